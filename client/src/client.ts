@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { StatusNotification, type StatusParams } from '../../common/protocol';
+import { registerCommands } from './commands';
+import { StatusItem } from './status';
+
+/** Documents the server analyses: manifests on disk (and unsaved ones by name). */
+export const MANIFEST_SELECTOR: Array<{ scheme: string; pattern: string }> = [
+  { scheme: 'file', pattern: '**/requirements*.{txt,in}' },
+  { scheme: 'file', pattern: '**/constraints*.{txt,in}' },
+  { scheme: 'file', pattern: '**/requirements/*.{txt,in}' },
+  { scheme: 'file', pattern: '**/*.pip' },
+  { scheme: 'file', pattern: '**/pyproject.toml' },
+  { scheme: 'file', pattern: '**/package.json' },
+];
+
+/** Owns the language client and the UI around it; the server owns the work. */
+export class PinsightClient {
+  private client: LanguageClient | undefined;
+  private readonly output = vscode.window.createOutputChannel('Pinsight', { log: true });
+  private readonly status = new StatusItem(MANIFEST_SELECTOR);
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    context.subscriptions.push(this.output, this.status);
+    registerCommands(context, this);
+  }
+
+  async start(): Promise<void> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.stdio },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: MANIFEST_SELECTOR,
+      outputChannel: this.output,
+      synchronize: {
+        configurationSection: 'pinsight',
+        // Included requirement files change on disk without being open.
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{txt,in,pip,toml}'),
+      },
+    };
+    this.client = new LanguageClient('pinsight', 'Pinsight', serverOptions, clientOptions);
+    this.status.set({ state: 'busy', text: 'Starting', manifests: 0 });
+    try {
+      await this.client.start();
+    } catch (error) {
+      this.status.set({ state: 'error', text: 'Server failed to start', detail: String(error), manifests: 0 });
+      this.output.appendLine(`Pinsight could not start its language server: ${String(error)}`);
+      return;
+    }
+    this.context.subscriptions.push(this.client.onNotification(StatusNotification, (params: StatusParams) => this.status.set(params)));
+    this.status.set({ state: 'ok', text: 'Ready', manifests: 0 });
+  }
+
+  get running(): boolean {
+    return this.client?.isRunning() ?? false;
+  }
+
+  showOutput(): void {
+    this.output.show(true);
+  }
+
+  async restart(): Promise<void> {
+    await this.dispose();
+    await this.start();
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,15 @@
+// Every custom message between the Pinsight client and server. Names carry the `pinsight/` prefix.
+
+/** server -> client: what the server is doing, for the language status item. */
+export const StatusNotification = 'pinsight/status';
+
+export interface StatusParams {
+  /** 'ok': idle with results; 'busy': checking; 'error': something the user should look at. */
+  state: 'ok' | 'busy' | 'error';
+  /** One short sentence for the status item. */
+  text: string;
+  /** Longer detail for its tooltip. */
+  detail?: string;
+  /** Manifests currently tracked. */
+  manifests: number;
+}

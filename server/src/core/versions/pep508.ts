@@ -1,0 +1,243 @@
+// PEP 508 requirement strings (`name[extras] (specifier) ; marker` and `name @ url ; marker`)
+// with source offsets. The grammar follows packaging 26.2's `_parser.py` exactly, so validity
+// agrees with pip; only the error messages are our own, written for the person editing the file.
+// PEP 440 semantics of the specifier are checked by callers through pep440.ts.
+
+import { Marker, parseMarkerAt } from './markerParser';
+import { RE, atEnd, isPyWhitespace, matchAt, matchIdentifier, removePyWhitespace } from './pep508Lexer';
+
+export { normalizeName } from './markerParser';
+
+export interface Pep508Requirement {
+  name: string;
+  nameStart: number;
+  nameEnd: number;
+  extras: string[];
+  /** Span of `[...]`, brackets included. */
+  extrasStart?: number;
+  extrasEnd?: number;
+  /** Clauses with whitespace removed and parentheses dropped, joined by ',' ('' if none). */
+  specifier: string;
+  /** Span of the clauses as written (inside parentheses if any). */
+  specifierStart?: number;
+  specifierEnd?: number;
+  url?: string;
+  urlStart?: number;
+  urlEnd?: number;
+  /** Marker text after ';', trimmed; null when there is no marker. */
+  marker: string | null;
+  markerStart?: number;
+  markerEnd?: number;
+  /** The parsed marker, for evaluation and normalised printing (see markers.ts). */
+  markerTree?: Marker;
+}
+
+export type Pep508Result =
+  | { ok: true; requirement: Pep508Requirement }
+  | { ok: false; message: string; start: number; end: number };
+
+export type MarkerCheck = { ok: true } | { ok: false; message: string; start: number; end: number };
+
+class RequirementError {
+  constructor(readonly message: string, readonly start: number, readonly end: number) {}
+}
+
+/** Parses one PEP 508 requirement string; never throws. */
+export function parsePep508(text: string): Pep508Result {
+  try {
+    return { ok: true, requirement: new RequirementParser(text).parse() };
+  } catch (e) {
+    if (e instanceof RequirementError) return { ok: false, message: e.message, start: e.start, end: e.end };
+    return { ok: false, message: 'This requirement could not be parsed', start: 0, end: text.length };
+  }
+}
+
+/** Checks that `text` is a complete, parseable PEP 508 marker expression. */
+export function validateMarkerText(text: string): MarkerCheck {
+  const result = parseMarkerAt(text, 0);
+  return result.ok ? { ok: true } : result;
+}
+
+class RequirementParser {
+  private pos = 0;
+  private readonly req: Pep508Requirement = { name: '', nameStart: 0, nameEnd: 0, extras: [], specifier: '', marker: null };
+
+  constructor(private readonly text: string) {}
+
+  parse(): Pep508Requirement {
+    this.skipWs();
+    this.parseName();
+    this.skipWs();
+    this.parseExtras();
+    this.skipWs();
+    if (this.text[this.pos] === '@') this.parseUrlTail();
+    else this.parseSpecifierTail();
+    return this.req;
+  }
+
+  private take(re: RegExp): string | null {
+    const m = matchAt(re, this.text, this.pos);
+    if (m !== null) this.pos += m.length;
+    return m;
+  }
+
+  private skipWs(): void {
+    this.take(RE.ws);
+  }
+
+  /** The run of text at `pos` that a message should underline; one character at the end of text. */
+  private offending(from = this.pos): [number, number] {
+    const run = /^[^ \t,;()[\]]+/.exec(this.text.slice(from))?.[0] ?? this.text.slice(from, from + 1);
+    if (run.length > 0) return [from, from + run.length];
+    const last = Math.max(0, this.text.length - 1);
+    return [Math.min(from, last), Math.min(this.text.length, Math.min(from, last) + 1)];
+  }
+
+  private fail(message: string, span: [number, number] = this.offending()): never {
+    throw new RequirementError(message, span[0], span[1]);
+  }
+
+  private parseName(): void {
+    const name = matchIdentifier(this.text, this.pos);
+    if (name === null) {
+      const span: [number, number] = this.text.trim() === '' ? [0, this.text.length] : this.offending();
+      this.fail('Expected a package name (letters, digits, and . _ -) at the start of the requirement', span);
+    }
+    this.req.name = name;
+    this.req.nameStart = this.pos;
+    this.req.nameEnd = this.pos + name.length;
+    this.pos += name.length;
+  }
+
+  private parseExtras(): void {
+    if (this.text[this.pos] !== '[') return;
+    const open = this.pos;
+    this.pos += 1;
+    this.skipWs();
+    const first = matchIdentifier(this.text, this.pos);
+    if (first !== null) {
+      this.req.extras.push(first);
+      this.pos += first.length;
+      for (;;) {
+        this.skipWs();
+        if (matchIdentifier(this.text, this.pos) !== null) this.fail("Expected ',' between extra names");
+        if (this.text[this.pos] !== ',') break;
+        this.pos += 1;
+        this.skipWs();
+        const extra = matchIdentifier(this.text, this.pos);
+        if (extra === null) this.fail("Expected an extra name after ','");
+        this.req.extras.push(extra);
+        this.pos += extra.length;
+      }
+    }
+    this.skipWs();
+    if (this.text[this.pos] !== ']') {
+      this.fail("Expected ']' to close the extras", atEnd(this.text, this.pos) ? [open, this.text.length] : this.offending());
+    }
+    this.pos += 1;
+    this.req.extrasStart = open;
+    this.req.extrasEnd = this.pos;
+  }
+
+  private parseUrlTail(): void {
+    this.pos += 1;
+    this.skipWs();
+    const start = this.pos;
+    const url = this.take(RE.url);
+    if (url === null) this.fail("Expected a URL after '@', such as 'name @ https://example.com/name.whl'");
+    this.req.url = url;
+    this.req.urlStart = start;
+    this.req.urlEnd = this.pos;
+    // The URL token stops only at a space or tab, so either the text ends or whitespace follows.
+    if (this.pos === this.text.length) return;
+    this.skipWs();
+    if (atEnd(this.text, this.pos)) return;
+    if (this.text[this.pos] !== ';') this.fail("Expected ';' before the marker after the URL");
+    this.parseMarkerTail();
+  }
+
+  private parseSpecifierTail(): void {
+    const open = this.text[this.pos] === '(' ? this.pos : -1;
+    if (open >= 0) {
+      this.pos += 1;
+      this.skipWs();
+    }
+    const clauses = this.parseClauses();
+    if (open >= 0) {
+      this.skipWs();
+      if (this.text[this.pos] !== ')') {
+        const span: [number, number] = atEnd(this.text, this.pos) ? [open, this.text.length] : this.offending();
+        this.fail(clauses.length ? "Expected ',' or ')' to close the version specifier" : "Expected ')' to close the version specifier", span);
+      }
+      this.pos += 1;
+    }
+    this.skipWs();
+    if (atEnd(this.text, this.pos)) return;
+    if (this.text[this.pos] !== ';') this.failAfterSpecifier(clauses);
+    this.parseMarkerTail();
+  }
+
+  /** version_many = (SPECIFIER (WS? COMMA WS? SPECIFIER)*)? */
+  private parseClauses(): Array<[number, number]> {
+    const clauses: Array<[number, number]> = [];
+    for (;;) {
+      const start = this.pos;
+      const clause = this.take(RE.specifier);
+      if (clause === null) break;
+      clauses.push([start, this.pos]);
+      if (matchAt(RE.prefixTrail, this.text, this.pos) !== null) {
+        this.fail("A '.*' suffix can only be used with the == and != operators", [start, this.pos + 2]);
+      }
+      const local = matchAt(RE.localTrail, this.text, this.pos);
+      if (local !== null) {
+        this.fail('A local version label (+...) can only be used with the == and != operators', [start, this.pos + local.length]);
+      }
+      this.skipWs();
+      if (this.text[this.pos] !== ',') break;
+      this.pos += 1;
+      this.skipWs();
+    }
+    if (clauses.length > 0) {
+      this.req.specifier = clauses.map(([s, e]) => removePyWhitespace(this.text.slice(s, e))).join(',');
+      this.req.specifierStart = clauses[0][0];
+      this.req.specifierEnd = clauses[clauses.length - 1][1];
+    }
+    return clauses;
+  }
+
+  /** Explains what is wrong with text that follows the name or the specifier. */
+  private failAfterSpecifier(clauses: Array<[number, number]>): never {
+    const last = clauses[clauses.length - 1];
+    const glued = last !== undefined && last[1] === this.pos && !isPyWhitespace(this.text[this.pos] ?? ' ');
+    if (glued) {
+      const span: [number, number] = [last[0], this.offending()[1]];
+      this.fail(`'${this.text.slice(span[0], span[1])}' is not a valid version specifier`, span);
+    }
+    if (matchAt(RE.op, this.text, this.pos) !== null) {
+      const span = this.offending();
+      this.fail(`'${this.text.slice(span[0], span[1])}' is not a valid version specifier; expected something like '>=1.0'`, span);
+    }
+    if (clauses.length > 0) this.fail("Expected ',' between version specifiers, or ';' before a marker");
+    const what = this.req.extrasEnd !== undefined ? this.text.slice(this.req.nameStart, this.req.extrasEnd) : this.req.name;
+    this.fail(`Expected a version specifier such as '>=1.0' after '${what}', or ';' before a marker`);
+  }
+
+  private parseMarkerTail(): void {
+    this.pos += 1; // the ';'
+    const result = parseMarkerAt(this.text, this.pos);
+    if (!result.ok) {
+      const span: [number, number] = result.start === result.end ? this.offending(result.start) : [result.start, result.end];
+      this.fail(result.message, span);
+    }
+    let start = this.pos;
+    let end = this.text.length;
+    while (start < end && isPyWhitespace(this.text[start])) start++;
+    while (end > start && isPyWhitespace(this.text[end - 1])) end--;
+    this.req.marker = this.text.slice(start, end);
+    this.req.markerStart = start;
+    this.req.markerEnd = end;
+    this.req.markerTree = result.marker;
+  }
+}
+
+export type { Marker } from './markerParser';

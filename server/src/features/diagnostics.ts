@@ -1,0 +1,64 @@
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeManifest, type Analysis } from '../core/analyze';
+import { detectManifestKind } from '../core/manifest/detect';
+import { toLspDiagnostic, uriToPath } from '../convert';
+import type { ServerContext } from '../context';
+
+/**
+ * Stage-1 diagnostics: parse at once on open and change, publish only if the document has not
+ * changed meanwhile (reading included files is asynchronous), and keep the analysis for hovers
+ * and symbols.
+ */
+export class DiagnosticsFeature {
+  private readonly pending = new Map<string, Promise<Analysis | null>>();
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  /** Analyses the document's current version, sharing one run between concurrent callers. */
+  analyze(document: TextDocument): Promise<Analysis | null> {
+    const key = `${document.uri}#${document.version}`;
+    const cached = this.ctx.analyses.get(document.uri);
+    if (cached && cached.version === document.version) return Promise.resolve(cached.analysis);
+    let run = this.pending.get(key);
+    if (!run) {
+      run = this.run(document).finally(() => this.pending.delete(key));
+      this.pending.set(key, run);
+    }
+    return run;
+  }
+
+  async validate(document: TextDocument): Promise<void> {
+    const settings = await this.ctx.getSettings(document.uri);
+    if (!settings.enable) {
+      this.clear(document.uri);
+      return;
+    }
+    const analysis = await this.analyze(document);
+    const current = this.ctx.documents.get(document.uri);
+    if (!current || current.version !== document.version) return; // a newer edit will publish
+    const diagnostics = (analysis?.findings ?? []).filter((f) => f.path === analysis?.root).map(toLspDiagnostic);
+    await this.ctx.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  }
+
+  clear(uri: string): void {
+    this.ctx.analyses.delete(uri);
+    void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
+  }
+
+  private async run(document: TextDocument): Promise<Analysis | null> {
+    const path = uriToPath(document.uri);
+    const kind = path ? detectManifestKind(path) : null;
+    let analysis: Analysis | null = null;
+    if (path && kind) {
+      try {
+        analysis = await analyzeManifest(path, this.ctx.runtime, document.getText(), kind);
+      } catch (error) {
+        // The parsers never throw; if one does, that is our bug, not a problem in the user's file.
+        this.ctx.connection.console.error(`Pinsight could not analyse ${path}: ${String(error instanceof Error ? error.stack : error)}`);
+      }
+    }
+    const latest = this.ctx.analyses.get(document.uri);
+    if (!latest || latest.version <= document.version) this.ctx.analyses.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+}

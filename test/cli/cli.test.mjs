@@ -1,0 +1,129 @@
+// `pinsight check` / `pinsight list` as a user runs them: real process, real files, exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const fixtures = fileURLToPath(new URL('../fixtures/cli/', import.meta.url));
+
+function run(args, cwd = fixtures) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function at(line, character) {
+  return { line, character };
+}
+
+test('check --format json on a folder with the three manifest kinds', () => {
+  const { code, stdout, stderr } = run(['check', '--format', 'json', 'mixed']);
+  assert.equal(code, 1, stderr);
+  const report = JSON.parse(stdout);
+  const paths = report.files.map((f) => f.path);
+  assert.deepEqual(paths, ['mixed/package.json', 'mixed/pyproject.toml', 'mixed/requirements-dev.txt', 'mixed/requirements.txt', 'mixed/sub/requirements.in']);
+  const byPath = Object.fromEntries(report.files.map((f) => [f.path, f.findings]));
+
+  const req = byPath['mixed/requirements.txt'];
+  const spec = req.find((f) => f.code === 'invalid-specifier');
+  assert.equal(spec.severity, 'error');
+  assert.equal(spec.package, 'websockets');
+  assert.deepEqual(spec.range.start.line, 2);
+  assert.ok(spec.range.start.character >= 10 && spec.range.end.character <= 15, JSON.stringify(spec.range));
+  const marker = req.find((f) => f.code === 'invalid-marker' || f.code === 'invalid-requirement');
+  assert.ok(marker, JSON.stringify(req));
+  assert.equal(marker.range.start.line, 3);
+  const option = req.find((f) => f.code === 'unknown-option');
+  assert.equal(option.severity, 'warning');
+  assert.deepEqual(option.range.start, at(5, 0));
+  assert.match(option.message, /--index-url/);
+  for (const f of req) {
+    assert.deepEqual(Object.keys(f).sort(), ['code', 'fixes', 'message', 'package', 'range', 'related', 'severity']);
+  }
+
+  const dev = byPath['mixed/requirements-dev.txt'];
+  const missing = dev.find((f) => f.code === 'include-not-found');
+  assert.deepEqual(missing.range.start.line, 2);
+  assert.equal(missing.severity, 'error');
+  const dup = dev.find((f) => f.code === 'duplicate-requirement');
+  assert.equal(dup.package, 'fastapi');
+  assert.deepEqual(dup.range, { start: at(1, 0), end: at(1, 7) });
+  assert.equal(dup.related[0].path, 'mixed/requirements.txt');
+  assert.deepEqual(dup.related[0].range.start, at(0, 0));
+  assert.equal(dev.filter((f) => f.code === 'include-not-found').length, 1, 'findings in an included file appear once');
+
+  const py = byPath['mixed/pyproject.toml'];
+  const compat = py.find((f) => f.code === 'invalid-specifier');
+  assert.ok(compat, JSON.stringify(py));
+  assert.equal(compat.range.start.line, 5);
+
+  const pkg = byPath['mixed/package.json'];
+  assert.equal(pkg.length, 1);
+  assert.equal(pkg[0].code, 'invalid-npm-specifier');
+  assert.deepEqual(pkg[0].range, { start: at(4, 17), end: at(4, 25) });
+
+  assert.deepEqual(byPath['mixed/sub/requirements.in'], []);
+});
+
+test('check skips node_modules and virtualenvs', () => {
+  const { stdout } = run(['check', '--format', 'json', 'mixed']);
+  assert.doesNotMatch(stdout, /node_modules|\.venv|env\/requirements/);
+});
+
+test('check exits 0 on a manifest with no error-severity finding', () => {
+  const r = run(['check', 'clean']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /1 file checked: 0 errors, 0 warnings\./);
+});
+
+test('check --format text prints compiler-style lines and a summary', () => {
+  const r = run(['check', 'mixed/requirements.txt']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^mixed\/requirements\.txt:3:\d+: error \[invalid-specifier\] /m);
+  assert.match(r.stdout, /^mixed\/requirements-dev\.txt:3:\d+: error \[include-not-found\] /m);
+  assert.match(r.stdout, /\d+ files? checked: \d+ errors?, \d+ warnings?\.$/m);
+});
+
+test('usage errors exit 2 with a message', () => {
+  for (const args of [[], ['frobnicate'], ['check', '--format', 'xml'], ['check', '--bogus'], ['check', 'does-not-exist']]) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /^pinsight: /);
+  }
+});
+
+test('--help and --version exit 0', () => {
+  assert.match(run(['--help']).stdout, /Usage: pinsight/);
+  assert.match(run(['--version']).stdout, /^pinsight \d+\.\d+\.\d+/);
+});
+
+test('list --format json follows includes and reports each dependency under its own file', () => {
+  const r = run(['list', '--format', 'json', 'mixed/requirements.txt']);
+  assert.equal(r.code, 0, r.stderr);
+  const { files } = JSON.parse(r.stdout);
+  assert.deepEqual(files.map((f) => [f.path, f.kind]), [
+    ['mixed/requirements.txt', 'requirements'],
+    ['mixed/requirements-dev.txt', 'requirements'],
+  ]);
+  const fastapi = files[0].dependencies[0];
+  assert.deepEqual(fastapi, {
+    name: 'fastapi',
+    extras: [],
+    specifier: '==0.115.12',
+    marker: null,
+    section: 'requirements',
+    constraint: false,
+    source: 'registry',
+    range: { start: at(0, 0), end: at(0, 17) },
+  });
+  assert.deepEqual(files[1].dependencies.map((d) => d.name), ['pytest', 'fastapi']);
+});
+
+test('list --format json converts poetry constraints and names sections', () => {
+  const r = run(['list', '--format', 'json', 'mixed/pyproject.toml']);
+  const deps = JSON.parse(r.stdout).files[0].dependencies;
+  const requests = deps.find((d) => d.name === 'requests');
+  assert.equal(requests.specifier, '>=2.31,<3.0');
+  assert.equal(requests.section, 'tool.poetry.dependencies');
+  assert.equal(deps.find((d) => d.name === 'httpx').section, 'project.dependencies');
+});

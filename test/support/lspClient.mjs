@@ -1,0 +1,95 @@
+// Speaks JSON-RPC to dist/server.js over stdio, as an editor would. No sleeps: every wait is an
+// event with a deadline.
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+
+const serverPath = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
+
+export function fileUri(path) {
+  return pathToFileURL(path).href;
+}
+
+/** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
+export async function startServer({ settings = { enable: true }, configuration = true } = {}) {
+  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const diagnostics = new Map(); // uri -> latest params
+  const waiters = new Set();
+  const statuses = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    diagnostics.set(params.uri, params);
+    for (const w of [...waiters]) w();
+  });
+  connection.onNotification('pinsight/status', (params) => statuses.push(params));
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => settings));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { workspace: { configuration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+  });
+  connection.sendNotification('initialized', {});
+
+  const versions = new Map();
+  const client = {
+    connection,
+    statuses,
+    get stderr() {
+      return stderr;
+    },
+    settings,
+    open(uri, text, languageId = 'plaintext') {
+      versions.set(uri, 1);
+      connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+      return 1;
+    },
+    change(uri, text) {
+      const version = (versions.get(uri) ?? 0) + 1;
+      versions.set(uri, version);
+      connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+      return version;
+    },
+    close(uri) {
+      connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    },
+    /** Resolves with the diagnostics published for uri that satisfy predicate (default: any, for the latest version). */
+    waitForDiagnostics(uri, predicate = () => true, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const latest = diagnostics.get(uri);
+          const wanted = versions.get(uri);
+          if (latest && (latest.version === undefined || latest.version === wanted || wanted === undefined) && predicate(latest.diagnostics)) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(latest.diagnostics);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`No matching diagnostics for ${uri} within ${timeoutMs} ms; latest: ${JSON.stringify(diagnostics.get(uri))}\nserver stderr: ${stderr}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    request(method, params) {
+      return connection.sendRequest(method, params);
+    },
+    async close() {
+      try {
+        await Promise.race([connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+        connection.sendNotification('exit');
+      } catch {
+        // the server may already be gone
+      }
+      connection.dispose();
+      if (child.exitCode === null) child.kill();
+    },
+  };
+  return client;
+}
