@@ -53,13 +53,13 @@ export function checkNpmName(name: string): NpmNameCheck {
   if (name.startsWith('_')) errors.push('a package name cannot start with an underscore');
   if (name.trim() !== name) errors.push('a package name cannot have leading or trailing spaces');
   if (name === 'node_modules' || name === 'favicon.ico') errors.push(`"${name}" is a reserved name`);
-  if (encodeURIComponent(name) !== name) {
+  if (!isUrlSafe(name)) {
     const m = SCOPED_NAME.exec(name);
     const scope = m?.[1] ?? '';
     const pkg = m?.[2] ?? '';
     if (m && pkg.startsWith('.') && !name.startsWith('.')) errors.push('a package name cannot start with a period');
     if (name.startsWith('@') && !name.includes('/')) errors.push('a scoped name needs a slash, as in @scope/name');
-    else if (!m || encodeURIComponent(scope) !== scope || encodeURIComponent(pkg) !== pkg) {
+    else if (!m || !isUrlSafe(scope) || !isUrlSafe(pkg)) {
       errors.push('a package name can only contain URL-safe characters (letters, digits, - . _ ~) and one @scope/ prefix');
     }
   }
@@ -108,7 +108,7 @@ function classifyRegistry(name: string, spec: string): NpmSpecifierClass {
   if (semver.validRange(s, { loose: true }) !== null || LOOKS_LIKE_VERSION.test(s)) {
     return { source: 'range', problem: `"${s}" is not a valid version range for ${name}; write a semver range ${RANGE_EXAMPLES}.` };
   }
-  if (encodeURIComponent(s) === s) return { source: 'tag' };
+  if (isUrlSafe(s)) return { source: 'tag' };
   return {
     source: 'tag',
     problem:
@@ -181,7 +181,9 @@ function classifyWorkspace(name: string, spec: string): NpmSpecifierClass {
   }
   return {
     source: 'workspace',
-    problem: `"${spec}" for ${name} is not a valid workspace range; write workspace:*, workspace:^, workspace:~ or workspace: followed by a semver range ${RANGE_EXAMPLES}.`,
+    problem:
+      `"${spec}" for ${name} is not a valid workspace range; write workspace:*, workspace:^, ` +
+      `workspace:~ or workspace: followed by a semver range ${RANGE_EXAMPLES}.`,
   };
 }
 
@@ -221,7 +223,8 @@ function classifyShortcut(name: string, spec: string): NpmSpecifierClass {
   const project = path.slice(slash + 1);
   if (project === '' || project === '.git' || (host !== 'gist' && user === '')) {
     const example = host === 'gist' ? 'gist:11081aaa281' : `${host}:user/repo`;
-    return { source: 'github', problem: `"${spec}" for ${name} does not name a repository; write ${example}, optionally followed by #branch or #semver:^1.0.0.` };
+    const problem = `"${spec}" for ${name} does not name a repository; write ${example}, optionally followed by #branch or #semver:^1.0.0.`;
+    return { source: 'github', problem };
   }
   return withCommittish(name, spec, { source: 'github', location: beforeHash(spec) });
 }
@@ -236,7 +239,9 @@ function classifyUrl(name: string, spec: string): NpmSpecifierClass {
   }
   const url = parseUrl(protocol === 'git+file:' ? base.replace(/\\/g, '/') : base);
   if (GIT_PROTOCOLS.has(protocol)) {
-    if (!url) return { source: 'git', problem: `"${spec}" for ${name} is not a valid git URL; write git+https://host/user/repo.git#ref.` };
+    if (!url || (url.host === '' && url.pathname.replace(/\//g, '') === '')) {
+      return { source: 'git', problem: `"${spec}" for ${name} is not a valid git URL; write git+https://host/user/repo.git#ref.` };
+    }
     return withCommittish(name, spec, { source: 'git', location: base });
   }
   if (protocol === 'http:' || protocol === 'https:') {
@@ -335,6 +340,15 @@ function isGitHubShorthand(arg: string): boolean {
   const secondSlashOk = secondSlash === -1 || afterHash(secondSlash);
   const endsOk = firstHash > -1 ? arg[firstHash - 1] !== '/' : !arg.endsWith('/');
   return spaceOk && firstSlash > 0 && endsOk && !arg.startsWith('.') && atOk && colonOk && secondSlashOk;
+}
+
+// encodeURIComponent throws on a lone surrogate, which a half-typed emoji easily leaves behind.
+function isUrlSafe(text: string): boolean {
+  try {
+    return encodeURIComponent(text) === text;
+  } catch {
+    return false;
+  }
 }
 
 function beforeHash(spec: string): string {
