@@ -149,17 +149,17 @@ class MarkerParser {
 
   private parseComparison(): MarkerComparison {
     const start = this.pos;
-    const left = this.parseOperand();
+    const left = this.parseOperand('left');
     this.skipWs();
     const op = this.parseOp();
     this.skipWs();
-    const right = this.parseOperand();
+    const right = this.parseOperand('right');
     const end = this.pos;
     this.skipWs();
     return { kind: 'comparison', left, op, right, start, end };
   }
 
-  private parseOperand(): MarkerOperand {
+  private parseOperand(side: 'left' | 'right'): MarkerOperand {
     const start = this.pos;
     const variable = this.take(RE.variable);
     if (variable !== null) {
@@ -177,11 +177,10 @@ class MarkerParser {
     }
     const word = matchIdentifier(this.text, this.pos);
     if (word !== null) {
-      throw new MarkerSyntaxError(
-        `Unknown marker variable '${word}'; use one of ${MARKER_VARIABLES.join(', ')}, or quote a string value`,
-        start,
-        start + word.length,
-      );
+      const message = side === 'right' || /^[0-9]/.test(word)
+        ? `'${word}' is not a marker variable; if it is a value, quote it: "${word}"`
+        : `Unknown marker variable '${word}'; use one of ${MARKER_VARIABLES.join(', ')}`;
+      throw new MarkerSyntaxError(message, start, start + word.length);
     }
     const ch = this.text[this.pos];
     if (ch === '"' || ch === "'") {

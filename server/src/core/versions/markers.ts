@@ -118,11 +118,23 @@ function evalComparison(cmp: MarkerComparison, env: Bindings): Outcome {
   const key = leftIsVar ? operandText(cmp.left) : operandText(cmp.right);
   if (!ALL_KEYS.has(key)) return { error: `"${key}" is not a marker variable, so this comparison has no environment value` };
   const envValue = env.get(key);
-  if (envValue === undefined) return 'unknown';
+  if (envValue === undefined) return alwaysFails(cmp, key) ?? 'unknown';
   const lhs = leftIsVar ? envValue : operandText(cmp.left);
   const rhs = leftIsVar ? operandText(cmp.right) : envValue;
   if (typeof lhs !== 'string') return { error: `${key} is a set; test it with 'in', as in "name" in ${key}` };
   return evalOp(...normalizeOperands(lhs, rhs, key), cmp.op, key);
+}
+
+/** For an unknown value: the error packaging raises whatever the value is, if it always does. */
+function alwaysFails(cmp: MarkerComparison, key: string): { error: string } | null {
+  if (SET_KEYS.has(key) && cmp.left.kind === 'variable') return { error: `${key} is a set; test it with 'in', as in "name" in ${key}` };
+  if (cmp.op !== '~=' && cmp.op !== '===') return null;
+  if (!VERSION_KEYS.has(key)) return { error: `'${cmp.op}' needs PEP 440 versions, but ${key} is not a version` };
+  // With the variable on the left the specifier is built from the literal, which we know.
+  if (cmp.left.kind === 'variable' && !FULL_SPECIFIER.test(cmp.op + operandText(cmp.right))) {
+    return { error: `'${cmp.op}${operandText(cmp.right)}' is not a valid version specifier` };
+  }
+  return null;
 }
 
 function normalizeOperands(lhs: string, rhs: Value, key: string): [string, Value] {

@@ -4,7 +4,7 @@
 // PEP 440 semantics of the specifier are checked by callers through pep440.ts.
 
 import { Marker, parseMarkerAt } from './markerParser';
-import { RE, atEnd, isPyWhitespace, matchAt, matchIdentifier, removePyWhitespace } from './pep508Lexer';
+import { FULL_SPECIFIER, RE, atEnd, isPyWhitespace, matchAt, matchIdentifier, removePyWhitespace } from './pep508Lexer';
 
 export { normalizeName } from './markerParser';
 
@@ -185,6 +185,7 @@ class RequirementParser {
       const clause = this.take(RE.specifier);
       if (clause === null) break;
       clauses.push([start, this.pos]);
+      this.checkArbitraryTail(start);
       if (matchAt(RE.prefixTrail, this.text, this.pos) !== null) {
         this.fail("A '.*' suffix can only be used with the == and != operators", [start, this.pos + 2]);
       }
@@ -205,6 +206,23 @@ class RequirementParser {
     return clauses;
   }
 
+  /**
+   * An `===` clause swallows everything up to whitespace, `;` or `)`, commas included, and
+   * SpecifierSet later splits it on commas: each piece after the first must be a clause itself.
+   */
+  private checkArbitraryTail(start: number): void {
+    const token = this.text.slice(start, this.pos);
+    if (!token.startsWith('===')) return;
+    let offset = start + token.indexOf(',');
+    for (const piece of token.split(',').slice(1)) {
+      const pieceStart = offset + 1;
+      offset = pieceStart + piece.length;
+      if (piece !== '' && !FULL_SPECIFIER.test(piece)) {
+        this.fail(`'${piece}' is not a valid version specifier; expected something like '>=1.0'`, [pieceStart, offset]);
+      }
+    }
+  }
+
   /** Explains what is wrong with text that follows the name or the specifier. */
   private failAfterSpecifier(clauses: Array<[number, number]>): never {
     const last = clauses[clauses.length - 1];
@@ -213,7 +231,8 @@ class RequirementParser {
       const span: [number, number] = [last[0], this.offending()[1]];
       this.fail(`'${this.text.slice(span[0], span[1])}' is not a valid version specifier`, span);
     }
-    if (matchAt(RE.op, this.text, this.pos) !== null) {
+    const afterComma = /,[ \t]*$/.test(this.text.slice(0, this.pos));
+    if (/^[<>=!~]/.test(this.text.slice(this.pos)) && (clauses.length === 0 || afterComma)) {
       const span = this.offending();
       this.fail(`'${this.text.slice(span[0], span[1])}' is not a valid version specifier; expected something like '>=1.0'`, span);
     }
