@@ -1,5 +1,5 @@
 // Builds the three bundles (client, server, cli) and an unbundled copy of the pure core that tests
-// and benchmarks import file by file (dist/core/**). Type-checking is `npm run typecheck` (tsc --noEmit).
+// and benchmarks import file by file (dist/core/**, dist/node/**). Type-checking is `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,10 +21,18 @@ const coreFiles = readdirSync('server/src/core', { recursive: true })
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('server/src/core', f));
 
+// Node adapters (transport, file cache store, clock) are also built file by file, to dist/node/**, so
+// tests can import them next to dist/core/** (their relative imports of ../core/... still resolve).
+const nodeFiles = readdirSync('server/src/node', { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join('server/src/node', f));
+
 const builds = [
   { ...common, bundle: true, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist' },
   { ...common, bundle: false, entryPoints: coreFiles, outdir: 'dist/core', outbase: 'server/src/core', sourcemap: false, minify: false },
+  { ...common, bundle: false, entryPoints: nodeFiles, outdir: 'dist/node', outbase: 'server/src/node', sourcemap: false, minify: false },
 ];
 
 if (watch) {

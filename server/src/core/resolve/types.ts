@@ -1,0 +1,51 @@
+// Contracts between the PubGrub solver (pubgrub.ts, ecosystem-agnostic) and the providers that
+// feed it (python.ts for PyPI). Versions of a package are a finite, known list, so a version set is
+// exactly a subset of that list: set algebra is exact and explanations can name the versions that
+// exist ("realtime 2.4.0 to 2.4.3") instead of abstract ranges.
+
+/** A package as the solver sees it: 'websockets', a virtual extra 'uvicorn[standard]', or ROOT. */
+export type PackageName = string;
+
+export const ROOT: PackageName = '<root>';
+
+/** A requirement edge as the provider states it. */
+export interface ProvidedDependency {
+  package: PackageName;
+  /** The versions of `package` this requirement allows; called with the package's sorted versions. */
+  allows: (version: string) => boolean;
+  /** As written, for explanations: '>=2.4.0,<2.5.0' ('' = any version). */
+  specifier: string;
+  /** The marker under which it applies, when it was only possibly true for the target (three-valued). */
+  condition?: string;
+  /** Where it was written, when it comes from the user's manifest (root dependencies only). */
+  origin?: DependencyOrigin;
+  /** Constraint only: limits versions if something else requires the package, adds no requirement. */
+  constraintOnly?: boolean;
+}
+
+export interface DependencyOrigin {
+  path: string;
+  /** Index into that manifest's dependencies, so findings can use its exact ranges. */
+  index: number;
+}
+
+export type VersionsResult =
+  | { kind: 'ok'; versions: string[] /* ascending by PEP 440 / semver order */ }
+  | { kind: 'unknown-package'; message: string }
+  | { kind: 'error'; message: string };
+
+export type DependenciesResult =
+  | { kind: 'ok'; dependencies: ProvidedDependency[] }
+  /** This version cannot be used: its metadata is unknown, its requires-python excludes the target, ... */
+  | { kind: 'unavailable'; reason: string };
+
+/** Registry data on demand. Both calls may be made many times: the provider caches. */
+export interface DependencyProvider {
+  /** Every candidate version of a package, ascending. */
+  versions(pkg: PackageName, signal?: AbortSignal): Promise<VersionsResult>;
+  dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult>;
+  /** Optional warm-up: the solver tells the provider what it will likely ask next. */
+  prefetch?(pkg: PackageName, versions: string[]): void;
+  /** The version a decision should try first among the allowed ones (default: the highest). */
+  preferred?(pkg: PackageName, allowed: string[]): string | undefined;
+}
