@@ -9,6 +9,8 @@ const watch = process.argv.includes('--watch');
 
 const common = {
   platform: 'node',
+  // jsonc-parser's 'main' is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   format: 'cjs',
   target: 'node20',
   sourcemap: !production,

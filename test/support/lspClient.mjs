@@ -2,7 +2,7 @@
 // event with a deadline.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 const serverPath = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
 
@@ -15,6 +15,8 @@ export async function startServer({ settings = { enable: true }, configuration =
   const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
+  // Writes racing the server's exit must not surface as unhandled errors.
+  child.stdin.on('error', () => undefined);
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const diagnostics = new Map(); // uri -> latest params
   const waiters = new Set();
@@ -81,14 +83,18 @@ export async function startServer({ settings = { enable: true }, configuration =
       return connection.sendRequest(method, params);
     },
     async close() {
+      const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
       try {
-        await Promise.race([connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-        connection.sendNotification('exit');
+        await connection.sendRequest('shutdown');
+        await connection.sendNotification('exit');
       } catch {
         // the server may already be gone
       }
+      // The server exits on 'exit'; kill it only if it has not within the deadline.
+      const deadline = setTimeout(() => child.kill(), 5000);
+      await exited;
+      clearTimeout(deadline);
       connection.dispose();
-      if (child.exitCode === null) child.kill();
     },
   };
   return client;

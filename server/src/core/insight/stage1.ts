@@ -1,3 +1,4 @@
+import { dirname, relative } from 'node:path';
 import type { Dependency, Finding, ParsedManifest, RelatedInformation } from '../model';
 
 /**
@@ -38,11 +39,35 @@ function duplicateKey(manifest: ParsedManifest, dep: Dependency): string | null 
   return `${scope}\u0000${dep.normalizedName}\u0000${dep.marker ?? ''}`;
 }
 
+/**
+ * Dependencies in the order pip reads them: an include's requirements come where the `-r` line
+ * is, so "first" and "duplicate" mean what a reader of the files expects.
+ */
+function inReadingOrder(manifests: ParsedManifest[]): Array<{ manifest: ParsedManifest; dep: Dependency }> {
+  const byPath = new Map(manifests.map((m) => [m.path, m]));
+  const visited = new Set<string>();
+  const out: Array<{ manifest: ParsedManifest; dep: Dependency }> = [];
+  const visit = (manifest: ParsedManifest): void => {
+    visited.add(manifest.path);
+    const items = [
+      ...manifest.dependencies.map((dep) => ({ line: dep.range.start.line, dep, include: undefined })),
+      ...manifest.includes.map((include) => ({ line: include.range.start.line, dep: undefined, include })),
+    ].sort((a, b) => a.line - b.line);
+    for (const item of items) {
+      if (item.dep) out.push({ manifest, dep: item.dep });
+      const child = item.include && byPath.get(item.include.resolvedPath);
+      if (child && !visited.has(child.path)) visit(child);
+    }
+  };
+  for (const manifest of manifests) if (!visited.has(manifest.path)) visit(manifest);
+  return out;
+}
+
 function findDuplicates(manifests: ParsedManifest[]): Finding[] {
   const seen = new Map<string, Located>();
   const findings: Finding[] = [];
-  for (const manifest of manifests) {
-    for (const dep of manifest.dependencies) {
+  for (const { manifest, dep } of inReadingOrder(manifests)) {
+    {
       const key = duplicateKey(manifest, dep);
       if (key === null) continue;
       const first = seen.get(key);
@@ -50,7 +75,7 @@ function findDuplicates(manifests: ParsedManifest[]): Finding[] {
         seen.set(key, { dep, path: manifest.path });
         continue;
       }
-      const where = first.path === manifest.path ? `line ${first.dep.range.start.line + 1}` : `${first.path}:${first.dep.range.start.line + 1}`;
+      const where = first.path === manifest.path ? `line ${first.dep.range.start.line + 1}` : `${relative(dirname(manifest.path), first.path)}:${first.dep.range.start.line + 1}`;
       const related: RelatedInformation[] = [{ path: first.path, range: first.dep.range, message: `First requirement of ${first.dep.name}: ${first.dep.raw}` }];
       findings.push({
         code: 'duplicate-requirement',

@@ -201,7 +201,7 @@ async function visit(tree: Tree, path: string, text: string, constraint: boolean
     const problem = (code: ParseProblem['code'], severity: ParseProblem['severity'], message: string, range = include.range) =>
       manifest.problems.push({ code, severity, message, range });
     if (constraint && include.kind === 'requirement') {
-      problem('invalid-option', 'warning', `pip reads a file included with -r from a constraints file as requirements, not constraints; Pinsight treats ${clip(include.target)} as constraints. Write -c to make that explicit.`);
+      problem('invalid-option', 'warning', `pip reads a file included with -r from a constraints file as requirements: the packages in ${clip(include.target)} are installed, not only constrained. Write -c if you meant constraints.`);
     }
     const loop = chain.indexOf(key);
     if (loop >= 0) {
@@ -221,7 +221,8 @@ async function visit(tree: Tree, path: string, text: string, constraint: boolean
       continue;
     }
     tree.seen.add(key);
-    await visit(tree, include.resolvedPath, child, constraint || include.kind === 'constraint', [...chain, key]);
+    // As pip does: the include's own option decides, not the including file's kind.
+    await visit(tree, include.resolvedPath, child, include.kind === 'constraint', [...chain, key]);
   }
 }
 

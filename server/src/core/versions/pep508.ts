@@ -4,6 +4,7 @@
 // PEP 440 semantics of the specifier are checked by callers through pep440.ts.
 
 import { Marker, parseMarkerAt } from './markerParser';
+import { parseSpecifierSet } from './pep440';
 import { FULL_SPECIFIER, RE, atEnd, isPyWhitespace, matchAt, matchIdentifier, removePyWhitespace } from './pep508Lexer';
 
 export { normalizeName } from './markerParser';
@@ -234,7 +235,7 @@ class RequirementParser {
     const afterComma = /,[ \t]*$/.test(this.text.slice(0, this.pos));
     if (/^[<>=!~]/.test(this.text.slice(this.pos)) && (clauses.length === 0 || afterComma)) {
       const span = this.offending();
-      this.fail(`'${this.text.slice(span[0], span[1])}' is not a valid version specifier; expected something like '>=1.0'`, span);
+      this.fail(explainBadSpecifier(this.text.slice(span[0], span[1])), span);
     }
     if (clauses.length > 0) this.fail("Expected ',' between version specifiers, or ';' before a marker");
     const what = this.req.extrasEnd !== undefined ? this.text.slice(this.req.nameStart, this.req.extrasEnd) : this.req.name;
@@ -260,3 +261,10 @@ class RequirementParser {
 }
 
 export type { Marker } from './markerParser';
+
+/** The PEP 440 reason a clause the tokenizer rejected is wrong, when PEP 440 can say more. */
+function explainBadSpecifier(piece: string): string {
+  const check = parseSpecifierSet(piece);
+  if (!check.ok) return check.message;
+  return `'${piece}' is not a valid version specifier; expected something like '>=1.0'`;
+}
