@@ -409,6 +409,22 @@ test('immutable entries are never revalidated; none is never cached', async () =
   assert.equal(transport.calls.length, 3);
 });
 
+test('invalidate drops a cached answer from memory and the store, so the next fetch asks again', async () => {
+  let n = 0;
+  const transport = fakeTransport(() => ok(`body ${++n}`));
+  const store = memoryStore();
+  const { http } = client(transport, { store });
+  const accept = 'application/json';
+  assert.equal(decode((await http.fetch(URL_A + 'm', { cache: 'immutable', accept })).body), 'body 1');
+  await http.invalidate(URL_A + 'm', { accept });
+  const again = await http.fetch(URL_A + 'm', { cache: 'immutable', accept });
+  assert.equal(again.fromCache, false);
+  assert.equal(decode(again.body), 'body 2');
+  const restarted = client(transport, { store }).http;
+  assert.equal(decode((await restarted.fetch(URL_A + 'm', { cache: 'immutable', accept })).body), 'body 2', 'the store holds the new body');
+  assert.equal(transport.calls.length, 2);
+});
+
 test('range requests are keyed by range and never stand in for the full body', async () => {
   const transport = fakeTransport((request) =>
     request.headers.range ? { status: 206, headers: { 'content-range': 'bytes 0-3/10' }, body: encode('0123') } : ok('0123456789'),

@@ -167,6 +167,16 @@ export class RegistryHttp {
     return this.limiter.peak.get(host) ?? 0;
   }
 
+  /**
+   * Forgets a cached answer, for a caller that found its body unusable (a metadata file that does
+   * not parse): the next fetch goes to the registry instead of serving the broken body again.
+   */
+  async invalidate(url: string, options: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry'> = {}): Promise<void> {
+    const registry = options.registry ?? registryOf(url);
+    const { url: clean, basic } = stripCredentials(url, registry);
+    await this.cache.delete(this.cacheKey(clean, basic, this.requestHeaders({ ...options, cache: 'none' })));
+  }
+
   /** GET a URL through the caches; throws RegistryError (kind unreachable/http/too-large/offline/aborted). */
   async fetch(url: string, options: FetchOptions): Promise<FetchResult> {
     const registry = options.registry ?? registryOf(url);

@@ -9,6 +9,8 @@ import { RegistryError } from './types';
 /** The part of RegistryHttp this client uses; structural so that tests can pass a stand-in. */
 export interface NpmHttp {
   fetch(url: string, options: FetchOptions): Promise<FetchResult>;
+  /** Drops a cached answer (RegistryHttp has it; a stand-in may not). */
+  invalidate?(url: string, options?: Pick<FetchOptions, 'accept' | 'registry'>): Promise<void>;
 }
 
 export interface NpmVersion {
@@ -148,6 +150,19 @@ export class NpmClient {
     return displayRegistry(registryForPackage(this.config, name));
   }
 
+  private parse(result: FetchResult, name: string, registry: string): Omit<NpmPackument, 'stale'> {
+    if (result.status === 404) {
+      throw new RegistryError('not-found', registry, `No package named "${name}" was found on ${registry}.`, 404);
+    }
+    if (result.status !== 200) throw statusError(result.status, name, registry);
+    let packument = this.parsed.get(result.body);
+    if (!packument) {
+      packument = parsePackument(result.body, name, registry);
+      this.parsed.set(result.body, packument);
+    }
+    return packument;
+  }
+
   /** One package's packument; throws RegistryError (not-found, malformed, http, unreachable, offline, aborted, too-large). */
   async getPackument(name: string, signal?: AbortSignal): Promise<NpmPackument> {
     // As configured: URL userinfo, if any, is the http layer's to turn into Basic auth for that origin.
@@ -157,15 +172,17 @@ export class NpmClient {
       throw new RegistryError('not-found', registry, `"${name}" is not a valid npm package name, so no registry can have it.`);
     }
     const url = `${base.replace(/\/+$/, '')}/${escapePackageName(name)}`;
-    const result = await this.http.fetch(url, { accept: NPM_ABBREVIATED_ACCEPT, cache: 'ttl', signal, registry });
-    if (result.status === 404) {
-      throw new RegistryError('not-found', registry, `No package named "${name}" was found on ${registry}.`, 404);
-    }
-    if (result.status !== 200) throw statusError(result.status, name, registry);
-    let packument = this.parsed.get(result.body);
-    if (!packument) {
-      packument = parsePackument(result.body, name, registry);
-      this.parsed.set(result.body, packument);
+    const fetchOnce = () => this.http.fetch(url, { accept: NPM_ABBREVIATED_ACCEPT, cache: 'ttl', signal, registry });
+    let result = await fetchOnce();
+    let packument: Omit<NpmPackument, 'stale'>;
+    try {
+      packument = this.parse(result, name, registry);
+    } catch (error) {
+      // A broken body can sit in the cache (it is stored before anyone parses it): ask once more.
+      if (!(error instanceof RegistryError) || error.kind !== 'malformed' || !result.fromCache || !this.http.invalidate) throw error;
+      await this.http.invalidate(url, { accept: NPM_ABBREVIATED_ACCEPT, registry });
+      result = await fetchOnce();
+      packument = this.parse(result, name, registry);
     }
     return { ...packument, stale: result.stale };
   }

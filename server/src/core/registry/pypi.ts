@@ -16,6 +16,8 @@ export type { PypiFile } from './simpleIndex';
 /** The part of RegistryHttp this client uses; structural so that tests can pass a stand-in. */
 export interface PypiHttp {
   fetch(url: string, options: FetchOptions): Promise<FetchResult>;
+  /** Drops a cached answer (RegistryHttp has it; a stand-in may not). */
+  invalidate?(url: string, options?: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry'>): Promise<void>;
 }
 
 export interface PypiVersion {
@@ -220,21 +222,25 @@ export class PypiClient {
   }
 
   // A body is cached before anyone parses it, so a broken one can sit in the cache: when what failed
-  // to parse came from there, read it once more past the cache.
+  // to parse came from there, drop those entries and read once more from the registry.
   private async cachedRead<T>(cache: CachePolicy, read: (fetch: Fetcher) => Promise<T>): Promise<T> {
     let fromCache = false;
+    const fetched: Array<[string, Omit<FetchOptions, 'cache'>]> = [];
     const fetcher =
       (policy: CachePolicy): Fetcher =>
       async (url, options) => {
         const result = await this.http.fetch(url, { ...options, cache: policy });
         fromCache ||= result.fromCache;
+        fetched.push([url, options]);
         return result;
       };
     try {
       return await read(fetcher(cache));
     } catch (error) {
       if (!(error instanceof RegistryError) || error.kind !== 'malformed' || !fromCache) throw error;
-      return read(fetcher('none'));
+      if (!this.http.invalidate) return read(fetcher('none'));
+      await Promise.all(fetched.map(([url, options]) => this.http.invalidate!(url, options)));
+      return read(fetcher(cache));
     }
   }
 
