@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,10 @@ export const quietSettings = {
   'editor.wordBasedSuggestions': 'off',
   'editor.hover.delay': 150,
   'outline.collapseItems': 'alwaysExpand',
-  'problems.defaultViewMode': 'table',
+  'remote.autoForwardPorts': false,
+  // The built-in JSON and npm features would reach the network; tests use loopback only.
+  'json.schemaDownload.enable': false,
+  'npm.fetchOnlinePackageInfo': false,
 };
 
 /** Resolves with fn's first truthy result, retrying until the deadline; the error names what was awaited. */
@@ -98,16 +102,19 @@ function installExtension(vsix, dirs) {
   if (result.status !== 0) throw new Error(`code-server --install-extension failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`);
 }
 
+/** Sends a signal to a process (or, for a negative pid, a process group) that may already be gone. */
+function sendSignal(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: already gone, which is what we wanted.
+  }
+}
+
 /** Kills a detached child's whole process group: TERM, then KILL if it lingers past the deadline. */
 async function killGroup(child, timeout = 5_000) {
   if (!child?.pid) return;
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone.
-    }
-  };
+  const signalGroup = (signal) => sendSignal(-child.pid, signal);
   const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
   signalGroup('SIGTERM');
   const timer = setTimeout(() => signalGroup('SIGKILL'), timeout);
@@ -173,13 +180,16 @@ export class CodeServerSession {
     this.page = null;
     this.onExit = () => {
       // Last resort when the test process exits without teardown: nothing async runs here.
-      if (this.child?.pid) {
-        try {
-          process.kill(-this.child.pid, 'SIGKILL');
-        } catch {}
-      }
+      if (this.child?.pid) sendSignal(-this.child.pid, 'SIGKILL');
+      if (process.env.PINSIGHT_E2E_KEEP !== '1') rmSync(this.dirs.root, { recursive: true, force: true });
+    };
+    // A signal would end the process without 'exit' handlers; kill the group, then end as that signal would.
+    this.onSignal = (signal) => {
+      this.onExit();
+      process.exit(128 + (constants.signals[signal] ?? 1));
     };
     process.once('exit', this.onExit);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, this.onSignal);
   }
 
   async start(timeout) {
@@ -316,7 +326,7 @@ export class CodeServerSession {
       async () => {
         const r = await this.textRect(text);
         // Move away first: the hover only reappears on a fresh mouse move into the word.
-        await page.mouse.move(r.x + r.width / 2, r.y - 200);
+        await page.mouse.move(r.x + r.width / 2, Math.max(1, r.y - 200));
         await page.mouse.move(r.x + r.width / 2, r.y + r.height / 2, { steps: 4 });
         await hover.waitFor({ timeout: 5_000 });
         return hover;
@@ -332,7 +342,7 @@ export class CodeServerSession {
     await page.keyboard.press('Control+G');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
-    await input.fill(`${line}:${column}`);
+    await input.fill(`:${line}:${column}`); // the leading colon keeps Quick Open in Go to Line mode
     await input.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     await this.cursorAt(line, column);
@@ -348,14 +358,65 @@ export class CodeServerSession {
     return (await this.page.locator('#status\\.editor\\.mode').innerText()).trim();
   }
 
+  /** Text of the language status hover (the `{}` item in the status bar) once it matches `pattern`. */
+  async languageStatus(pattern, { timeout = 60_000 } = {}) {
+    const page = this.page;
+    const item = page.locator('#status\\.languageStatus');
+    const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: pattern }).first();
+    return pollUntil(
+      async () => {
+        // The hover renders the items as they are at the moment it opens, so reopen it each time.
+        await page.mouse.move(700, 450);
+        await item.hover();
+        await hover.waitFor({ timeout: 3_000 });
+        const text = await hover.innerText();
+        await page.mouse.move(700, 450);
+        return text;
+      },
+      { timeout, interval: 250, message: `the language status to show ${pattern}` },
+    );
+  }
+
+  /** Whether the active editor's tab shows unsaved changes. */
+  async isDirty() {
+    return this.page.locator('.tabs-container .tab.active').evaluate((tab) => tab.classList.contains('dirty'));
+  }
+
+  /** Focuses the active editor (Ctrl+1) so that typing and Ctrl+Z go to it. */
+  async focusEditor() {
+    await this.page.keyboard.press('Control+1');
+    await this.page.locator('.editor-group-container.active .monaco-editor.focused').first().waitFor();
+  }
+
+  /** Undoes (Ctrl+Z) until the active editor is back at its saved text; the undo stack may hold several stops. */
+  async undoAll({ maxSteps = 20 } = {}) {
+    await this.focusEditor();
+    for (let step = 0; step < maxSteps; step++) {
+      if (!(await this.isDirty())) return;
+      const before = JSON.stringify(await this.editorLines());
+      await this.page.keyboard.press('Control+Z');
+      // One stop at a time: wait for this undo to land before deciding whether another is needed.
+      await pollUntil(async () => !(await this.isDirty()) || JSON.stringify(await this.editorLines()) !== before, {
+        timeout: 5_000,
+        interval: 50,
+        message: 'Ctrl+Z to change the editor',
+      });
+    }
+    throw new Error(`the editor still has unsaved changes after ${maxSteps} undo steps`);
+  }
+
   /** Error and warning counts from the status bar's problems item. */
   async markerCounts() {
     const label = (await this.page.locator('#status\\.problems a, #status\\.problems').first().getAttribute('aria-label')) ?? '';
-    const count = (kind) => Number(new RegExp(`(\\d+)\\s+${kind}`, 'i').exec(label)?.[1] ?? (new RegExp(`${kind}s?:\\s*(\\d+)`, 'i').exec(label)?.[1] ?? 0));
+    // The label reads "No Problems", "Errors: 1" or "Errors: 1, Warnings: 2".
+    const count = (kind) => Number(new RegExp(`${kind}s?:\\s*(\\d+)`, 'i').exec(label)?.[1] ?? 0);
     return { errors: count('error'), warnings: count('warning'), label };
   }
 
-  /** Opens the Problems panel and returns its rows as { text, severity } for every marker shown. */
+  /**
+   * Opens the Problems panel (tree view) and returns one { file, severity, message, source, code,
+   * line, column } per marker shown; file rows only name the file of the markers below them.
+   */
   async problems() {
     const page = this.page;
     const panel = page.locator('.markers-panel');
@@ -364,15 +425,32 @@ export class CodeServerSession {
       await page.keyboard.press('Control+Shift+M');
       await panel.waitFor();
     }
-    return panel.evaluate((root) =>
-      [...root.querySelectorAll('.monaco-list-row, .monaco-table-tr')]
-        .map((row) => {
-          const icon = row.querySelector('.codicon-error, .codicon-warning, .codicon-info');
-          const severity = icon ? [...icon.classList].find((c) => /^codicon-(error|warning|info)$/.test(c)).slice(8) : null;
-          return { text: row.textContent.replace(/\s+/g, ' ').trim(), aria: row.getAttribute('aria-label') ?? '', severity };
-        })
-        .filter((r) => r.text.length > 0),
-    );
+    return panel.locator('.monaco-list-row').evaluateAll((els) => {
+      const text = (row, selector) => row.querySelector(selector)?.textContent.trim() ?? null;
+      // Rows are virtualised and positioned absolutely, so their DOM order need not be display order.
+      const rows = els.sort((x, y) => parseFloat(x.style.top) - parseFloat(y.style.top));
+      const markers = [];
+      let file = null;
+      for (const row of rows) {
+        if (row.getAttribute('aria-level') === '1') {
+          file = [text(row, '.label-description'), text(row, '.label-name')].filter(Boolean).join('/');
+          continue;
+        }
+        const icon = row.querySelector('.marker-icon');
+        if (!icon) continue;
+        const position = /Ln (\d+), Col (\d+)/.exec(text(row, '.marker-line') ?? '');
+        markers.push({
+          file,
+          severity: ['error', 'warning', 'info'].find((s) => icon.classList.contains(s)) ?? 'hint',
+          message: text(row, '.marker-message'),
+          source: text(row, '.marker-source'),
+          code: text(row, '.marker-code'),
+          line: position ? Number(position[1]) : null,
+          column: position ? Number(position[2]) : null,
+        });
+      }
+      return markers;
+    });
   }
 
   /** Polls the Problems panel until `predicate(rows)` holds. */
@@ -383,14 +461,16 @@ export class CodeServerSession {
     }, { timeout, interval: 250, message });
   }
 
-  /** Names in the Outline view, in display order (opens the view first). */
+  /** The Outline view's rows as { label, aria, level }, in display order (opens the view first). */
   async outline() {
     const page = this.page;
     const pane = page.locator('.outline-pane');
     if (!(await pane.isVisible())) await this.runCommand('Explorer: Focus on Outline View');
     await pane.waitFor();
     return pane.locator('.monaco-list-row').evaluateAll((rows) =>
-      rows.map((row) => ({ label: row.querySelector('.label-name')?.textContent ?? '', aria: row.getAttribute('aria-label') ?? '', level: Number(row.getAttribute('aria-level')) })),
+      rows
+        .sort((x, y) => parseFloat(x.style.top) - parseFloat(y.style.top)) // virtualised: DOM order is not display order
+        .map((row) => ({ label: row.querySelector('.label-name')?.textContent ?? '', aria: row.getAttribute('aria-label') ?? '', level: Number(row.getAttribute('aria-level')) })),
     );
   }
 
@@ -408,18 +488,13 @@ export class CodeServerSession {
     if (browser) {
       const pid = browser.process?.()?.pid;
       await Promise.race([browser.close().catch(() => undefined), delay(10_000, undefined, { ref: false })]);
-      if (pid) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {}
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {}
-      }
+      // Playwright starts Chromium in its own process group; make sure no renderer survives.
+      if (pid) for (const target of [-pid, pid]) sendSignal(target, 'SIGKILL');
     }
     await killGroup(this.child);
     this.child = null;
     process.removeListener('exit', this.onExit);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeListener(signal, this.onSignal);
     if (!keep) rmSync(this.dirs.root, { recursive: true, force: true, maxRetries: 3 });
   }
 }

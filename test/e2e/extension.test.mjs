@@ -1,0 +1,141 @@
+// Real-editor tests: dist/pinsight.vsix installed into code-server and driven through its UI in
+// Chromium. One code-server serves the whole file (its first load dominates the run time); the
+// tests share it in order and each leaves the editor as it found it (edits are undone).
+// Run with `npm run test:e2e` (installs the tools, packages the extension, then runs this file).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pollUntil, startCodeServer } from '../support/codeServer.mjs';
+
+/** @type {import('../support/codeServer.mjs').CodeServerSession} */
+let session;
+
+// Runs a test body; if it fails, saves a screenshot under its name (so a red run can be read) and
+// reverts the active editor so that a half-done edit does not leak into the next test.
+function withScreenshot(name, body) {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      const path = await session?.screenshot(`failure-${name}`).catch(() => null);
+      if (path) error.message += `\n(screenshot: ${path})`;
+      await session?.runCommand('View: Revert and Close Editor').catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+/** Pinsight's markers, optionally only those of one workspace-relative file. */
+const pinsightRows = (rows, file) => rows.filter((r) => r.source === 'pinsight' && (file === undefined || r.file === file));
+
+describe('Pinsight in code-server', { timeout: 240_000 }, () => {
+  before(async () => {
+    session = await startCodeServer();
+  }, { timeout: 150_000 });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('selects the pip-requirements language, starts the server and explains a pin on hover', { timeout: 90_000 }, withScreenshot('hover', async () => {
+    await session.openFile('seed/requirements.txt');
+    assert.equal(await session.languageMode(), 'pip requirements');
+
+    // The server reports each analysed manifest through pinsight/status -> the language status item.
+    const status = await session.languageStatus(/Pinsight: [1-9]\d* manifests? checked/);
+    assert.match(status, /Pinsight: [1-9]\d* manifests? checked/);
+
+    const hover = await session.hoverText('websockets', { expect: 'Pinned for the /ws endpoint' });
+    const text = await hover.innerText();
+    assert.match(text, /websockets/);
+    assert.match(text, /==15\.0\.1/);
+    assert.match(text, /Pinned for the \/ws endpoint\. Try 15\.x and the install fails\./);
+    const path = await session.screenshot('hover-websockets');
+    assert.ok(readFileSync(path).length > 0);
+    await session.page.mouse.move(700, 800);
+
+    // The seed example is valid: no Pinsight errors before we break it.
+    const rows = await session.problems();
+    assert.deepEqual(pinsightRows(rows).filter((r) => r.severity === 'error'), []);
+  }));
+
+  it('reports a malformed requirement as an error and clears it on undo', { timeout: 60_000 }, withScreenshot('requirements-diagnostic', async () => {
+    const file = 'seed/requirements.txt';
+    await session.openFile(file);
+    const original = await session.editorLines();
+    await session.focusEditor();
+    await session.page.keyboard.press('Control+End');
+    // The example ends with a newline, so the cursor sits on an empty last line.
+    if (original.at(-1) !== '') await session.page.keyboard.press('Enter');
+    await session.page.keyboard.type('requests>=>2');
+    const line = original.length; // 1-based number of the last (previously empty) line
+    assert.equal((await session.editorLines())[line - 1], 'requests>=>2');
+
+    // Diagnostics of the half-typed line may show first; wait for the ones of the finished line.
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === line && r.message.includes("'>=>2'")), {
+      message: `a Pinsight problem about '>=>2' on line ${line}`,
+    });
+    const [problem, ...others] = pinsightRows(rows, file);
+    assert.equal(others.length, 0, `expected one Pinsight problem, got ${JSON.stringify(pinsightRows(rows, file))}`);
+    assert.equal(problem.severity, 'error');
+    assert.equal(problem.line, line);
+    assert.equal(problem.column, 'requests>='.length + 1); // points at the bad version '>2'
+    assert.equal(problem.code, 'invalid-specifier');
+    assert.match(problem.message, /'>=>2'/);
+    assert.match(problem.message, /not a valid PEP 440 version/);
+    const counts = await session.markerCounts();
+    assert.equal(counts.errors, 1, counts.label);
+    await session.screenshot('problems-requirements');
+
+    await session.undoAll();
+    assert.deepEqual(await session.editorLines(), original);
+    await session.waitForProblems((all) => pinsightRows(all, file).length === 0, { message: 'the Pinsight problem to go away after undo' });
+    await pollUntil(async () => (await session.markerCounts()).errors === 0, { timeout: 15_000, message: 'the status bar error count to return to 0' });
+  }));
+
+  it('lists the dependencies in the Outline view', { timeout: 60_000 }, withScreenshot('outline', async () => {
+    await session.openFile('seed/requirements.txt');
+    const expected = ['fastapi', 'uvicorn', 'supabase', 'websockets'];
+    const rows = await pollUntil(
+      async () => {
+        const all = await session.outline();
+        return expected.every((name) => all.some((r) => r.label === name)) ? all : false;
+      },
+      { timeout: 30_000, message: `the Outline to list ${expected.join(', ')}` },
+    );
+    const section = rows.find((r) => r.level === 1);
+    assert.ok(section, `no section node in ${JSON.stringify(rows)}`);
+    assert.match(section.aria, /\(namespace\)/);
+    const packages = rows.filter((r) => r.level === 2);
+    assert.deepEqual(packages.map((r) => r.label), expected, 'dependencies in source order under their section');
+    for (const row of packages) assert.match(row.aria, /\(package\)/);
+    await session.screenshot('outline-requirements');
+  }));
+
+  it('reports a malformed npm specifier in package.json', { timeout: 60_000 }, withScreenshot('package-json-diagnostic', async () => {
+    const file = 'npm-peer/package.json';
+    await session.openFile(file);
+    const original = await session.editorLines();
+    // Locate "react": "^19.1.0" in the workspace copy and put the cursor after its version.
+    const source = readFileSync(join(session.dirs.workspace, 'npm-peer/package.json'), 'utf8').split('\n');
+    const index = source.findIndex((l) => /"react":\s*"\^19\.1\.0"/.test(l));
+    assert.ok(index >= 0, 'the example declares "react": "^19.1.0"');
+    const column = source[index].indexOf('^19.1.0') + '^19.1.0'.length + 1;
+    await session.goTo(index + 1, column);
+    await session.page.keyboard.type('.0');
+    assert.match((await session.editorLines())[index], /"react": "\^19\.1\.0\.0"/);
+
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === index + 1 && r.message.includes('^19.1.0.0')), {
+      message: 'a Pinsight problem about ^19.1.0.0 on the react line',
+    });
+    const problem = pinsightRows(rows, file).find((r) => r.line === index + 1);
+    assert.equal(problem.severity, 'error');
+    assert.match(problem.message, /\^19\.1\.0\.0/);
+    await session.screenshot('problems-package-json');
+
+    await session.undoAll();
+    assert.deepEqual(await session.editorLines(), original);
+    await session.waitForProblems((all) => pinsightRows(all, file).length === 0, { message: 'the package.json problem to go away after undo' });
+  }));
+});
