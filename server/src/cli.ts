@@ -1,64 +1,19 @@
 #!/usr/bin/env node
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
-import { readdirSync, statSync, existsSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/analyze';
+import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
+import { checkOnline } from './core/insight/online';
 import { detectManifestKind, isIgnoredFolder } from './core/manifest/detect';
 import type { ManifestKind } from './core/model';
-import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
-import { createNodeRuntime } from './nodeRuntime';
+import { makeTarget, pythonVersionFromPyvenvCfg, type Target } from './core/resolve/target';
+import type { Runtime } from './core/runtime';
+import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
+import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
+import { createNodeRuntime } from './node/runtime';
 
 const VERSION = '0.1.0';
-
-const USAGE = `Usage: pinsight <command> [options] [PATH...]
-
-Commands:
-  check   Report problems in dependency manifests (exit 1 if any is an error).
-  list    Print the dependencies Pinsight parsed.
-
-PATH is a manifest (requirements*.txt, *.in, constraints*.txt, pyproject.toml, package.json)
-or a folder searched for them (node_modules and virtualenvs are skipped). Default: .
-
-Options:
-  --format text|json   Output format (default: text).
-  -h, --help           Show this help.
-  --version            Show the version.
-`;
-
-class UsageError extends Error {}
-
-interface Options {
-  command: 'check' | 'list';
-  format: 'text' | 'json';
-  paths: string[];
-}
-
-function parseArgs(argv: string[]): Options | 'help' | 'version' {
-  if (argv.length === 0) throw new UsageError('Missing a command: use `pinsight check` or `pinsight list`.');
-  const [command, ...rest] = argv;
-  if (command === '-h' || command === '--help' || command === 'help') return 'help';
-  if (command === '--version') return 'version';
-  if (command !== 'check' && command !== 'list') throw new UsageError(`Unknown command '${command}': use \`pinsight check\` or \`pinsight list\`.`);
-  const options: Options = { command, format: 'text', paths: [] };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (arg === '--format' || arg.startsWith('--format=')) {
-      const value = arg === '--format' ? rest[++i] : arg.slice('--format='.length);
-      if (value !== 'text' && value !== 'json') throw new UsageError(`--format takes 'text' or 'json', not '${value ?? ''}'.`);
-      options.format = value;
-    } else if (arg === '--') {
-      options.paths.push(...rest.slice(i + 1));
-      break;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`Unknown option '${arg}'. Run \`pinsight --help\` for the options.`);
-    } else {
-      options.paths.push(arg);
-    }
-  }
-  if (options.paths.length === 0) options.paths.push('.');
-  return options;
-}
 
 function isVirtualenv(dir: string): boolean {
   return existsSync(join(dir, 'pyvenv.cfg'));
@@ -119,26 +74,81 @@ function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : p;
 }
 
+/** The target for one manifest: --python-version, else its project's .venv, else requires-python. */
+async function targetFor(analysis: Analysis, options: CliOptions, runtime: Runtime): Promise<Target> {
+  let pythonVersion = options.pythonVersion;
+  let pythonSource = pythonVersion ? '--python-version' : undefined;
+  if (!pythonVersion) {
+    for (const dir of [dirname(analysis.root), process.cwd()]) {
+      const cfg = await runtime.readFile(join(dir, '.venv', 'pyvenv.cfg'));
+      const found = cfg ? pythonVersionFromPyvenvCfg(cfg) : undefined;
+      if (found) {
+        pythonVersion = found;
+        pythonSource = `from ${displayPath(join(dir, '.venv'))}`;
+        break;
+      }
+    }
+  }
+  return makeTarget({
+    pythonVersion,
+    pythonSource,
+    platform: options.platform ?? hostPlatform(),
+    arch: options.platform ? undefined : process.arch,
+    requiresPython: analysis.manifests[0]?.requiresPython?.specifier,
+  });
+}
+
+function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
+  return createHostRegistries({
+    settings: { indexUrl: options.indexUrl, extraIndexUrls: options.extraIndexUrls, npmRegistry: options.registry, origin: 'cli', isolated: options.isolated },
+    cacheDir: options.noCache || options.registrySnapshot ? undefined : resolve(options.cacheDir ?? defaultCacheDir(process.env)),
+    offline: options.offline,
+    snapshot: options.registrySnapshot ? resolve(options.registrySnapshot) : undefined,
+    env: options.isolated ? {} : process.env,
+    readFile: (p) => runtime.readFile(p),
+  });
+}
+
+async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runtime): Promise<number> {
+  const explanations: Array<{ path: string; lines: string[] }> = [];
+  if (!options.noRegistry && analyses.length > 0) {
+    const registries = makeRegistries(options, runtime);
+    try {
+      for (const analysis of analyses) {
+        const target = await targetFor(analysis, options, runtime);
+        const online = await checkOnline(analysis, registries.services, { target, allowPrereleases: options.pre || undefined });
+        analysis.findings.push(...online.findings);
+        if (online.python?.explanation) explanations.push({ path: displayPath(analysis.root), lines: [`Resolving for ${target.description}:`, ...online.python.explanation.lines] });
+        if (online.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
+      }
+    } finally {
+      await registries.close();
+    }
+  }
+  const files = mergeFindings(analyses, displayPath);
+  if (options.format === 'json') {
+    const doc = JSON.parse(formatCheckJson(files)) as Record<string, unknown>;
+    if (options.explain) doc.explanations = explanations;
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatCheckText(files) + '\n');
+    if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
+  }
+  return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   let options;
-  try {
-    options = parseArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`pinsight: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options === 'help') return process.stdout.write(USAGE), 0;
-  if (options === 'version') return process.stdout.write(`pinsight ${VERSION}\n`), 0;
-
   let targets;
   try {
+    options = parseCliArgs(argv);
+    if (options === 'help') return process.stdout.write(USAGE), 0;
+    if (options === 'version') return process.stdout.write(`pinsight ${VERSION}\n`), 0;
     targets = collectTargets(options.paths);
   } catch (error) {
-    if (error instanceof UsageError) return process.stderr.write(`pinsight: ${error.message}\n`), 2;
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`pinsight: ${error.message}\n\n${USAGE}`);
+    return 2;
   }
   const runtime = createNodeRuntime();
   const analyses: Analysis[] = [];
@@ -147,6 +157,7 @@ async function main(argv: string[]): Promise<number> {
     if (analysis) analyses.push(analysis);
     else process.stderr.write(`pinsight: could not read ${displayPath(target.path)}\n`);
   }
+  if (targets.length === 0) process.stderr.write(`pinsight: no manifests found in ${options.paths.map((p) => basename(resolve(p))).join(', ')}\n`);
 
   if (options.command === 'list') {
     const seen = new Map<string, ListedFile>();
@@ -155,11 +166,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write((options.format === 'json' ? formatListJson(files) : formatListText(files)) + '\n');
     return 0;
   }
-
-  const files = mergeFindings(analyses, displayPath);
-  if (targets.length === 0) process.stderr.write(`pinsight: no manifests found in ${options.paths.map((p) => basename(resolve(p))).join(', ')}\n`);
-  process.stdout.write((options.format === 'json' ? formatCheckJson(files) : formatCheckText(files)) + '\n');
-  return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
+  try {
+    return await runCheck(options, analyses, runtime);
+  } catch (error) {
+    if (error instanceof Error && /registry snapshot/.test(error.message)) {
+      process.stderr.write(`pinsight: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).then(

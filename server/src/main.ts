@@ -1,6 +1,6 @@
 // stdio entry of the language server: builds the real runtime and starts the server.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { createNodeRuntime } from './nodeRuntime';
+import { createNodeRuntime } from './node/runtime';
 import { startServer } from './server';
 
 process.on('unhandledRejection', (reason) => {

@@ -606,14 +606,16 @@ test('registryOf names the registry without credentials, query or package path',
   for (const [url, expected] of cases) assert.equal(registryOf(url), expected, url);
 });
 
-test('invalid and non-http URLs are typed errors', async () => {
+test('invalid and non-http URLs are typed errors; file: URLs (local indexes) go to the transport', async () => {
   const transport = fakeTransport(() => ok());
   const { http } = client(transport);
-  for (const url of ['::nope', 'ftp://pypi.example/simple/', 'file:///etc/passwd']) {
+  for (const url of ['::nope', 'ftp://pypi.example/simple/']) {
     const error = await http.fetch(url, { cache: 'ttl' }).catch((e) => e);
     assert.ok(error instanceof RegistryError, url);
   }
   assert.equal(transport.calls.length, 0);
+  await http.fetch('file:///srv/pypi/simple/foo/', { cache: 'none' });
+  assert.deepEqual(transport.calls.map((c) => c.url), ['file:///srv/pypi/simple/foo/']);
 });
 
 test('proxyFor: scheme selection, NO_PROXY hosts, domains, ports, IPs, CIDRs and *', () => {

@@ -137,7 +137,20 @@ export type FindingCode =
   | 'include-cycle'
   | 'duplicate-requirement'
   | 'invalid-manifest'
-  | 'unsupported-source';
+  | 'unsupported-source'
+  // registry (stage 2)
+  | 'unknown-package'
+  | 'unknown-version'
+  | 'no-matching-version'
+  | 'yanked'
+  | 'deprecated'
+  | 'registry-unreachable'
+  // resolver (stage 3)
+  | 'conflict'
+  | 'possible-conflict'
+  | 'prerelease-only'
+  | 'unresolved-source'
+  | 'peer-conflict';
 
 export interface TextEdit {
   path: string;

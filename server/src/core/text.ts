@@ -7,8 +7,14 @@ import type { Position, Range } from './model';
  */
 export class LineIndex {
   private readonly starts: number[] = [0];
+  /** The line positionAt found last: ranges are mostly asked for in document order. */
+  private lastLine = 0;
 
   constructor(readonly text: string) {
+    if (!text.includes('\r')) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 13 /* \r */) {
@@ -40,6 +46,10 @@ export class LineIndex {
 
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const last = this.lastLine;
+    if (this.starts[last] <= o && (last + 1 === this.starts.length || this.starts[last + 1] > o)) {
+      return { line: last, character: o - this.starts[last] };
+    }
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -47,6 +57,7 @@ export class LineIndex {
       if (this.starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return { line: lo, character: o - this.starts[lo] };
   }
 

@@ -6,7 +6,7 @@
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import type { Include, ManifestOption, ParsedManifest, ParseProblem } from '../model';
 import { LineIndex, stripBom } from '../text';
-import { LogicalLine, Mapped, RawProblem, clip, pyStripMapped, readLogicalLines, spanOf } from './requirementsLines';
+import { LogicalLine, Mapped, RawProblem, clip, readLogicalLines } from './requirementsLines';
 import { ParsedOption, ParsedOptions, breakArgsOptions, parseOptions } from './requirementsOptions';
 import { RequirementContext, buildEditable, buildRequirement } from './requirementsSpec';
 
@@ -18,6 +18,8 @@ export interface RequirementsOptions {
 }
 
 const SCHEME = /^(http|https|file):/i;
+/** Most lines have no options; they share this (never modified) result. */
+const NO_OPTIONS: ParsedOptions = { options: [], stray: [], ok: true };
 const INTERNAL_ERROR = 'Pinsight could not finish reading this file because of an internal error';
 
 /** Parses one requirements file's text; never throws. */
@@ -45,10 +47,10 @@ function toProblem(p: RawProblem, index: LineIndex): ParseProblem {
 
 function readLine(line: LogicalLine, ctx: RequirementContext, manifest: ParsedManifest): void {
   const { args, options } = breakArgsOptions(line.content);
-  const parsed: ParsedOptions = options ? parseOptions(options, ctx.problems) : { options: [], stray: [], ok: true };
+  const parsed: ParsedOptions = options ? parseOptions(options, ctx.problems) : NO_OPTIONS;
   const comment = joinComments(line.commentsAbove, line.comment);
-  const requirement = pyStripMapped(args);
-  const editables = parsed.options.filter((o) => o.spec.name === 'editable');
+  const requirement = args.pyStrip();
+  const editable = requirement.text.length > 0 ? undefined : parsed.options.find((o) => o.spec.name === 'editable');
   if (requirement.text.length > 0) {
     const hashes: string[] = [];
     for (const o of parsed.options) {
@@ -57,21 +59,21 @@ function readLine(line: LogicalLine, ctx: RequirementContext, manifest: ParsedMa
     }
     const dep = buildRequirement(requirement, ctx, { hashes, comment });
     if (dep) manifest.dependencies.push(dep);
-  } else if (editables.length > 0) {
+  } else if (editable !== undefined) {
     for (const o of parsed.options) {
-      if (o === editables[0]) continue;
+      if (o === editable) continue;
       const why = o.spec.name === 'editable' ? 'pip reads only the first -e on a line; put each editable requirement on its own line.'
         : o.spec.scope === 'requirement' ? `pip ignores ${o.written} on an editable requirement.`
           : `pip ignores ${o.written} on a line with an editable requirement; move it to a line of its own.`;
       ignored(ctx, o, why);
     }
-    const dep = editables[0].value ? buildEditable(editables[0].value, ctx, comment) : null;
+    const dep = editable.value ? buildEditable(editable.value, ctx, comment) : null;
     if (dep) manifest.dependencies.push(dep);
   } else {
     readOptionLine(parsed.options, ctx, manifest);
   }
   for (const word of parsed.stray) {
-    const [start, end] = spanOf(word);
+    const [start, end] = word.span();
     ctx.problems.push({
       code: 'syntax-error', severity: 'warning', start, end,
       message: `pip ignores '${clip(word.text)}' because it comes after an option; only the text before the first option is a requirement. Put it on a line of its own.`,
@@ -113,13 +115,13 @@ function toOption(o: ParsedOption, ctx: RequirementContext): ManifestOption {
 function toInclude(o: ParsedOption, ctx: RequirementContext): Include {
   const value = o.value as Mapped;
   const target = value.text;
-  const targetRange = ctx.index.range(...spanOf(value));
+  const targetRange = ctx.index.range(...value.span());
   const kind = o.spec.name === 'constraint' ? 'constraint' : 'requirement';
   let resolvedPath: string;
   if (!SCHEME.test(target)) resolvedPath = isAbsolute(target) ? normalize(target) : join(dirname(ctx.path), target);
   else resolvedPath = fileUrlToPath(target) ?? target;
   if (SCHEME.test(resolvedPath)) {
-    const [start, end] = spanOf(value);
+    const [start, end] = value.span();
     ctx.problems.push({
       code: 'unsupported-source', severity: 'information', start, end,
       message: `Pinsight does not download requirements files, so the requirements in ${clip(target)} are not checked.`,

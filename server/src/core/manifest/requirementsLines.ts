@@ -2,13 +2,113 @@
 // join `\` continuations, drop comments, strip, expand ${VAR} (pip 23.2.1 req_file.preprocess).
 // Every character keeps the source span it came from, so ranges survive joining and expansion.
 
-/** A string whose every UTF-16 unit remembers the source span [starts[i], ends[i]) it came from. */
-export interface Mapped {
-  text: string;
-  starts: number[];
-  ends: number[];
-  /** Source offset an empty slice stands at. */
-  anchor: number;
+/**
+ * A string whose every UTF-16 unit remembers the source span it came from. Most lines are one run
+ * of source text, so the map is compact: with `segs` null, text[i] came from [base + i, base + i + 1).
+ * Otherwise `segs` holds runs as triples (textStart, srcStart, srcEnd): srcEnd -1 marks a run copied
+ * from the source (unit i maps to the one character at srcStart + i - textStart); any other srcEnd
+ * marks a run whose every unit maps to [srcStart, srcEnd), as an expanded ${VAR} or a synthetic
+ * space does. Runs are in text order, non-empty, and the first starts at 0.
+ */
+export class Mapped {
+  constructor(
+    readonly text: string,
+    readonly base: number,
+    readonly segs: readonly number[] | null,
+    /** Source offset an empty string stands at. */
+    readonly anchor: number,
+  ) {}
+
+  /** Source text [from, to) as a mapped string. */
+  static fromSource(source: string, from: number, to: number): Mapped {
+    return new Mapped(source.slice(from, to), from, null, from);
+  }
+
+  /** Source start of text[i], 0 <= i < text.length. */
+  startAt(i: number): number {
+    const segs = this.segs;
+    if (segs === null) return this.base + i;
+    const k = runAt(segs, i);
+    return segs[k + 2] < 0 ? segs[k + 1] + i - segs[k] : segs[k + 1];
+  }
+
+  /** Source end of text[i], 0 <= i < text.length. */
+  endAt(i: number): number {
+    const segs = this.segs;
+    if (segs === null) return this.base + i + 1;
+    const k = runAt(segs, i);
+    return segs[k + 2] < 0 ? segs[k + 1] + i - segs[k] + 1 : segs[k + 2];
+  }
+
+  /** Source offset that the position before text[i] (0 <= i <= text.length) stands at. */
+  private anchorAt(i: number): number {
+    if (i < this.text.length) return this.startAt(i);
+    return i > 0 ? this.endAt(i - 1) : this.anchor;
+  }
+
+  /** The characters [a, b), still mapped. */
+  slice(a: number, b: number): Mapped {
+    const lo = Math.max(0, Math.min(a, this.text.length));
+    const hi = Math.max(lo, Math.min(b, this.text.length));
+    const text = this.text.slice(lo, hi);
+    const anchor = this.anchorAt(lo);
+    if (this.segs === null) return new Mapped(text, this.base + lo, null, anchor);
+    if (hi === lo) return new Mapped(text, anchor, null, anchor);
+    const out = new MappedBuilder();
+    out.addMapped(this, lo, hi);
+    return out.build(anchor);
+  }
+
+  /** Source span [start, end) covering characters [a, b). */
+  span(a = 0, b = this.text.length): [number, number] {
+    return [this.spanStart(a, b), this.spanEnd(a, b)];
+  }
+
+  /** span(a, b)[0], without building the pair. */
+  spanStart(a = 0, b = this.text.length): number {
+    const lo = Math.max(0, Math.min(a, this.text.length));
+    const hi = Math.max(lo, Math.min(b, this.text.length));
+    return hi > lo ? this.startAt(lo) : this.anchorAt(lo);
+  }
+
+  /** span(a, b)[1], without building the pair. */
+  spanEnd(a = 0, b = this.text.length): number {
+    const lo = Math.max(0, Math.min(a, this.text.length));
+    const hi = Math.max(lo, Math.min(b, this.text.length));
+    return hi > lo ? Math.max(this.startAt(lo), this.endAt(hi - 1)) : this.anchorAt(lo);
+  }
+
+  /** Strips Python whitespace from both ends, keeping the mapping. */
+  pyStrip(): Mapped {
+    return this.strippedSlice(0, this.text.length);
+  }
+
+  /** slice(a, b).pyStrip() in one step, 0 <= a <= b <= text.length. */
+  strippedSlice(a: number, b: number): Mapped {
+    const text = this.text;
+    const from = a;
+    const to = b;
+    while (a < b && isSpaceCode(text.charCodeAt(a))) a++;
+    while (b > a && isSpaceCode(text.charCodeAt(b - 1))) b--;
+    if (a === 0 && b === text.length) return this;
+    if (a < b || from === to) return this.slice(a, b);
+    // Only whitespace: pyStrip of the slice leaves an empty string at the end of that slice.
+    const end = this.endAt(to - 1);
+    return new Mapped('', end, null, end);
+  }
+
+  /** The characters at the given indices, in that order; `anchor` is where an empty result stands. */
+  pick(indices: number[], anchor: number): Mapped {
+    const out = new MappedBuilder();
+    for (let i = 0; i < indices.length;) {
+      // Indices mostly come in consecutive runs: copy each run at once.
+      let j = i + 1;
+      while (j < indices.length && indices[j] === indices[j - 1] + 1) j++;
+      out.addMapped(this, indices[i], indices[j - 1] + 1);
+      i = j;
+    }
+    return out.build(anchor);
+  }
 }
 
 /** A problem found while reading a file, located by source offsets. */
@@ -36,7 +136,8 @@ export interface LogicalLine {
 }
 
 const PY_SPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
-const PY_LINE_BREAK = /[\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]/;
+// Line breaks of str.splitlines other than \n: most files have none, and then indexOf finds the lines.
+const RARE_LINE_BREAK = /[\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]/;
 const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
 // ${VAR} values that contain these can create new ${...} references, so pip's sequential
 // str.replace calls must then be repeated faithfully instead of skipped.
@@ -46,108 +147,137 @@ const MAX_EXPANDED = 1_000_000;
 // on one line we stop rather than go quadratic.
 const MAX_EXPANSION_WORK = 5_000_000;
 
+/** Python's str.isspace for one UTF-16 unit given as a char code. */
+function isSpaceCode(c: number): boolean {
+  if (c < 0x85) return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20);
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
+    c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Where str.splitlines splits: \n \v \f \r \x1c-\x1e \x85 \u2028 \u2029. */
+function isLineBreakCode(c: number): boolean {
+  if (c < 0x85) return (c >= 10 && c <= 13) || (c >= 0x1c && c <= 0x1e);
+  return c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
 /** Python's str.isspace for one UTF-16 unit. */
 export function isPySpace(ch: string | undefined): boolean {
-  return ch !== undefined && ch.length > 0 && PY_SPACE.test(ch);
+  if (ch === undefined || ch.length === 0) return false;
+  return ch.length === 1 ? isSpaceCode(ch.charCodeAt(0)) : PY_SPACE.test(ch);
 }
 
-/** The characters [a, b) of a mapped string, still mapped. */
-export function mappedSlice(m: Mapped, a: number, b: number): Mapped {
-  const lo = Math.max(0, Math.min(a, m.text.length));
-  const hi = Math.max(lo, Math.min(b, m.text.length));
-  return { text: m.text.slice(lo, hi), starts: m.starts.slice(lo, hi), ends: m.ends.slice(lo, hi), anchor: anchorAt(m, lo) };
+/** Index into `segs` of the run holding text index i (binary search: expansions can make many runs). */
+function runAt(segs: readonly number[], i: number): number {
+  let lo = 0;
+  let hi = segs.length / 3 - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segs[mid * 3] <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo * 3;
 }
 
-function anchorAt(m: Mapped, i: number): number {
-  if (i < m.text.length) return m.starts[i];
-  return i > 0 ? m.ends[i - 1] : m.anchor;
-}
-
-/** Source span [start, end) covering characters [a, b) of a mapped string. */
-export function spanOf(m: Mapped, a = 0, b = m.text.length): [number, number] {
-  const lo = Math.max(0, Math.min(a, m.text.length));
-  const hi = Math.max(lo, Math.min(b, m.text.length));
-  if (hi > lo) return [m.starts[lo], Math.max(m.starts[lo], m.ends[hi - 1])];
-  const at = anchorAt(m, lo);
-  return [at, at];
-}
-
-/** Strips Python whitespace from both ends, keeping the mapping. */
-export function pyStripMapped(m: Mapped): Mapped {
-  let a = 0;
-  let b = m.text.length;
-  while (a < b && isPySpace(m.text[a])) a++;
-  while (b > a && isPySpace(m.text[b - 1])) b--;
-  return mappedSlice(m, a, b);
-}
-
+/** Accumulates a mapped string run by run, merging runs that continue each other. */
 class MappedBuilder {
   text = '';
-  starts: number[] = [];
-  ends: number[] = [];
+  private readonly segs: number[] = [];
+
+  private addRun(length: number, srcStart: number, srcEnd: number): void {
+    if (length <= 0) return;
+    const at = this.text.length;
+    const segs = this.segs;
+    const n = segs.length;
+    if (n > 0) {
+      const lastEnd = segs[n - 1];
+      const continues = lastEnd < 0
+        ? srcEnd < 0 && segs[n - 2] + at - segs[n - 3] === srcStart
+        : srcStart === segs[n - 2] && srcEnd === lastEnd;
+      if (continues) return;
+    }
+    segs.push(at, srcStart, srcEnd);
+  }
 
   addSource(source: string, from: number, to: number): void {
+    this.addRun(to - from, from, -1);
     this.text += source.slice(from, to);
-    for (let i = from; i < to; i++) {
-      this.starts.push(i);
-      this.ends.push(i + 1);
+  }
+
+  /** Text whose every unit maps to the span [start, end). */
+  addSpanning(text: string, start: number, end: number): void {
+    this.addRun(text.length, start, end);
+    this.text += text;
+  }
+
+  /** Characters [a, b) of another mapped string, 0 <= a <= b <= m.text.length. */
+  addMapped(m: Mapped, a: number, b: number): void {
+    if (b <= a) return;
+    const segs = m.segs;
+    if (segs === null) {
+      this.addRun(b - a, m.base + a, -1);
+      this.text += m.text.slice(a, b);
+      return;
+    }
+    for (let k = runAt(segs, a); k < segs.length && segs[k] < b; k += 3) {
+      const from = Math.max(a, segs[k]);
+      const to = k + 3 < segs.length ? Math.min(b, segs[k + 3]) : b;
+      this.addRun(to - from, segs[k + 2] < 0 ? segs[k + 1] + from - segs[k] : segs[k + 1], segs[k + 2]);
+      this.text += m.text.slice(from, to);
     }
   }
 
-  addSynthetic(ch: string, at: number): void {
-    this.text += ch;
-    this.starts.push(at);
-    this.ends.push(at);
-  }
-
   build(anchor: number): Mapped {
-    return { text: this.text, starts: this.starts, ends: this.ends, anchor };
+    const segs = this.segs;
+    if (segs.length === 0) return new Mapped(this.text, anchor, null, anchor);
+    if (segs.length === 3 && segs[2] < 0) return new Mapped(this.text, segs[1], null, anchor);
+    return new Mapped(this.text, 0, segs, anchor);
   }
 }
 
-/** Physical lines as [start, end) offsets, split exactly where str.splitlines splits. */
-function physicalLines(text: string): Array<[number, number]> {
-  const lines: Array<[number, number]> = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (!PY_LINE_BREAK.test(ch)) continue;
-    lines.push([start, i]);
-    if (ch === '\r' && text[i + 1] === '\n') i++;
-    start = i + 1;
+/** Where the physical line starting at `from` ends: the next str.splitlines break, or the text's end. */
+function lineEnd(text: string, from: number, onlyNewlines: boolean): number {
+  if (onlyNewlines) {
+    const i = text.indexOf('\n', from);
+    return i < 0 ? text.length : i;
   }
-  if (start < text.length) lines.push([start, text.length]);
-  return lines;
+  for (let i = from; i < text.length; i++) if (isLineBreakCode(text.charCodeAt(i))) return i;
+  return text.length;
 }
 
 /** COMMENT_RE.match: the line is only whitespace and a comment. */
 function isCommentLine(text: string, from: number, to: number): boolean {
   let i = from;
-  while (i < to && isPySpace(text[i])) i++;
-  return i < to && text[i] === '#';
+  while (i < to && isSpaceCode(text.charCodeAt(i))) i++;
+  return i < to && text.charCodeAt(i) === 35;
 }
 
 function isBlank(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isPySpace(text[i])) return false;
+  for (let i = from; i < to; i++) if (!isSpaceCode(text.charCodeAt(i))) return false;
   return true;
+}
+
+/** Index of the '#' where COMMENT_RE `(^|\s+)#.*$` first matches, or -1. */
+function commentHash(text: string): number {
+  for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) {
+    if (i === 0 || isSpaceCode(text.charCodeAt(i - 1))) return i;
+  }
+  return -1;
 }
 
 /** Where COMMENT_RE `(^|\s+)#.*$` first matches, and where its '#' is; null when nothing matches. */
 export function findComment(text: string): { cut: number; hash: number } | null {
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] !== '#' || (i > 0 && !isPySpace(text[i - 1]))) continue;
-    let cut = i;
-    while (cut > 0 && isPySpace(text[cut - 1])) cut--;
-    return { cut, hash: i };
-  }
-  return null;
+  const hash = commentHash(text);
+  if (hash < 0) return null;
+  let cut = hash;
+  while (cut > 0 && isSpaceCode(text.charCodeAt(cut - 1))) cut--;
+  return { cut, hash };
 }
 
 function commentText(raw: string): string {
   const body = raw.startsWith(' ') ? raw.slice(1) : raw;
   let end = body.length;
-  while (end > 0 && isPySpace(body[end - 1])) end--;
-  return body.slice(0, end);
+  while (end > 0 && isSpaceCode(body.charCodeAt(end - 1))) end--;
+  return end === body.length ? body : body.slice(0, end);
 }
 
 /** User text for a message, shortened so a pathological line cannot make a huge message. */
@@ -162,9 +292,11 @@ export function readLogicalLines(text: string, env: Record<string, string | unde
   let joined: MappedBuilder | null = null;
   let primary = 0;
   let above: string[] = [];
-  const lines = physicalLines(text);
-  for (let n = 0; n < lines.length; n++) {
-    const [start, end] = lines[n];
+  const onlyNewlines = !RARE_LINE_BREAK.test(text);
+  // Physical lines [start, end), numbered n from 0, split exactly where str.splitlines splits.
+  for (let start = 0, next = 0, n = 0; start < text.length; start = next, n++) {
+    const end = lineEnd(text, start, onlyNewlines);
+    next = end + (end === text.length ? 0 : text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
     const comment = isCommentLine(text, start, end);
     if (joined === null) {
       if (comment) {
@@ -178,12 +310,15 @@ export function readLogicalLines(text: string, env: Record<string, string | unde
       above = pending;
       pending = [];
     }
-    if (end === start || text[end - 1] !== '\\' || comment) {
-      const line: MappedBuilder = joined ?? new MappedBuilder();
+    if (end === start || text.charCodeAt(end - 1) !== 92 /* \ */ || comment) {
+      if (joined === null) {
+        pushLine(out, n, Mapped.fromSource(text, start, end), above, env, problems);
+        continue;
+      }
       // pip prefixes a comment line with a space so the comment regex always matches it.
-      if (comment) line.addSynthetic(' ', start);
-      line.addSource(text, start, end);
-      pushLine(out, joined ? primary : n, line.build(start), above, env, problems);
+      if (comment) joined.addSpanning(' ', start, start);
+      joined.addSource(text, start, end);
+      pushLine(out, primary, joined.build(start), above, env, problems);
       joined = null;
       continue;
     }
@@ -194,8 +329,8 @@ export function readLogicalLines(text: string, env: Record<string, string | unde
     // str.strip('\\') removes backslashes from both ends of a continued line.
     let a = start;
     let b = end;
-    while (a < b && text[a] === '\\') a++;
-    while (b > a && text[b - 1] === '\\') b--;
+    while (a < b && text.charCodeAt(a) === 92) a++;
+    while (b > a && text.charCodeAt(b - 1) === 92) b--;
     joined.addSource(text, a, b);
   }
   if (joined !== null) pushLine(out, primary, joined.build(text.length), above, env, problems);
@@ -204,7 +339,7 @@ export function readLogicalLines(text: string, env: Record<string, string | unde
 
 function pushLine(out: LogicalLine[], n: number, line: Mapped, above: string[], env: Record<string, string | undefined>, problems: RawProblem[]): void {
   const found = findComment(line.text);
-  const body = pyStripMapped(mappedSlice(line, 0, found ? found.cut : line.text.length));
+  const body = line.strippedSlice(0, found ? found.cut : line.text.length);
   if (body.text.length === 0) return;
   const comment = found ? commentText(line.text.slice(found.hash + 1)) : undefined;
   const content = expandVariables(body, env, problems);
@@ -220,6 +355,7 @@ function lookup(env: Record<string, string | undefined>, name: string): string |
  * non-empty value replaces every current occurrence of ${NAME}; anything else stays as written.
  */
 export function expandVariables(line: Mapped, env: Record<string, string | undefined>, problems: RawProblem[]): Mapped {
+  if (!line.text.includes('${')) return line;
   const found = [...line.text.matchAll(ENV_VAR)];
   let current = line;
   let generation = 0;
@@ -229,7 +365,7 @@ export function expandVariables(line: Mapped, env: Record<string, string | undef
     const name = m[1];
     const value = lookup(env, name);
     if (!value) {
-      const [start, end] = spanOf(line, m.index ?? 0, (m.index ?? 0) + m[0].length);
+      const [start, end] = line.span(m.index ?? 0, (m.index ?? 0) + m[0].length);
       const why = value === '' ? 'is set but empty' : 'is not set';
       problems.push({
         code: 'undefined-variable', severity: 'warning', start, end,
@@ -243,7 +379,7 @@ export function expandVariables(line: Mapped, env: Record<string, string | undef
     work += current.text.length;
     const next = work > MAX_EXPANSION_WORK ? null : replaceAll(current, m[0], value);
     if (next === null) {
-      const [start, end] = spanOf(line);
+      const [start, end] = line.span();
       problems.push({ code: 'syntax-error', severity: 'warning', start, end, message: 'Expanding the variables on this line takes more than a million characters of work; Pinsight stops expanding it. Check for variables that refer to each other.' });
       break;
     }
@@ -261,26 +397,12 @@ function replaceAll(m: Mapped, old: string, value: string): Mapped | null {
   const out = new MappedBuilder();
   let from = 0;
   while (at >= 0) {
-    pushRange(out, m, from, at);
-    const start = m.starts[at];
-    const end = m.ends[at + old.length - 1];
-    out.text += value;
-    for (let k = 0; k < value.length; k++) {
-      out.starts.push(start);
-      out.ends.push(end);
-    }
+    out.addMapped(m, from, at);
+    out.addSpanning(value, m.startAt(at), m.endAt(at + old.length - 1));
     if (out.text.length > MAX_EXPANDED) return null;
     from = at + old.length;
     at = m.text.indexOf(old, from);
   }
-  pushRange(out, m, from, m.text.length);
+  out.addMapped(m, from, m.text.length);
   return out.text.length > MAX_EXPANDED ? null : out.build(m.anchor);
-}
-
-function pushRange(out: MappedBuilder, m: Mapped, a: number, b: number): void {
-  out.text += m.text.slice(a, b);
-  for (let i = a; i < b; i++) {
-    out.starts.push(m.starts[i]);
-    out.ends.push(m.ends[i]);
-  }
 }

@@ -2,7 +2,7 @@
 // and then optparse with the options req_file.py registers, including optparse's unique-prefix
 // abbreviations (`--index` is `--index-url`) and short-option clusters (`-rfile`).
 
-import { Mapped, RawProblem, clip, mappedSlice, spanOf } from './requirementsLines';
+import { Mapped, RawProblem, clip } from './requirementsLines';
 
 export type OptionScope = 'global' | 'requirement' | 'include' | 'editable';
 
@@ -69,7 +69,7 @@ export interface ParsedOptions {
 export function breakArgsOptions(line: Mapped): { args: Mapped; options: Mapped | null } {
   const text = line.text;
   for (let at = 0; at < text.length; at = text.indexOf(' ', at) + 1) {
-    if (text[at] === '-') return { args: mappedSlice(line, 0, Math.max(0, at - 1)), options: mappedSlice(line, at, text.length) };
+    if (text[at] === '-') return { args: line.slice(0, Math.max(0, at - 1)), options: line.slice(at, text.length) };
     if (text.indexOf(' ', at) < 0) break;
   }
   return { args: line, options: null };
@@ -135,28 +135,23 @@ function shlexSplit(m: Mapped, problems: RawProblem[]): Token[] | null {
 }
 
 function fail(m: Mapped, problems: RawProblem[], a: number, b: number, message: string): null {
-  const [start, end] = spanOf(m, a, b);
+  const [start, end] = m.span(a, b);
   problems.push({ code: 'invalid-option', severity: 'error', start, end, message });
   return null;
 }
 
 function toToken(m: Mapped, idx: number[], first: number, stop: number): Token {
-  const value: Mapped = {
-    text: idx.map((k) => m.text[k]).join(''),
-    starts: idx.map((k) => m.starts[k]),
-    ends: idx.map((k) => m.ends[k]),
-    anchor: spanOf(m, first, first)[0],
-  };
+  const value = m.pick(idx, m.span(first, first)[0]);
   let last = stop;
   while (last > first && (m.text[last - 1] === ' ' || m.text[last - 1] === '\t')) last--;
-  const [start, end] = spanOf(m, first, last);
+  const [start, end] = m.span(first, last);
   return { value, start, end };
 }
 
 function sliceToken(t: Token, from: number): Mapped {
   const v = t.value;
-  const anchor = from < v.text.length ? v.starts[from] : t.end;
-  return { text: v.text.slice(from), starts: v.starts.slice(from), ends: v.ends.slice(from), anchor };
+  if (from < v.text.length) return v.slice(from, v.text.length);
+  return new Mapped('', t.end, null, t.end);
 }
 
 /** optparse's _match_abbrev: an exact long option, else the only one it is a prefix of. */
@@ -210,7 +205,7 @@ function readLong(tokens: Token[], k: number, problems: RawProblem[]): Step {
   const eq = v.indexOf('=');
   const written = eq >= 0 ? v.slice(0, eq) : v;
   const match = matchLong(written);
-  const [optStart, optEnd] = spanOf(t.value, 0, written.length);
+  const [optStart, optEnd] = t.value.span(0, written.length);
   if (Array.isArray(match)) {
     if (match.length === 0) {
       problems.push({ code: 'unknown-option', severity: 'warning', start: optStart, end: optEnd, message: unknownMessage(written) });
@@ -246,7 +241,7 @@ function readShort(tokens: Token[], k: number, problems: RawProblem[]): Step {
     const bare = v.slice(1).split('=')[0];
     const meant = LONG.get('--' + bare);
     if (meant) {
-      const [start, end] = spanOf(t.value, 0, bare.length + 1);
+      const [start, end] = t.value.span(0, bare.length + 1);
       problems.push({ code: 'invalid-option', severity: 'warning', start, end, message: `pip reads -${bare} as ${written} followed by '${clip(v.slice(2))}'. Did you mean --${bare}?` });
     }
     return withValue(spec, written, t.start, sliceToken(t, 2), 1, problems);
@@ -266,7 +261,7 @@ function valueFromNext(tokens: Token[], k: number, spec: OptionSpec, written: st
 }
 
 function withValue(spec: OptionSpec, written: string, start: number, value: Mapped, consumed: number, problems: RawProblem[], end?: number): Step {
-  const [vs, ve] = spanOf(value);
+  const [vs, ve] = value.span();
   const option: ParsedOption = { spec, written, value, start, end: end ?? ve };
   const error = checkValue(spec, written, value.text);
   if (error) {

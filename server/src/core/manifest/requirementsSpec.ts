@@ -3,12 +3,14 @@
 // touching the file system: a path-like text is taken to be a local project.
 
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import type { Dependency, SourceKind } from '../model';
+import type { Dependency, Range, SourceKind } from '../model';
 import type { LineIndex } from '../text';
-import { parseMarker } from '../versions/markers';
-import { parseSpecifierSet } from '../versions/pep440';
-import { normalizeName, parsePep508 } from '../versions/pep508';
-import { Mapped, RawProblem, clip, mappedSlice, pyStripMapped, spanOf } from './requirementsLines';
+// Imported from the modules that define them rather than through re-exports: in the CommonJS build
+// each re-export adds a getter call to every use, and these run once or more per requirement.
+import { normalizeName, parseMarker } from '../versions/markerParser';
+import { parsePep508 } from '../versions/pep508';
+import { specifierSetProblem } from '../versions/specifiers';
+import { Mapped, RawProblem, clip } from './requirementsLines';
 
 export interface RequirementContext {
   path: string;
@@ -27,6 +29,7 @@ const VCS_SCHEMES = ['bzr+http', 'bzr+https', 'bzr+ssh', 'bzr+sftp', 'bzr+ftp', 
   'git+ssh', 'git+git', 'git+file', 'hg+file', 'hg+http', 'hg+https', 'hg+ssh', 'hg+static-http', 'svn+ssh', 'svn+http',
   'svn+https', 'svn+svn', 'svn+file'];
 const URL_SCHEMES = ['http', 'https', 'file', 'ftp', ...VCS_SCHEMES];
+const MAX_SCHEME_LENGTH = Math.max(...URL_SCHEMES.map((s) => s.length));
 const VCS_NAMES = ['bzr', 'git', 'hg', 'svn'];
 const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.gz', '.tgz', '.tar', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma'];
 const WHEEL_FILE = /^([^\s-]+?)-([^\s-]*?)(?:-\d[^-]*?)?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$/;
@@ -63,6 +66,9 @@ function urlScheme(text: string): string | null {
 }
 
 function isUrl(text: string): boolean {
+  // No scheme pip accepts is longer than 'hg+static-http', and lower-casing never shortens text.
+  const colon = text.indexOf(':');
+  if (colon < 0 || colon > MAX_SCHEME_LENGTH) return false;
   const scheme = urlScheme(text);
   return scheme !== null && URL_SCHEMES.includes(scheme);
 }
@@ -74,14 +80,34 @@ function trimSlashes(text: string): string {
   return text.slice(0, end);
 }
 
+/** Starts with `scheme://` (any scheme); most requirements have no '://' at all. */
+function hasUnknownScheme(text: string): boolean {
+  return text.includes('://') && UNKNOWN_SCHEME.test(text);
+}
+
 function looksLikePath(text: string): boolean {
   return text.includes('/') || text.includes('\\') || text.startsWith('.');
 }
 
 /** pip's splitext-based is_archive_file. */
 function archiveExtension(path: string): string | null {
-  const lower = trimSlashes(path).toLowerCase();
-  return ARCHIVE_EXTENSIONS.find((ext) => lower.endsWith(ext) && lower.length > ext.length) ?? null;
+  const trimmed = trimSlashes(path);
+  for (const ext of ARCHIVE_EXTENSIONS) if (endsWithLowered(trimmed, ext)) return ext;
+  return null;
+}
+
+/**
+ * `text.toLowerCase()` ends with the lower-case ASCII `suffix` and is longer than it, without
+ * lower-casing the text: of all characters only ASCII ones lower-case to a string ending in ASCII
+ * (besides the Kelvin sign, to 'k', in no extension), one character to one.
+ */
+function endsWithLowered(text: string, suffix: string): boolean {
+  if (text.length <= suffix.length) return false;
+  for (let i = 1; i <= suffix.length; i++) {
+    const c = text.charCodeAt(text.length - i);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== suffix.charCodeAt(suffix.length - i)) return false;
+  }
+  return true;
 }
 
 /** The requirement written on an ordinary (not -e) line: `args` is already stripped. */
@@ -89,36 +115,36 @@ export function buildRequirement(args: Mapped, ctx: RequirementContext, extras: 
   const url = isUrl(args.text);
   // pip splits off the marker before anything else: at '; ' for URLs, at the first ';' otherwise.
   const sep = url ? args.text.indexOf('; ') : args.text.indexOf(';');
-  const head = pyStripMapped(sep < 0 ? args : mappedSlice(args, 0, sep));
-  const markerText = sep < 0 ? null : pyStripMapped(mappedSlice(args, sep + (url ? 2 : 1), args.text.length));
+  const head = args.strippedSlice(0, sep < 0 ? args.text.length : sep);
+  const markerText = sep < 0 ? null : args.strippedSlice(Math.min(sep + (url ? 2 : 1), args.text.length), args.text.length);
   const marker = markerText && markerText.text.length > 0 ? markerText : null;
   let dep: Dependency | null;
   if (url) dep = fromLink(head, ctx, false);
   // An unknown scheme such as `git://` is neither a path nor a URL pip accepts: let PEP 508 fail on it.
-  else if (!UNKNOWN_SCHEME.test(head.text) && isPathLike(head.text)) dep = fromPath(head, ctx, false);
+  else if (!hasUnknownScheme(head.text) && isPathLike(head.text)) dep = fromPath(head, ctx, false);
   else dep = fromPep508(head, ctx);
   // pip rejects the line when either half is invalid; check both so both errors are shown.
   if (marker && !checkMarker(marker, ctx)) return null;
   if (dep === null) return null;
-  dep.range = toRange(ctx, spanOf(args));
+  dep.range = rangeOf(ctx, args);
   dep.raw = args.text;
   dep.hashes = extras.hashes;
   if (extras.comment !== undefined) dep.comment = extras.comment;
   if (marker) {
     dep.marker = marker.text;
-    dep.markerRange = toRange(ctx, spanOf(marker));
+    dep.markerRange = rangeOf(ctx, marker);
   }
   return dep;
 }
 
 /** The value of `-e`/`--editable`: a local project folder or a VCS URL with #egg=name. */
 export function buildEditable(value: Mapped, ctx: RequirementContext, comment?: string): Dependency | null {
-  const v = pyStripMapped(value);
+  const v = value.pyStrip();
   const noExtras = v.text.slice(0, extrasAt(v.text) ?? v.text.length);
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(noExtras) ? urlScheme(noExtras) : null;
   let dep: Dependency | null;
   if (v.text.length === 0) {
-    problem(ctx, 'invalid-requirement', 'error', spanOf(value), '-e needs a local project folder or a VCS URL, such as -e . or -e git+https://host/repo.git#egg=name.');
+    problem(ctx, 'invalid-requirement', 'error', value.span(), '-e needs a local project folder or a VCS URL, such as -e . or -e git+https://host/repo.git#egg=name.');
     return null;
   } else if (scheme === null) {
     dep = fromPath(v, ctx, true);
@@ -128,7 +154,7 @@ export function buildEditable(value: Mapped, ctx: RequirementContext, comment?: 
     const vcs = VCS_NAMES.find((n) => scheme === n);
     const written = vcs ? `${vcs}+${v.text}` : v.text;
     if (!VCS_SCHEMES.includes(urlScheme(written) ?? '')) {
-      problem(ctx, 'invalid-requirement', 'error', spanOf(v), `${clip(v.text)} is not a valid editable requirement: use a path to a local project or a VCS URL beginning with git+, hg+, svn+ or bzr+ (such as git+https://).`);
+      problem(ctx, 'invalid-requirement', 'error', v.span(), `${clip(v.text)} is not a valid editable requirement: use a path to a local project or a VCS URL beginning with git+, hg+, svn+ or bzr+ (such as git+https://).`);
       return null;
     }
     dep = fromLink(v, ctx, true);
@@ -136,7 +162,7 @@ export function buildEditable(value: Mapped, ctx: RequirementContext, comment?: 
   }
   if (dep === null) return null;
   dep.editable = true;
-  dep.range = toRange(ctx, spanOf(v));
+  dep.range = rangeOf(ctx, v);
   dep.raw = v.text;
   if (comment !== undefined) dep.comment = comment;
   return dep;
@@ -144,9 +170,9 @@ export function buildEditable(value: Mapped, ctx: RequirementContext, comment?: 
 
 /** `-e file:///path[extras]`: pip strips the extras before it reads the URL. */
 function fromFileUrl(v: Mapped, urlLength: number, ctx: RequirementContext): Dependency | null {
-  const dep = fromLink(mappedSlice(v, 0, urlLength), ctx, true);
+  const dep = fromLink(v.slice(0, urlLength), ctx, true);
   if (dep === null || urlLength === v.text.length) return dep;
-  const extras = parseExtras(mappedSlice(v, urlLength, v.text.length), ctx);
+  const extras = parseExtras(v.slice(urlLength, v.text.length), ctx);
   if (extras === null) return null;
   dep.extras = extras.list;
   dep.extrasRange = toRange(ctx, extras.span);
@@ -164,30 +190,30 @@ function isPathLike(text: string): boolean {
 
 function fromPep508(head: Mapped, ctx: RequirementContext): Dependency | null {
   const text = head.text;
-  const badScheme = UNKNOWN_SCHEME.test(text) ? urlScheme(text) : null;
+  const badScheme = hasUnknownScheme(text) ? urlScheme(text) : null;
   const r = parsePep508(text);
   if (!r.ok) {
     if (reportSpecifier(head, r.start, ctx)) return null;
     let message = r.message;
     if (badScheme) message = `pip does not recognise the URL scheme '${clip(badScheme)}:'; use a scheme such as https:// or git+https://, or write name @ url.`;
     else if (text.includes('=') && !/===|==|~=|!=|<=|>=|<|>/.test(text)) message += ". '=' is not a version operator; did you mean '=='?";
-    const span = badScheme ? spanOf(head, 0, badScheme.length + 1) : spanOf(head, r.start, Math.max(r.end, r.start + 1));
+    const span = badScheme ? head.span(0, badScheme.length + 1) : head.span(r.start, Math.max(r.end, r.start + 1));
     problem(ctx, 'invalid-requirement', 'error', span, endSentence(message));
     return null;
   }
   const req = r.requirement;
-  const dep = baseDependency(ctx, req.name, spanOf(head, req.nameStart, req.nameEnd), 'registry');
+  const dep = baseDependency(ctx, req.name, rangeOf(ctx, head, req.nameStart, req.nameEnd), 'registry');
   dep.extras = req.extras;
-  if (req.extrasStart !== undefined) dep.extrasRange = toRange(ctx, spanOf(head, req.extrasStart, req.extrasEnd));
+  if (req.extrasStart !== undefined) dep.extrasRange = rangeOf(ctx, head, req.extrasStart, req.extrasEnd);
   dep.specifier = req.specifier;
   if (req.specifierStart !== undefined && req.specifierEnd !== undefined) {
-    dep.specifierRange = toRange(ctx, spanOf(head, req.specifierStart, req.specifierEnd));
+    dep.specifierRange = rangeOf(ctx, head, req.specifierStart, req.specifierEnd);
     const spec = text.slice(req.specifierStart, req.specifierEnd);
-    const checked = parseSpecifierSet(spec);
-    if (!checked.ok) {
+    const checked = specifierSetProblem(spec);
+    if (checked !== null) {
       const a = req.specifierStart + checked.offset;
       const b = checked.length > 0 ? a + checked.length : req.specifierEnd;
-      problem(ctx, 'invalid-specifier', 'error', spanOf(head, a, b), endSentence(checked.message), dep.normalizedName);
+      problem(ctx, 'invalid-specifier', 'error', head.span(a, b), endSentence(checked.message), dep.normalizedName);
       return null;
     }
   }
@@ -209,12 +235,12 @@ function reportSpecifier(head: Mapped, failedAt: number, ctx: RequirementContext
   const start = m[0].length;
   const close = head.text.indexOf(')', start);
   const end = close < 0 ? head.text.length : close;
-  const checked = parseSpecifierSet(head.text.slice(start, end));
-  if (checked.ok) return false;
+  const checked = specifierSetProblem(head.text.slice(start, end));
+  if (checked === null) return false;
   const a = start + checked.offset;
   const b = checked.length > 0 ? a + checked.length : end;
   const name = /[A-Za-z0-9][A-Za-z0-9._-]*/.exec(head.text)?.[0] ?? '';
-  problem(ctx, 'invalid-specifier', 'error', spanOf(head, a, Math.max(b, a + 1)), endSentence(checked.message), normalizeName(name));
+  problem(ctx, 'invalid-specifier', 'error', head.span(a, Math.max(b, a + 1)), endSentence(checked.message), normalizeName(name));
   return true;
 }
 
@@ -234,7 +260,7 @@ function fromLink(head: Mapped, ctx: RequirementContext, editable: boolean): Dep
   const dep = withNaming(ctx, naming, sourceOfUrl(text));
   dep.location = text;
   if (editable && sourceOfUrl(text) === 'vcs' && !naming.known) {
-    problem(ctx, 'invalid-requirement', 'error', spanOf(head), `pip cannot tell the project name of ${clip(text)}; add #egg=your_package_name to the URL.`);
+    problem(ctx, 'invalid-requirement', 'error', head.span(), `pip cannot tell the project name of ${clip(text)}; add #egg=your_package_name to the URL.`);
   }
   checkConstraint(ctx, dep, naming, editable);
   return dep;
@@ -243,12 +269,12 @@ function fromLink(head: Mapped, ctx: RequirementContext, editable: boolean): Dep
 /** A local folder or archive, with optional `[extras]` after it. */
 function fromPath(head: Mapped, ctx: RequirementContext, editable: boolean): Dependency | null {
   const cut = extrasAt(head.text);
-  const pathPart = cut !== null ? mappedSlice(head, 0, cut) : head;
+  const pathPart = cut !== null ? head.slice(0, cut) : head;
   const fileName = basename(trimSlashes(pathPart.text).replace(/\\/g, '/'));
   const archive = archiveExtension(pathPart.text) !== null;
   const naming = (archive ? nameFromFile(pathPart, fileName, ctx) : null) ?? guessFromFolder(pathPart, ctx.path);
   if (cut !== null) {
-    const extras = parseExtras(mappedSlice(head, cut, head.text.length), ctx);
+    const extras = parseExtras(head.slice(cut, head.text.length), ctx);
     if (extras === null) return null;
     naming.extras = extras.list;
     naming.extrasSpan = extras.span;
@@ -263,10 +289,10 @@ function parseExtras(m: Mapped, ctx: RequirementContext): { list: string[]; span
   const r = parsePep508('placeholder' + m.text);
   const shift = 'placeholder'.length;
   if (!r.ok) {
-    problem(ctx, 'invalid-extra', 'error', spanOf(m, Math.max(0, r.start - shift), Math.max(1, r.end - shift)), endSentence(r.message));
+    problem(ctx, 'invalid-extra', 'error', m.span(Math.max(0, r.start - shift), Math.max(1, r.end - shift)), endSentence(r.message));
     return null;
   }
-  return { list: r.requirement.extras, span: spanOf(m) };
+  return { list: r.requirement.extras, span: m.span() };
 }
 
 /** `#egg=name[extras]` in a URL, as pip's Link.egg_fragment reads it. */
@@ -276,13 +302,13 @@ function nameFromEgg(head: Mapped, ctx: RequirementContext): Naming | null {
   const at = (m.index ?? 0) + m[0].length - m[1].length;
   const r = parsePep508(m[1]);
   if (!r.ok || r.requirement.url !== undefined || !PROJECT_NAME.test(r.requirement.name)) {
-    const span = spanOf(head, at, at + Math.max(1, m[1].length));
+    const span = head.span(at, at + Math.max(1, m[1].length));
     problem(ctx, 'invalid-name', 'warning', span, `'${clip(m[1])}' after #egg= is not a valid project name; pip may not name this requirement. Write name @ url instead.`);
     return null;
   }
   const req = r.requirement;
-  const naming: Naming = { name: req.name, nameSpan: spanOf(head, at + req.nameStart, at + req.nameEnd), known: true, extras: req.extras, specifier: '' };
-  if (req.extrasStart !== undefined) naming.extrasSpan = spanOf(head, at + req.extrasStart, at + (req.extrasEnd ?? req.extrasStart));
+  const naming: Naming = { name: req.name, nameSpan: head.span(at + req.nameStart, at + req.nameEnd), known: true, extras: req.extras, specifier: '' };
+  if (req.extrasStart !== undefined) naming.extrasSpan = head.span(at + req.extrasStart, at + (req.extrasEnd ?? req.extrasStart));
   return naming;
 }
 
@@ -303,15 +329,15 @@ function nameFromFile(head: Mapped, fileName: string, ctx: RequirementContext): 
   const m = WHEEL_FILE.exec(decoded);
   const at = head.text.lastIndexOf(fileName);
   if (!m) {
-    const span = at >= 0 ? spanOf(head, at, at + fileName.length) : spanOf(head);
+    const span = at >= 0 ? head.span(at, at + fileName.length) : head.span();
     problem(ctx, 'invalid-requirement', 'error', span, `${clip(decoded)} is not a valid wheel file name (name-version-python-abi-platform.whl); pip rejects it. Rename the file or rebuild the wheel.`);
     // Still a local file dependency: name it from the file so the rest of the line stays useful.
-    return { name: decoded.slice(0, -'.whl'.length) || decoded, nameSpan: spanOf(head), known: false, extras: [], specifier: '' };
+    return { name: decoded.slice(0, -'.whl'.length) || decoded, nameSpan: head.span(), known: false, extras: [], specifier: '' };
   }
   const name = m[1].replace(/_/g, '-');
   const version = m[2].replace(/_/g, '-');
-  const nameSpan = at >= 0 && decoded === fileName ? spanOf(head, at, at + m[1].length) : spanOf(head);
-  const specifier = parseSpecifierSet('==' + version).ok ? '==' + version : '';
+  const nameSpan = at >= 0 && decoded === fileName ? head.span(at, at + m[1].length) : head.span();
+  const specifier = specifierSetProblem('==' + version) === null ? '==' + version : '';
   return { name, nameSpan, known: true, extras: [], specifier };
 }
 
@@ -322,7 +348,7 @@ function sdistNaming(head: Mapped, fileName: string): Naming | null {
   const name = /^(.+?)-\d/.exec(stem)?.[1] ?? stem;
   if (name.length === 0) return null;
   const at = head.text.lastIndexOf(fileName);
-  return { name, nameSpan: at >= 0 ? spanOf(head, at, at + name.length) : spanOf(head), known: false, extras: [], specifier: '' };
+  return { name, nameSpan: at >= 0 ? head.span(at, at + name.length) : head.span(), known: false, extras: [], specifier: '' };
 }
 
 /** A VCS or other URL without #egg=: the repository or file name is the best guess. */
@@ -330,7 +356,7 @@ function guessFromUrl(head: Mapped): Naming {
   const path = trimSlashes(head.text.replace(/[?#].*$/s, ''));
   const last = path.slice(path.lastIndexOf('/') + 1);
   const name = last.replace(/@.*$/s, '').replace(/\.git$/i, '') || head.text;
-  return { name, nameSpan: spanOf(head), known: false, extras: [], specifier: '' };
+  return { name, nameSpan: head.span(), known: false, extras: [], specifier: '' };
 }
 
 /** A local folder is named by its last path component, resolved against the requirements file. */
@@ -338,7 +364,7 @@ function guessFromFolder(pathPart: Mapped, file: string): Naming {
   const written = pathPart.text.replace(/\\/g, '/');
   const resolved = isAbsolute(written) ? written : join(dirname(file), written);
   const name = basename(resolved) || pathPart.text;
-  return { name, nameSpan: spanOf(pathPart), known: false, extras: [], specifier: '' };
+  return { name, nameSpan: pathPart.span(), known: false, extras: [], specifier: '' };
 }
 
 function checkConstraint(ctx: RequirementContext, dep: Dependency, naming: Naming, editable: boolean): void {
@@ -360,26 +386,30 @@ function checkMarker(marker: Mapped, ctx: RequirementContext): boolean {
   const r = parseMarker(marker.text);
   if (r.ok) return true;
   const end = r.end > r.start ? r.end : Math.min(marker.text.length, r.start + 1);
-  const span = end > r.start ? spanOf(marker, r.start, end) : spanOf(marker);
+  const span = end > r.start ? marker.span(r.start, end) : marker.span();
   problem(ctx, 'invalid-marker', 'error', span, endSentence(r.message));
   return false;
 }
 
 function withNaming(ctx: RequirementContext, naming: Naming, source: SourceKind): Dependency {
-  const dep = baseDependency(ctx, naming.name, naming.nameSpan, source);
+  const dep = baseDependency(ctx, naming.name, toRange(ctx, naming.nameSpan), source);
   dep.extras = naming.extras;
   if (naming.extrasSpan) dep.extrasRange = toRange(ctx, naming.extrasSpan);
   dep.specifier = naming.specifier;
   return dep;
 }
 
-function baseDependency(ctx: RequirementContext, name: string, nameSpan: [number, number], source: SourceKind): Dependency {
-  const nameRange = toRange(ctx, nameSpan);
+function baseDependency(ctx: RequirementContext, name: string, nameRange: Range, source: SourceKind): Dependency {
   return {
     name, normalizedName: normalizeName(name), ecosystem: 'pypi', extras: [], specifier: '', marker: null,
     section: ctx.constraint ? 'constraints' : 'requirements', constraint: ctx.constraint, override: false, optional: false,
     source, range: nameRange, nameRange, hashes: [], editable: false, raw: '',
   };
+}
+
+/** The document range of characters [a, b) of a mapped string (the whole of it by default). */
+function rangeOf(ctx: RequirementContext, m: Mapped, a = 0, b = m.text.length): Range {
+  return ctx.index.range(m.spanStart(a, b), m.spanEnd(a, b));
 }
 
 function toRange(ctx: RequirementContext, span: [number, number]) {

@@ -53,8 +53,10 @@ export function stripCredentials(raw: string, registry: string): CleanUrl {
   } catch {
     throw new RegistryError('http', registry, `Pinsight cannot use the registry address ${registry}: it is not a valid URL.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new RegistryError('http', registry, `Pinsight can only fetch http and https URLs, not ${url.protocol} (${registry}).`);
+  // file: indexes are what pip calls a local index (`--index-url file:///srv/pypi/simple`); the
+  // transport reads them from disk.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== 'file:') {
+    throw new RegistryError('http', registry, `Pinsight can fetch http, https and file URLs, not ${url.protocol} (${registry}).`);
   }
   url.hash = '';
   if (url.username === '' && url.password === '') return { url };

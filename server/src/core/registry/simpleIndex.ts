@@ -72,6 +72,11 @@ function splitUrl(href: string, base: string): { url: string; hashes: Record<str
   } catch {
     throw new SimpleIndexError(`a file link is not a valid URL: ${href.slice(0, 200)}`);
   }
+  // Only a local (file:) index may point at local files: a remote page must not make Pinsight read
+  // this machine's disk.
+  if (parsed.protocol === 'file:' && !base.startsWith('file:')) {
+    throw new SimpleIndexError(`a file link points at this machine's disk (${href.slice(0, 200)}), which only a local index may do`);
+  }
   const hashes: Record<string, string> = {};
   const fragment = HASH_FRAGMENT.exec(parsed.hash.slice(1));
   if (fragment) hashes[fragment[1]] = fragment[2].toLowerCase();

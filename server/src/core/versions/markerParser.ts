@@ -2,7 +2,10 @@
 // production so that what packaging rejects we reject, and keeps the same tree shape (nested
 // groups for parentheses) because `str(Marker)` and evaluation both depend on that shape.
 
-import { RE, atEnd, decodePythonString, matchAt, matchIdentifier } from './pep508Lexer';
+import { RE, Scanner, atEnd, decodePythonString } from './pep508Lexer';
+
+// Read once: in the CommonJS build every use of an imported binding is a getter call.
+const T = RE;
 
 export type BoolOp = 'and' | 'or';
 export type MarkerOp = '===' | '==' | '~=' | '!=' | '<=' | '>=' | '<' | '>' | 'in' | 'not in';
@@ -68,20 +71,31 @@ export function parseMarker(text: string): MarkerParseResult {
 
 /** PEP 503 normalisation, which PEP 685 also applies to extra names. */
 export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
+  return isNormalized(name) ? name : name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** True when normalizeName would return the name unchanged: ASCII, no capitals, only single '-' separators. */
+function isNormalized(name: string): boolean {
+  let separator = false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || (c >= 65 && c <= 90) || c === 95 || c === 46 || (c === 45 && separator)) return false;
+    separator = c === 45;
+  }
+  return true;
 }
 
 // packaging normalises the operand compared with `extra` only in top-level comparisons (not
-// inside parentheses); copying that keeps str() and evaluation identical.
+// inside parentheses); copying that keeps str() and evaluation identical. The tree is fresh from
+// the parser and not yet shared, so it is rewritten in place.
 function normalizeExtraValues(marker: Marker): Marker {
-  const items = marker.items.map((item): MarkerNode => {
-    if (item.kind !== 'comparison') return item;
+  for (const item of marker.items) {
+    if (item.kind !== 'comparison') continue;
     const { left, right } = item;
-    if (left.kind === 'variable' && left.name === 'extra') return { ...item, right: canonicalOperand(right) };
-    if (right.kind === 'variable' && right.name === 'extra') return { ...item, left: canonicalOperand(left) };
-    return item;
-  });
-  return { ...marker, items };
+    if (left.kind === 'variable' && left.name === 'extra') item.right = canonicalOperand(right);
+    else if (right.kind === 'variable' && right.name === 'extra') item.left = canonicalOperand(left);
+  }
+  return marker;
 }
 
 function canonicalOperand(op: MarkerOperand): MarkerOperand {
@@ -89,19 +103,7 @@ function canonicalOperand(op: MarkerOperand): MarkerOperand {
   return { kind: 'string', value: normalizeName(raw), start: op.start, end: op.end };
 }
 
-class MarkerParser {
-  constructor(private readonly text: string, public pos: number) {}
-
-  private take(re: RegExp): string | null {
-    const m = matchAt(re, this.text, this.pos);
-    if (m !== null) this.pos += m.length;
-    return m;
-  }
-
-  private skipWs(): void {
-    this.take(RE.ws);
-  }
-
+class MarkerParser extends Scanner {
   /** Throws with a span covering the next token-ish run, never an empty span when text remains. */
   failUnexpected(message: string, start = this.pos): never {
     const rest = this.text.slice(this.pos);
@@ -119,7 +121,7 @@ class MarkerParser {
     const start = this.pos;
     const items = [this.parseAtom()];
     const ops: BoolOp[] = [];
-    for (let op = this.take(RE.boolop); op !== null; op = this.take(RE.boolop)) {
+    for (let op = this.take(T.boolop); op !== null; op = this.take(T.boolop)) {
       ops.push(op as BoolOp);
       items.push(this.parseAtom());
     }
@@ -161,13 +163,13 @@ class MarkerParser {
 
   private parseOperand(side: 'left' | 'right'): MarkerOperand {
     const start = this.pos;
-    const variable = this.take(RE.variable);
+    const variable = this.take(T.variable);
     if (variable !== null) {
       let name = variable.replace('.', '_');
       if (name === 'python_implementation') name = 'platform_python_implementation';
       return { kind: 'variable', name, start, end: this.pos };
     }
-    const quoted = this.take(RE.quoted);
+    const quoted = this.take(T.quoted);
     if (quoted !== null) {
       const value = decodePythonString(quoted);
       if (value === null) {
@@ -175,7 +177,7 @@ class MarkerParser {
       }
       return { kind: 'string', value, start, end: this.pos };
     }
-    const word = matchIdentifier(this.text, this.pos);
+    const word = this.identifier();
     if (word !== null) {
       const message = side === 'right' || /^[0-9]/.test(word)
         ? `'${word}' is not a marker variable; if it is a value, quote it: "${word}"`
@@ -190,15 +192,15 @@ class MarkerParser {
   }
 
   private parseOp(): MarkerOp {
-    if (this.take(RE.in) !== null) return 'in';
+    if (this.skip(T.in)) return 'in';
     const notStart = this.pos;
-    if (this.take(RE.not) !== null) {
-      if (this.take(RE.ws) === null || this.take(RE.in) === null) {
+    if (this.skip(T.not)) {
+      if (!this.skip(T.ws) || !this.skip(T.in)) {
         this.failUnexpected("Expected 'in' after 'not' (write 'not in')", notStart);
       }
       return 'not in';
     }
-    const op = this.take(RE.op);
+    const op = this.take(T.op);
     if (op !== null) return op as MarkerOp;
     return this.failUnexpected('Expected a comparison operator: one of ==, !=, <, <=, >, >=, ~=, ===, in, not in');
   }

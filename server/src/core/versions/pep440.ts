@@ -8,6 +8,7 @@
  *
  * Internally every number is kept as its canonical digit string so that components beyond
  * 2^53 compare exactly, and each version gets a string key whose plain `<` order is PEP 440's.
+ * Specifier sets live in specifiers.ts and are re-exported from here.
  */
 
 export type PreLabel = 'a' | 'b' | 'rc';
@@ -25,22 +26,8 @@ export interface Version {
   text: string;
 }
 
-/** One comma-separated clause of a specifier set. */
-export interface Specifier {
-  operator: Operator;
-  /** Text after the operator, trimmed. */
-  version: string;
-  /** Where the trimmed clause sits in the parsed text. */
-  offset: number;
-  length: number;
-}
-
-export type SpecifierSetResult =
-  | { ok: true; set: SpecifierSet }
-  | { ok: false; message: string; offset: number; length: number };
-
-/** Exact form of a version: numbers as canonical digit strings, local parts lower-cased. */
-interface Parts {
+/** Exact form of a version: numbers as canonical digit strings, local parts lower-cased (internal). */
+export interface Parts {
   epoch: string;
   release: string[];
   pre: [PreLabel, string] | null;
@@ -51,29 +38,30 @@ interface Parts {
   full?: string;
 }
 
-// Python's str.isspace() set, which `\s` and str.strip() use in packaging; JS `\s` differs.
-const WS = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const WS_OR_STOP = new RegExp(`[${WS};)]`);
-const VERSION_RE =
+// The exports below marked (internal) are shared with specifiers.ts only; they are not public API.
+
+/** PEP 440's canonical version pattern, case-insensitive (internal). */
+export const VERSION_RE =
   /^v?(?:([0-9]+)!)?([0-9]+(?:\.[0-9]+)*)(?:[._-]?(alpha|a|beta|b|preview|pre|c|rc)[._-]?([0-9]+)?)?(?:-([0-9]+)|[._-]?(post|rev|r)[._-]?([0-9]+)?)?(?:[._-]?(dev)[._-]?([0-9]+)?)?(?:\+([a-z0-9]+(?:[._-][a-z0-9]+)*))?$/i;
-const RELEASE_ONLY_RE = /^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*$/i;
-const DIGITS_RE = /^[0-9]+$/;
-// Python refuses int() on more than 4300 digits, so packaging cannot parse such versions.
-const MAX_DIGITS = 4300;
+/** All digits (internal). */
+export const DIGITS_RE = /^[0-9]+$/;
+/** Python refuses int() on more than 4300 digits, so packaging cannot parse such versions (internal). */
+export const MAX_DIGITS = 4300;
 const PRE_NAMES: Record<string, PreLabel> = {
   a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc',
 };
 const PRE_RANK: Record<PreLabel, string> = { a: 'B', b: 'C', rc: 'D' };
 const END = '\u0001';
 const PARTS = new WeakMap<Version, Parts>();
-const COMPILED = new WeakMap<Specifier, Compiled | null>();
 
-function isWs(c: number): boolean {
+/** Python's str.isspace() for one UTF-16 unit, which packaging's `\s` and strip() use; JS `\s` differs (internal). */
+export function isWs(c: number): boolean {
   return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0 ||
     c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
     c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
+/** [start, end) without Python whitespace at either end. */
 function trimWs(text: string, start: number, end: number): [number, number] {
   while (start < end && isWs(text.charCodeAt(start))) start++;
   while (end > start && isWs(text.charCodeAt(end - 1))) end--;
@@ -92,8 +80,8 @@ function num(d: string | undefined, tooLong: { hit: boolean }): string | null {
   return canon(d);
 }
 
-/** Parses untrimmed version text; null when invalid or when a number is too long for packaging. */
-function partsFromText(s: string): Parts | null {
+/** Parses untrimmed version text; null when invalid or when a number is too long for packaging (internal). */
+export function partsFromText(s: string): Parts | null {
   const m = VERSION_RE.exec(s);
   if (!m) return null;
   const long = { hit: false };
@@ -110,7 +98,14 @@ function partsFromText(s: string): Parts | null {
   return long.hit ? null : { epoch, release, pre, post, dev, local };
 }
 
-function parseParts(text: string): Parts | null {
+/** Whether partsFromText accepts the text, without building its parts (internal). */
+export function isVersionText(s: string): boolean {
+  // A number too long for packaging needs more than MAX_DIGITS characters.
+  return s.length <= MAX_DIGITS ? VERSION_RE.test(s) : partsFromText(s) !== null;
+}
+
+/** Like partsFromText after Python's strip() (internal). */
+export function parseParts(text: string): Parts | null {
   const [s, e] = trimWs(text, 0, text.length);
   return partsFromText(s === 0 && e === text.length ? text : text.slice(s, e));
 }
@@ -120,7 +115,8 @@ function digitsOf(n: number): string {
   return Number.isFinite(n) && n >= 0 ? BigInt(Math.floor(n)).toString() : '0';
 }
 
-function partsOf(v: Version): Parts {
+/** The exact parts of a Version, cached per object (internal). */
+export function partsOf(v: Version): Parts {
   let p = PARTS.get(v);
   if (p) return p;
   p = {
@@ -172,11 +168,13 @@ function baseKey(p: Parts): string {
   return k;
 }
 
-function publicKey(p: Parts): string {
+/** Sort key of the version without its local label (internal). */
+export function publicKey(p: Parts): string {
   return p.pub ?? (p.pub = baseKey(p) + END);
 }
 
-function fullKey(p: Parts): string {
+/** Sort key of the whole version, local label included (internal). */
+export function fullKey(p: Parts): string {
   if (p.full !== undefined) return p.full;
   if (!p.local) return (p.full = publicKey(p));
   let k = baseKey(p) + '\u0002';
@@ -184,7 +182,8 @@ function fullKey(p: Parts): string {
   return (p.full = k + END);
 }
 
-function formatParts(p: Parts, release: string[] = p.release): string {
+/** Normalised text of the parts, optionally with another release (internal). */
+export function formatParts(p: Parts, release: string[] = p.release): string {
   let s = (p.epoch === '0' ? '' : p.epoch + '!') + release.join('.');
   if (p.pre) s += p.pre[0] + p.pre[1];
   if (p.post !== null) s += '.post' + p.post;
@@ -192,7 +191,8 @@ function formatParts(p: Parts, release: string[] = p.release): string {
   return p.local ? s + '+' + p.local.join('.') : s;
 }
 
-function partsArePre(p: Parts): boolean {
+/** Pre-release or dev release (internal). */
+export function partsArePre(p: Parts): boolean {
   return p.pre !== null || p.dev !== null;
 }
 
@@ -232,323 +232,5 @@ export function publicVersion(v: Version): Version {
   return toVersion(p, formatParts(p));
 }
 
-interface Compiled {
-  op: Operator;
-  text: string;
-  parts: Parts | null; // null only for an unparseable `===` text
-  wildcard: boolean;
-  key: string;
-  below: string; // '<': key of the earliest pre-release of V
-  prefix: string[] | null; // '==X.*', '!=X.*', '~=': packaging's split prefix
-  prefixNum: number;
-  pre: boolean | undefined; // packaging's Specifier.prereleases
-}
-
-// packaging's _version_split: epoch, then dot items with "1a2" split into "1", "a2".
-function versionSplit(s: string): string[] {
-  const bang = s.lastIndexOf('!');
-  const out = [bang > 0 ? s.slice(0, bang) : '0'];
-  for (const item of s.slice(bang + 1).split('.')) {
-    const m = /^([0-9]+)((?:a|b|c|rc)[0-9]+)$/.exec(item);
-    if (m) out.push(m[1], m[2]);
-    else out.push(item);
-  }
-  return out;
-}
-
-function numericPrefixLen(split: string[]): number {
-  let n = 0;
-  while (n < split.length && DIGITS_RE.test(split[n])) n++;
-  return n;
-}
-
-// `~=V` is `>=V` plus `==P.*`, where packaging derives P from V's raw text (quirks included).
-function tildePrefix(text: string): string[] | null {
-  const split = versionSplit(text);
-  let t = 0;
-  while (t < split.length && !/^(?:dev|a|b|rc|post)/.test(split[t])) t++;
-  const kept = t === 0 ? [] : split.slice(0, t - 1);
-  if (kept.length === 0) return null;
-  const joined = kept[0] + '!' + kept.slice(1).join('.');
-  const p = parseParts(joined);
-  return versionSplit(p ? formatParts(p) : joined);
-}
-
-function prefixMatches(c: Compiled, p: Parts): boolean {
-  const split = c.prefix as string[];
-  const numP = 1 + p.release.length;
-  const pad = Math.max(0, c.prefixNum - numP);
-  const suffix: string[] = [];
-  if (p.pre) suffix.push(p.pre[0] + p.pre[1]);
-  if (p.post !== null) suffix.push('post' + p.post);
-  if (p.dev !== null) suffix.push('dev' + p.dev);
-  for (let i = 0; i < split.length; i++) {
-    const seg = i === 0 ? p.epoch : i < numP ? p.release[i - 1] : i < numP + pad ? '0' : suffix[i - numP - pad];
-    if (seg !== split[i]) return false;
-  }
-  return true;
-}
-
-function equalTo(c: Compiled, p: Parts): boolean {
-  if (c.wildcard) return prefixMatches(c, p);
-  return (c.parts?.local ? fullKey(p) : publicKey(p)) === c.key;
-}
-
-function greaterThan(c: Compiled, p: Parts): boolean {
-  if (!(fullKey(p) > c.key)) return false;
-  if (c.parts?.post === null && p.post !== null) {
-    if (publicKey({ ...p, post: null, dev: null, local: null, pub: undefined, full: undefined }) === c.key) return false;
-  }
-  return !(p.local !== null && publicKey(p) === c.key);
-}
-
-function lessThan(c: Compiled, p: Parts): boolean {
-  const k = fullKey(p);
-  if (!(k < c.key)) return false;
-  return !(!partsArePre(c.parts as Parts) && partsArePre(p) && k >= c.below);
-}
-
-/** Whether p satisfies a non-`===` clause, ignoring pre-release policy. */
-function satisfies(c: Compiled, p: Parts): boolean {
-  switch (c.op) {
-    case '==': return equalTo(c, p);
-    case '!=': return !equalTo(c, p);
-    case '<=': return publicKey(p) <= c.key;
-    case '>=': return publicKey(p) >= c.key;
-    case '<': return lessThan(c, p);
-    case '>': return greaterThan(c, p);
-    case '~=': return c.prefix !== null && publicKey(p) >= c.key && prefixMatches(c, p);
-    default: return false;
-  }
-}
-
-function quote(s: string): string {
-  return `'${s.length > 60 ? s.slice(0, 57) + '...' : s}'`;
-}
-
-function versionProblem(op: Operator, version: string): string {
-  const spec = quote(op + version);
-  if (VERSION_RE.test(version)) return `${spec} has a number too long to compare (over ${MAX_DIGITS} digits).`;
-  if (version.includes('*')) return `${spec} is not valid: a wildcard may only end a release number, as in '==1.2.*'.`;
-  return `${quote(version)} is not a valid PEP 440 version, so ${spec} cannot be used.`;
-}
-
-function compileWildcard(op: Operator, version: string): Compiled | string {
-  const spec = quote(op + version);
-  if (op === '~=') return `${spec} cannot use a wildcard: '~=1.2' already means '>=1.2, ==1.*'.`;
-  if (op !== '==' && op !== '!=') return `${spec} cannot use a wildcard: only '==' and '!=' accept '.*'.`;
-  const base = version.slice(0, -2);
-  if (!RELEASE_ONLY_RE.test(base)) {
-    if (VERSION_RE.test(base)) return `${spec} is not valid: a wildcard can only follow a release number, as in '${op}1.2.*'.`;
-    return versionProblem(op, version);
-  }
-  const parts = partsFromText(base);
-  if (!parts) return versionProblem(op, base);
-  const prefix = versionSplit(formatParts(parts));
-  return { op, text: version, parts, wildcard: true, key: '', below: '', prefix, prefixNum: prefix.length, pre: false };
-}
-
-/** Checks and prepares one clause; a string is the user-facing reason it is invalid. */
-function compile(op: Operator, version: string): Compiled | string {
-  if (op === '===') {
-    for (let i = 0; i < version.length; i++) {
-      if (WS_OR_STOP.test(version[i])) return `'===' compares text exactly, so its version cannot contain spaces, ';' or ')'.`;
-    }
-    const parts = parseParts(version);
-    return { op, text: version, parts, wildcard: false, key: '', below: '', prefix: null, prefixNum: 0, pre: parts ? partsArePre(parts) : undefined };
-  }
-  if (version === '') return `'${op}' needs a version after it, as in '${op}1.0'.`;
-  if (version.endsWith('.*')) return compileWildcard(op, version);
-  const parts = partsFromText(version);
-  if (!parts) return versionProblem(op, version);
-  const spec = quote(op + version);
-  if (parts.local && op !== '==' && op !== '!=') {
-    return `${spec} cannot have a local version label ('+${parts.local.join('.')}'): only '==' and '!=' accept one.`;
-  }
-  if (op === '~=' && parts.release.length < 2) return `${spec} needs at least two release segments, as in '~=${parts.release[0]}.0'.`;
-  const prefix = op === '~=' ? tildePrefix(version) : null;
-  const below = op === '<' ? fullKey({ ...parts, dev: '0', local: null }) : '';
-  return {
-    op, text: version, parts, wildcard: false, key: fullKey(parts), below, prefix,
-    prefixNum: prefix ? numericPrefixLen(prefix) : 0, pre: op === '!=' ? false : partsArePre(parts),
-  };
-}
-
-const OPERATORS: Operator[] = ['===', '~=', '==', '!=', '<=', '>=', '<', '>'];
-
-function operatorProblem(clause: string): string {
-  const q = quote(clause);
-  const hints: [RegExp, string][] = [
-    [/^=>/, `${q} uses '=>'; the operator is '>='.`],
-    [/^=</, `${q} uses '=<'; the operator is '<='.`],
-    [/^=[^=]/, `${q} uses a single '='; write '==' to pin a version.`],
-    [/^~[^=]/, `${q} is Poetry/npm syntax; PEP 440 writes '~=' (as in '~=1.2').`],
-    [/^\^/, `${q} is Poetry/npm syntax; PEP 440 has no '^', write a range such as '>=1.2,<2'.`],
-    [/^!(?!=)/, `${q} uses '!'; the operator is '!='.`],
-    [/^v?[0-9]/i, `${q} needs an operator in front, such as '==' or '>='.`],
-  ];
-  for (const [re, message] of hints) if (re.test(clause)) return message;
-  return `${q} is not a version specifier; start it with an operator such as '==', '>=' or '~='.`;
-}
-
-type ClauseResult = { spec: Specifier; compiled: Compiled } | { message: string; offset: number; length: number } | null;
-
-function parseClause(text: string, start: number, end: number): ClauseResult {
-  const [s, e] = trimWs(text, start, end);
-  if (s === e) return null;
-  const clause = text.slice(s, e);
-  const op = OPERATORS.find((o) => clause.startsWith(o));
-  if (!op) return { message: operatorProblem(clause), offset: s, length: e - s };
-  let v = op.length;
-  while (v < clause.length && isWs(clause.charCodeAt(v))) v++;
-  const version = clause.slice(v);
-  const compiled = compile(op, version);
-  if (typeof compiled === 'string') {
-    return version ? { message: compiled, offset: s + v, length: e - s - v } : { message: compiled, offset: s, length: e - s };
-  }
-  return { spec: { operator: op, version, offset: s, length: e - s }, compiled };
-}
-
-/** Parses a comma-separated specifier set like packaging's SpecifierSet; '' allows any version. */
-export function parseSpecifierSet(text: string): SpecifierSetResult {
-  if (typeof text !== 'string') return { ok: false, message: 'A version specifier must be text.', offset: 0, length: 0 };
-  const specs: Specifier[] = [];
-  for (let start = 0; ;) {
-    const comma = text.indexOf(',', start);
-    const r = parseClause(text, start, comma < 0 ? text.length : comma);
-    if (r && 'message' in r) return { ok: false, ...r };
-    if (r) {
-      COMPILED.set(r.spec, r.compiled);
-      specs.push(r.spec);
-    }
-    if (comma < 0) break;
-    start = comma + 1;
-  }
-  return { ok: true, set: new SpecifierSet(specs) };
-}
-
-function compiledOf(spec: Specifier): Compiled | null {
-  let c = COMPILED.get(spec);
-  if (c === undefined) {
-    const r = typeof spec.version === 'string' && OPERATORS.includes(spec.operator) ? compile(spec.operator, spec.version.trim()) : null;
-    c = r === null || typeof r === 'string' ? null : r;
-    COMPILED.set(spec, c);
-  }
-  return c;
-}
-
-function lower(s: string): string {
-  return s.toLowerCase();
-}
-
-/** One clause's verdict like packaging's Specifier.contains; prereleases=false rejects pre-releases. */
-export function specifierContains(spec: Specifier, v: Version | string, prereleases?: boolean): boolean {
-  const c = compiledOf(spec);
-  if (!c) return false;
-  const parsed = typeof v === 'string' ? parseParts(v) : partsOf(v);
-  if (c.op === '===') {
-    const matches = lower(typeof v === 'string' ? v : formatVersion(v)) === lower(c.text);
-    return matches && !(parsed && prereleases === false && partsArePre(parsed));
-  }
-  if (!parsed || (prereleases === false && partsArePre(parsed))) return false;
-  return satisfies(c, parsed);
-}
-
-function codePointCompare(a: string, b: string): number {
-  const x = Array.from(a, (ch) => ch.codePointAt(0) as number);
-  const y = Array.from(b, (ch) => ch.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
-}
-
-function canonicalSpec(s: Specifier, c: Compiled | null): string {
-  if (!c || c.op === '===' || c.wildcard || !c.parts) return `${s.operator}\u0000${s.version}`;
-  if (c.op === '~=') return `~=\u0000${formatParts(c.parts)}`;
-  let n = c.parts.release.length;
-  while (n > 1 && c.parts.release[n - 1] === '0') n--;
-  return `${c.op}\u0000${formatParts(c.parts, c.parts.release.slice(0, n))}`;
-}
-
-export interface FilterOptions<T> {
-  prereleases?: boolean;
-  key?: (item: T) => Version | string;
-}
-
-/** A parsed specifier set with packaging 26.2's contains/filter pre-release rules. */
-export class SpecifierSet {
-  readonly specifiers: Specifier[];
-  private readonly compiled: (Compiled | null)[];
-  private readonly override: boolean | undefined;
-
-  constructor(specifiers: Specifier[] = [], prereleases?: boolean) {
-    this.specifiers = specifiers;
-    this.compiled = specifiers.map(compiledOf);
-    this.override = prereleases;
-  }
-
-  /** packaging's SpecifierSet.prereleases: true when a clause names a pre-release, else undefined. */
-  get prereleases(): boolean | undefined {
-    if (this.override !== undefined) return this.override;
-    if (this.specifiers.length === 0) return undefined;
-    return this.compiled.some((c) => c?.pre === true) ? true : undefined;
-  }
-
-  /** Whether every clause admits the version; prereleases defaults as in packaging 26.2 (allowed). */
-  contains(version: Version | string, options: { prereleases?: boolean; installed?: boolean } = {}): boolean {
-    const parsed = typeof version === 'string' ? parseParts(version) : partsOf(version);
-    let pre = options.prereleases;
-    if (parsed && options.installed && partsArePre(parsed)) pre = true;
-    pre ??= this.prereleases;
-    if (this.specifiers.length === 0) return pre !== false || !parsed || !partsArePre(parsed);
-    return this.matches(version, parsed, pre ?? true);
-  }
-
-  private matches(item: Version | string, parsed: Parts | null, allowPre: boolean): boolean {
-    const text = typeof item === 'string' ? item : null;
-    if (!parsed) return this.compiled.every((c) => c?.op === '===' && lower(text ?? '') === lower(c.text));
-    if (!allowPre && partsArePre(parsed)) return false;
-    return this.compiled.every((c) => {
-      if (!c) return false;
-      if (c.op !== '===') return satisfies(c, parsed);
-      return lower(text ?? formatVersion(item as Version)) === lower(c.text);
-    });
-  }
-
-  /** The items whose versions match, in order; with prereleases unset, pre-releases only if no final matched. */
-  filter<T extends Version | string>(items: Iterable<T>, options?: FilterOptions<T>): T[];
-  filter<T>(items: Iterable<T>, options: FilterOptions<T> & { key: (item: T) => Version | string }): T[];
-  filter<T>(items: Iterable<T>, options: FilterOptions<T> = {}): T[] {
-    const keyOf = options.key ?? ((item: T) => item as unknown as Version | string);
-    const pre = options.prereleases ?? this.prereleases;
-    const entries: { item: T; parsed: Parts | null }[] = [];
-    for (const item of items) {
-      const k = keyOf(item);
-      const parsed = typeof k === 'string' ? parseParts(k) : partsOf(k);
-      const keep = this.specifiers.length === 0
-        ? pre !== false || !parsed || !partsArePre(parsed)
-        : this.matches(k, parsed, pre ?? true);
-      if (keep) entries.push({ item, parsed });
-    }
-    // PEP 440: without an explicit choice, pre-releases count only when no final release matched.
-    if (pre === undefined && entries.some((e) => e.parsed && !partsArePre(e.parsed))) {
-      return entries.filter((e) => !e.parsed || !partsArePre(e.parsed)).map((e) => e.item);
-    }
-    return entries.map((e) => e.item);
-  }
-
-  /** Normalised like str(SpecifierSet): clauses sorted, duplicates (by meaning) dropped. */
-  toString(): string {
-    const order = this.specifiers.map((s, i) => ({ s, c: this.compiled[i], str: s.operator + s.version }));
-    order.sort((a, b) => codePointCompare(a.str, b.str));
-    const seen = new Set<string>();
-    const out: string[] = [];
-    for (const { s, c, str } of order) {
-      const k = canonicalSpec(s, c);
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(str);
-      }
-    }
-    return out.join(',');
-  }
-}
+export { SpecifierSet, parseSpecifierSet, specifierContains, specifierSetProblem } from './specifiers';
+export type { FilterOptions, Specifier, SpecifierProblem, SpecifierSetResult } from './specifiers';

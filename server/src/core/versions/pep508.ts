@@ -5,7 +5,10 @@
 
 import { Marker, parseMarkerAt } from './markerParser';
 import { parseSpecifierSet } from './pep440';
-import { FULL_SPECIFIER, RE, atEnd, isPyWhitespace, matchAt, matchIdentifier, removePyWhitespace } from './pep508Lexer';
+import { FULL_SPECIFIER, RE, Scanner, isPyWhitespace } from './pep508Lexer';
+
+// Read once: in the CommonJS build every use of an imported binding is a getter call.
+const T = RE;
 
 export { normalizeName } from './markerParser';
 
@@ -59,11 +62,15 @@ export function validateMarkerText(text: string): MarkerCheck {
   return result.ok ? { ok: true } : result;
 }
 
-class RequirementParser {
-  private pos = 0;
+class RequirementParser extends Scanner {
   private readonly req: Pep508Requirement = { name: '', nameStart: 0, nameEnd: 0, extras: [], specifier: '', marker: null };
+  /** Span of the last version clause parseClauses read. */
+  private lastClauseStart = 0;
+  private lastClauseEnd = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(text: string) {
+    super(text, 0);
+  }
 
   parse(): Pep508Requirement {
     this.skipWs();
@@ -74,16 +81,6 @@ class RequirementParser {
     if (this.text[this.pos] === '@') this.parseUrlTail();
     else this.parseSpecifierTail();
     return this.req;
-  }
-
-  private take(re: RegExp): string | null {
-    const m = matchAt(re, this.text, this.pos);
-    if (m !== null) this.pos += m.length;
-    return m;
-  }
-
-  private skipWs(): void {
-    this.take(RE.ws);
   }
 
   /** The run of text at `pos` that a message should underline; one character at the end of text. */
@@ -99,7 +96,7 @@ class RequirementParser {
   }
 
   private parseName(): void {
-    const name = matchIdentifier(this.text, this.pos);
+    const name = this.identifier();
     if (name === null) {
       const span: [number, number] = this.text.trim() === '' ? [0, this.text.length] : this.offending();
       this.fail('Expected a package name (letters, digits, and . _ -) at the start of the requirement', span);
@@ -115,17 +112,17 @@ class RequirementParser {
     const open = this.pos;
     this.pos += 1;
     this.skipWs();
-    const first = matchIdentifier(this.text, this.pos);
+    const first = this.identifier();
     if (first !== null) {
       this.req.extras.push(first);
       this.pos += first.length;
       for (;;) {
         this.skipWs();
-        if (matchIdentifier(this.text, this.pos) !== null) this.fail("Expected ',' between extra names");
+        if (this.identifier() !== null) this.fail("Expected ',' between extra names");
         if (this.text[this.pos] !== ',') break;
         this.pos += 1;
         this.skipWs();
-        const extra = matchIdentifier(this.text, this.pos);
+        const extra = this.identifier();
         if (extra === null) this.fail("Expected an extra name after ','");
         this.req.extras.push(extra);
         this.pos += extra.length;
@@ -133,7 +130,7 @@ class RequirementParser {
     }
     this.skipWs();
     if (this.text[this.pos] !== ']') {
-      this.fail("Expected ']' to close the extras", atEnd(this.text, this.pos) ? [open, this.text.length] : this.offending());
+      this.fail("Expected ']' to close the extras", this.atEnd() ? [open, this.text.length] : this.offending());
     }
     this.pos += 1;
     this.req.extrasStart = open;
@@ -144,7 +141,7 @@ class RequirementParser {
     this.pos += 1;
     this.skipWs();
     const start = this.pos;
-    const url = this.take(RE.url);
+    const url = this.take(T.url);
     if (url === null) this.fail("Expected a URL after '@', such as 'name @ https://example.com/name.whl'");
     this.req.url = url;
     this.req.urlStart = start;
@@ -152,7 +149,7 @@ class RequirementParser {
     // The URL token stops only at a space or tab, so either the text ends or whitespace follows.
     if (this.pos === this.text.length) return;
     this.skipWs();
-    if (atEnd(this.text, this.pos)) return;
+    if (this.atEnd()) return;
     if (this.text[this.pos] !== ';') this.fail("Expected ';' before the marker after the URL");
     this.parseMarkerTail();
   }
@@ -167,44 +164,47 @@ class RequirementParser {
     if (open >= 0) {
       this.skipWs();
       if (this.text[this.pos] !== ')') {
-        const span: [number, number] = atEnd(this.text, this.pos) ? [open, this.text.length] : this.offending();
-        this.fail(clauses.length ? "Expected ',' or ')' to close the version specifier" : "Expected ')' to close the version specifier", span);
+        const span: [number, number] = this.atEnd() ? [open, this.text.length] : this.offending();
+        this.fail(clauses ? "Expected ',' or ')' to close the version specifier" : "Expected ')' to close the version specifier", span);
       }
       this.pos += 1;
     }
     this.skipWs();
-    if (atEnd(this.text, this.pos)) return;
+    if (this.atEnd()) return;
     if (this.text[this.pos] !== ';') this.failAfterSpecifier(clauses);
     this.parseMarkerTail();
   }
 
-  /** version_many = (SPECIFIER (WS? COMMA WS? SPECIFIER)*)? */
-  private parseClauses(): Array<[number, number]> {
-    const clauses: Array<[number, number]> = [];
+  /** version_many = (SPECIFIER (WS? COMMA WS? SPECIFIER)*)?; the number of clauses read. */
+  private parseClauses(): number {
+    let count = 0;
+    let specifier = '';
     for (;;) {
       const start = this.pos;
-      const clause = this.take(RE.specifier);
-      if (clause === null) break;
-      clauses.push([start, this.pos]);
-      this.checkArbitraryTail(start);
-      if (matchAt(RE.prefixTrail, this.text, this.pos) !== null) {
+      if (!this.skip(T.specifier)) break;
+      count += 1;
+      this.lastClauseStart = start;
+      this.lastClauseEnd = this.pos;
+      specifier += (count > 1 ? ',' : '') + this.withoutPyWhitespace(start, this.pos);
+      if (this.text.startsWith('===', start)) this.checkArbitraryTail(start);
+      if (this.text.startsWith('.*', this.pos)) {
         this.fail("A '.*' suffix can only be used with the == and != operators", [start, this.pos + 2]);
       }
-      const local = matchAt(RE.localTrail, this.text, this.pos);
+      const local = this.text[this.pos] === '+' ? this.peek(T.localTrail) : null;
       if (local !== null) {
         this.fail('A local version label (+...) can only be used with the == and != operators', [start, this.pos + local.length]);
       }
+      if (count === 1) this.req.specifierStart = start;
       this.skipWs();
       if (this.text[this.pos] !== ',') break;
       this.pos += 1;
       this.skipWs();
     }
-    if (clauses.length > 0) {
-      this.req.specifier = clauses.map(([s, e]) => removePyWhitespace(this.text.slice(s, e))).join(',');
-      this.req.specifierStart = clauses[0][0];
-      this.req.specifierEnd = clauses[clauses.length - 1][1];
+    if (count > 0) {
+      this.req.specifier = specifier;
+      this.req.specifierEnd = this.lastClauseEnd;
     }
-    return clauses;
+    return count;
   }
 
   /**
@@ -225,19 +225,18 @@ class RequirementParser {
   }
 
   /** Explains what is wrong with text that follows the name or the specifier. */
-  private failAfterSpecifier(clauses: Array<[number, number]>): never {
-    const last = clauses[clauses.length - 1];
-    const glued = last !== undefined && last[1] === this.pos && !isPyWhitespace(this.text[this.pos] ?? ' ');
+  private failAfterSpecifier(clauses: number): never {
+    const glued = clauses > 0 && this.lastClauseEnd === this.pos && !isPyWhitespace(this.text[this.pos] ?? ' ');
     if (glued) {
-      const span: [number, number] = [last[0], this.offending()[1]];
+      const span: [number, number] = [this.lastClauseStart, this.offending()[1]];
       this.fail(`'${this.text.slice(span[0], span[1])}' is not a valid version specifier`, span);
     }
     const afterComma = /,[ \t]*$/.test(this.text.slice(0, this.pos));
-    if (/^[<>=!~]/.test(this.text.slice(this.pos)) && (clauses.length === 0 || afterComma)) {
+    if (/^[<>=!~]/.test(this.text.slice(this.pos)) && (clauses === 0 || afterComma)) {
       const span = this.offending();
       this.fail(explainBadSpecifier(this.text.slice(span[0], span[1])), span);
     }
-    if (clauses.length > 0) this.fail("Expected ',' between version specifiers, or ';' before a marker");
+    if (clauses > 0) this.fail("Expected ',' between version specifiers, or ';' before a marker");
     const what = this.req.extrasEnd !== undefined ? this.text.slice(this.req.nameStart, this.req.extrasEnd) : this.req.name;
     this.fail(`Expected a version specifier such as '>=1.0' after '${what}', or ';' before a marker`);
   }
@@ -249,10 +248,7 @@ class RequirementParser {
       const span: [number, number] = result.start === result.end ? this.offending(result.start) : [result.start, result.end];
       this.fail(result.message, span);
     }
-    let start = this.pos;
-    let end = this.text.length;
-    while (start < end && isPyWhitespace(this.text[start])) start++;
-    while (end > start && isPyWhitespace(this.text[end - 1])) end--;
+    const [start, end] = this.pyStripped(this.pos, this.text.length);
     this.req.marker = this.text.slice(start, end);
     this.req.markerStart = start;
     this.req.markerEnd = end;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Runtime } from './core/runtime';
+import type { Runtime } from '../core/runtime';
 
 /** The real runtime for the CLI and the server: the disk and the process environment. */
 export function createNodeRuntime(overlay?: (path: string) => string | undefined): Runtime {

@@ -1,0 +1,142 @@
+// Command-line parsing for `pinsight`, kept apart from what the commands do.
+
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  command: 'check' | 'list';
+  format: 'text' | 'json';
+  paths: string[];
+  indexUrl?: string;
+  extraIndexUrls: string[];
+  registry?: string;
+  cacheDir?: string;
+  noCache: boolean;
+  offline: boolean;
+  /** Stage 1 only: no registry, no resolution. */
+  noRegistry: boolean;
+  registrySnapshot?: string;
+  pythonVersion?: string;
+  platform?: 'linux' | 'darwin' | 'win32';
+  explain: boolean;
+  pre: boolean;
+  isolated: boolean;
+}
+
+export const USAGE = `Usage: pinsight <command> [options] [PATH...]
+
+Commands:
+  check   Report problems in dependency manifests (exit 1 if any is an error).
+  list    Print the dependencies Pinsight parsed.
+
+PATH is a manifest (requirements*.txt, *.in, constraints*.txt, pyproject.toml, package.json)
+or a folder searched for them (node_modules and virtualenvs are skipped). Default: .
+
+Options:
+  --format text|json        Output format (default: text).
+  --explain                 Print the full derivation of each conflict.
+  --python-version X.Y[.Z]  Resolve for this Python (default: the project's .venv, else the
+                            lower bound of requires-python).
+  --platform linux|darwin|win32
+                            Resolve for this platform (default: this machine's).
+  --pre                     Allow pre-releases, like pip's --pre.
+  --index-url URL           Python package index (overrides pip.conf, PIP_INDEX_URL, ...).
+  --extra-index-url URL     An extra Python index; may be repeated.
+  --registry URL            npm registry (overrides .npmrc and npm_config_registry).
+  --cache-dir DIR           Registry cache folder (default: the user cache folder).
+  --no-cache                Keep the registry cache in memory only.
+  --offline                 Use only cached registry answers.
+  --registry-snapshot FILE  Answer registry requests from a recorded snapshot (no network).
+  --no-registry             Only the checks that need no registry.
+  --isolated                Ignore environment variables and user configuration (pip.conf,
+                            .netrc, ~/.npmrc), like pip --isolated.
+  -h, --help                Show this help.
+  --version                 Show the version.
+`;
+
+const PLATFORMS = new Set(['linux', 'darwin', 'win32']);
+
+/** Parses argv (without node and the script); 'help'/'version' for those requests. */
+export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
+  if (argv.length === 0) throw new UsageError('Missing a command: use `pinsight check` or `pinsight list`.');
+  const [command, ...rest] = argv;
+  if (command === '-h' || command === '--help' || command === 'help') return 'help';
+  if (command === '--version') return 'version';
+  if (command !== 'check' && command !== 'list') throw new UsageError(`Unknown command '${command}': use \`pinsight check\` or \`pinsight list\`.`);
+  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, isolated: false };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      const v = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : rest[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name} needs a value.`);
+      return v;
+    };
+    switch (name) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') throw new UsageError(`--format takes 'text' or 'json', not '${v}'.`);
+        o.format = v;
+        break;
+      }
+      case '--index-url':
+      case '-i':
+        o.indexUrl = value();
+        break;
+      case '--extra-index-url':
+        o.extraIndexUrls.push(value());
+        break;
+      case '--registry':
+        o.registry = value();
+        break;
+      case '--cache-dir':
+        o.cacheDir = value();
+        break;
+      case '--registry-snapshot':
+        o.registrySnapshot = value();
+        break;
+      case '--python-version': {
+        const v = value();
+        if (!/^\d+\.\d+(\.\d+)?$/.test(v)) throw new UsageError(`--python-version takes a version such as 3.11 or 3.11.7, not '${v}'.`);
+        o.pythonVersion = v;
+        break;
+      }
+      case '--platform': {
+        const v = value();
+        if (!PLATFORMS.has(v)) throw new UsageError(`--platform takes linux, darwin or win32, not '${v}'.`);
+        o.platform = v as CliOptions['platform'];
+        break;
+      }
+      case '--no-cache':
+        o.noCache = true;
+        break;
+      case '--offline':
+        o.offline = true;
+        break;
+      case '--no-registry':
+        o.noRegistry = true;
+        break;
+      case '--explain':
+        o.explain = true;
+        break;
+      case '--pre':
+        o.pre = true;
+        break;
+      case '--isolated':
+        o.isolated = true;
+        break;
+      case '--':
+        o.paths.push(...rest.slice(i + 1));
+        i = rest.length;
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`Unknown option '${arg}'. Run \`pinsight --help\` for the options.`);
+        o.paths.push(arg);
+    }
+  }
+  if (o.paths.length === 0) o.paths.push('.');
+  return o;
+}

@@ -1,0 +1,79 @@
+// Builds the registry stack for a host (CLI or server): transport (network or a recorded snapshot),
+// clock, disk cache, RegistryHttp, and the per-manifest client factory.
+
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RegistryHttp } from '../core/registry/http';
+import { AuthorizationRegistry, RegistryServices, type Platform, type RegistrySettings } from '../core/registry/services';
+import type { Transport } from '../core/registry/types';
+import { createFileCacheStore } from './cacheStore';
+import { systemClock } from './clock';
+import { withFileUrls } from './fileTransport';
+import { createSnapshotTransport } from './snapshotTransport';
+import { createNodeTransport } from './transport';
+
+export interface HostRegistryOptions {
+  settings: RegistrySettings;
+  /** Disk cache folder; undefined keeps the cache in memory only. */
+  cacheDir?: string;
+  offline?: boolean;
+  /** A recorded registry snapshot to answer from instead of the network. */
+  snapshot?: string;
+  /** The editor's http.proxy; else HTTPS_PROXY and friends. */
+  proxy?: string;
+  maxConcurrentPerHost?: number;
+  env: Record<string, string | undefined>;
+  readFile: (path: string) => Promise<string | undefined>;
+}
+
+export interface HostRegistries {
+  services: RegistryServices;
+  http: RegistryHttp;
+  close(): Promise<void>;
+}
+
+export function hostPlatform(): Platform {
+  return process.platform === 'win32' ? 'win32' : process.platform === 'darwin' ? 'darwin' : 'linux';
+}
+
+/** The per-user cache folder the CLI uses by default, as XDG and the platforms lay them out. */
+export function defaultCacheDir(env: Record<string, string | undefined>, platform: Platform = hostPlatform()): string {
+  const home = env.HOME ?? homedir();
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'pinsight', 'Cache');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'pinsight');
+  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'pinsight');
+}
+
+/** Assembles the registry stack; throws only for a snapshot that cannot be read. */
+export function createHostRegistries(options: HostRegistryOptions): HostRegistries {
+  let transport: Transport;
+  let close = async () => {};
+  if (options.snapshot) {
+    transport = createSnapshotTransport(options.snapshot);
+  } else {
+    const node = createNodeTransport({ env: options.env, proxy: options.proxy, maxSockets: options.maxConcurrentPerHost });
+    transport = node;
+    close = () => node.close();
+  }
+  const auth = new AuthorizationRegistry();
+  const http = new RegistryHttp({
+    transport: withFileUrls(transport),
+    clock: systemClock,
+    store: options.cacheDir ? createFileCacheStore(options.cacheDir) : undefined,
+    offline: options.offline,
+    authorization: auth.authorization,
+    maxConcurrentPerHost: options.maxConcurrentPerHost,
+    userAgent: 'pinsight/0.1.0',
+  });
+  const services = new RegistryServices({
+    http,
+    auth,
+    settings: options.settings,
+    env: options.env,
+    home: options.env.HOME ?? homedir(),
+    platform: hostPlatform(),
+    readFile: options.readFile,
+    npmGlobalPrefix: dirname(dirname(process.execPath)),
+  });
+  return { services, http, close };
+}
