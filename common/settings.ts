@@ -1,17 +1,72 @@
-// Settings the client sends and the server reads (section `pinsight`). Defaults live here once.
+// Settings the client sends and the server reads (section `pinsight`). Defaults live here once;
+// package.json's contributes.configuration mirrors them for the Settings UI.
 
 export interface PinsightSettings {
   enable: boolean;
+  /** Stages 2 and 3: registry checks and resolution (needs the network or a cache). */
+  checkRegistries: boolean;
+  /** Python index (like pip --index-url); empty: pip.conf, PIP_INDEX_URL, ... then PyPI. */
+  pythonIndexUrl: string;
+  pythonExtraIndexUrls: string[];
+  /** npm registry; empty: .npmrc, npm_config_registry, then registry.npmjs.org. */
+  npmRegistry: string;
+  /** Python version to resolve for ('3.11'); empty: the selected interpreter or .venv, else requires-python. */
+  pythonVersion: string;
+  /** Platform to resolve for; empty: this machine's. */
+  platform: '' | 'linux' | 'darwin' | 'win32';
+  /** Use only cached registry answers. */
+  offline: boolean;
+  /** A recorded registry snapshot to answer from (air-gapped machines, demos, tests). */
+  registrySnapshot: string;
+  /** Milliseconds after the last edit before registry checks start. */
+  debounceMs: number;
 }
 
 export const defaultSettings: PinsightSettings = {
   enable: true,
+  checkRegistries: true,
+  pythonIndexUrl: '',
+  pythonExtraIndexUrls: [],
+  npmRegistry: '',
+  pythonVersion: '',
+  platform: '',
+  offline: false,
+  registrySnapshot: '',
+  debounceMs: 400,
 };
+
+const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
+
+function pick<T>(value: unknown, fallback: T, valid: (v: unknown) => boolean): T {
+  return valid(value) ? (value as T) : fallback;
+}
+
+const isString = (v: unknown) => typeof v === 'string';
 
 /** Fills missing or wrongly typed settings with defaults; a bad setting never breaks the server. */
 export function normalizeSettings(raw: unknown): PinsightSettings {
-  const value = (raw ?? {}) as Partial<Record<keyof PinsightSettings, unknown>>;
+  const v = (raw ?? {}) as Record<string, unknown>;
+  const python = (v.python ?? {}) as Record<string, unknown>;
+  const npm = (v.npm ?? {}) as Record<string, unknown>;
+  const d = defaultSettings;
   return {
-    enable: typeof value.enable === 'boolean' ? value.enable : defaultSettings.enable,
+    enable: pick(v.enable, d.enable, (x) => typeof x === 'boolean'),
+    checkRegistries: pick(v.checkRegistries, d.checkRegistries, (x) => typeof x === 'boolean'),
+    pythonIndexUrl: pick(python.indexUrl, d.pythonIndexUrl, isString).trim(),
+    pythonExtraIndexUrls: pick(python.extraIndexUrls, d.pythonExtraIndexUrls, (x) => Array.isArray(x) && x.every(isString)),
+    npmRegistry: pick(npm.registry, d.npmRegistry, isString).trim(),
+    pythonVersion: pick(python.version, d.pythonVersion, (x) => isString(x) && /^(\d+\.\d+(\.\d+)?)?$/.test(String(x).trim())).trim(),
+    platform: pick(python.platform, d.platform, (x) => PLATFORMS.has(String(x))),
+    offline: pick(v.offline, d.offline, (x) => typeof x === 'boolean'),
+    registrySnapshot: pick(v.registrySnapshot, d.registrySnapshot, isString).trim(),
+    debounceMs: pick(v.debounceMs, d.debounceMs, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
   };
+}
+
+/** Sent once at start-up (initializationOptions). */
+export interface InitializationOptions {
+  /** The extension's global storage: the registry cache lives under it. */
+  cacheDir?: string;
+  /** VS Code's http.proxy. */
+  proxy?: string;
 }

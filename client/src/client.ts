@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { StatusNotification, type StatusParams } from '../../common/protocol';
+import type { InitializationOptions } from '../../common/settings';
 import { registerCommands } from './commands';
 import { StatusItem } from './status';
 
@@ -31,13 +32,18 @@ export class PinsightClient {
       run: { module, transport: TransportKind.stdio },
       debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
     };
+    const init: InitializationOptions = {
+      cacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'registry-cache').fsPath,
+      proxy: vscode.workspace.getConfiguration('http').get<string>('proxy') || undefined,
+    };
     const clientOptions: LanguageClientOptions = {
       documentSelector: MANIFEST_SELECTOR,
+      initializationOptions: init,
       outputChannel: this.output,
       synchronize: {
         configurationSection: 'pinsight',
         // Included requirement files change on disk without being open.
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{txt,in,pip,toml}'),
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.txt,*.in,*.pip,*.toml,.npmrc,pip.conf,pyvenv.cfg}'),
       },
     };
     this.client = new LanguageClient('pinsight', 'Pinsight', serverOptions, clientOptions);

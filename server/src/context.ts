@@ -1,7 +1,10 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from './core/analyze';
+import type { OnlineResult } from './core/insight/online';
+import type { Target } from './core/resolve/target';
 import type { Runtime } from './core/runtime';
+import type { HostRegistries } from './node/registries';
 import type { PinsightSettings } from '../../common/settings';
 
 /** The latest analysis of an open document, tagged with the document version it was made from. */
@@ -10,13 +13,29 @@ export interface AnalysisEntry {
   analysis: Analysis | null;
 }
 
+/** The latest registry and resolver result of an open document (stages 2 and 3). */
+export interface OnlineEntry {
+  version: number;
+  analysis: Analysis;
+  result: OnlineResult;
+  target: Target;
+  registries: HostRegistries;
+}
+
 /** What every feature handler shares. Built once in server.ts. */
 export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   runtime: Runtime;
   analyses: Map<string, AnalysisEntry>;
+  online: Map<string, OnlineEntry>;
   getSettings(uri: string): Promise<PinsightSettings>;
   /** Resolves with the analysis of the document's current version, or null when it is not a manifest. */
   analysisFor(uri: string): Promise<Analysis | null>;
+  /** The registry stack for these settings (shared while the settings that shape it are equal). */
+  registriesFor(settings: PinsightSettings): HostRegistries;
+  /** Publishes stage-1 findings plus the online ones when they belong to the current version. */
+  publish(uri: string): Promise<void>;
+  /** Tells the client what the server is doing (pinsight/status). */
+  reportStatus(): void;
 }

@@ -1,4 +1,5 @@
 import {
+  CodeActionKind,
   DidChangeConfigurationNotification,
   TextDocumentSyncKind,
   TextDocuments,
@@ -6,14 +7,18 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { normalizeSettings, type PinsightSettings } from '../../common/settings';
-import { StatusNotification, type StatusParams } from '../../common/protocol';
+import { StatusNotification } from '../../common/protocol';
+import { normalizeSettings, type InitializationOptions, type PinsightSettings } from '../../common/settings';
 import type { Runtime } from './core/runtime';
 import { uriToPath } from './convert';
-import type { AnalysisEntry, ServerContext } from './context';
+import type { AnalysisEntry, OnlineEntry, ServerContext } from './context';
 import { DiagnosticsFeature } from './features/diagnostics';
+import { provideCodeActions } from './features/codeActions';
 import { provideDocumentSymbols } from './features/documentSymbols';
 import { provideHover } from './features/hover';
+import { OnlineChecks } from './features/onlineChecks';
+import { statusOf } from './features/status';
+import { createHostRegistries, type HostRegistries } from './node/registries';
 
 /**
  * Wires capabilities and one handler per LSP method. `makeRuntime` receives a reader for open
@@ -22,19 +27,24 @@ import { provideHover } from './features/hover';
 export function startServer(connection: Connection, makeRuntime: (openText: (path: string) => string | undefined) => Runtime): void {
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, AnalysisEntry>();
+  const online = new Map<string, OnlineEntry>();
   const settingsCache = new Map<string, Promise<PinsightSettings>>();
+  const registries = new Map<string, HostRegistries>();
   let configurationPull = false;
+  let init: InitializationOptions = {};
 
   const openText = (path: string): string | undefined => {
     for (const doc of documents.all()) if (uriToPath(doc.uri) === path) return doc.getText();
     return undefined;
   };
+  const logError = (error: unknown): void => connection.console.error(String(error instanceof Error ? error.stack : error));
 
   const ctx: ServerContext = {
     connection,
     documents,
     runtime: makeRuntime(openText),
     analyses,
+    online,
     getSettings(uri) {
       if (!configurationPull) return Promise.resolve(normalizeSettings(undefined));
       let settings = settingsCache.get(uri);
@@ -50,27 +60,50 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
       const document = documents.get(uri);
       return document ? diagnostics.analyze(document) : null;
     },
+    registriesFor(settings) {
+      const key = JSON.stringify([settings.pythonIndexUrl, settings.pythonExtraIndexUrls, settings.npmRegistry, settings.offline, settings.registrySnapshot]);
+      let stack = registries.get(key);
+      if (!stack) {
+        stack = createHostRegistries({
+          settings: { indexUrl: settings.pythonIndexUrl || undefined, extraIndexUrls: settings.pythonExtraIndexUrls, npmRegistry: settings.npmRegistry || undefined, origin: 'setting' },
+          cacheDir: init.cacheDir,
+          offline: settings.offline,
+          snapshot: settings.registrySnapshot || undefined,
+          proxy: init.proxy,
+          env: process.env,
+          readFile: (p) => ctx.runtime.readFile(p),
+        });
+        registries.set(key, stack);
+      }
+      return stack;
+    },
+    publish: (uri) => diagnostics.publish(uri),
+    reportStatus() {
+      void connection.sendNotification(StatusNotification, statusOf(ctx, checks.busy)).catch(() => undefined);
+    },
   };
   const diagnostics = new DiagnosticsFeature(ctx);
+  const checks = new OnlineChecks(ctx);
 
-  const sendStatus = (): void => {
-    const manifests = [...analyses.values()].filter((a) => a.analysis !== null).length;
-    const status: StatusParams = { state: 'ok', text: `${manifests} manifest${manifests === 1 ? '' : 's'} checked`, manifests };
-    void connection.sendNotification(StatusNotification, status).catch(() => undefined);
+  const validate = async (document: TextDocument): Promise<void> => {
+    const analysis = await diagnostics.validate(document);
+    const current = documents.get(document.uri);
+    if (current && current.version === document.version) checks.schedule(document, analysis, await ctx.getSettings(document.uri));
+    ctx.reportStatus();
   };
-
   const revalidateAll = (): void => {
-    for (const document of documents.all()) void diagnostics.validate(document).then(sendStatus, logError);
+    for (const document of documents.all()) void validate(document).catch(logError);
   };
-  const logError = (error: unknown): void => connection.console.error(String(error instanceof Error ? error.stack : error));
 
   connection.onInitialize((params): InitializeResult => {
     configurationPull = params.capabilities.workspace?.configuration === true;
+    init = (params.initializationOptions ?? {}) as InitializationOptions;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: true,
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'pinsight', version: '0.1.0' },
     };
@@ -82,27 +115,36 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
+    for (const stack of registries.values()) void stack.close().catch(() => undefined);
+    registries.clear();
+    online.clear();
     revalidateAll();
   });
 
-  // An included file changed on disk: every open manifest may depend on it.
+  // An included file or an .npmrc changed on disk: every open manifest may depend on it.
   connection.onDidChangeWatchedFiles(() => {
     analyses.clear();
+    for (const stack of registries.values()) stack.services.reset();
     revalidateAll();
   });
 
-  documents.onDidOpen((e) => void diagnostics.validate(e.document).then(sendStatus, logError));
-  documents.onDidChangeContent((e) => void diagnostics.validate(e.document).then(sendStatus, logError));
+  documents.onDidOpen((e) => void validate(e.document).catch(logError));
+  documents.onDidChangeContent((e) => void validate(e.document).catch(logError));
   documents.onDidClose((e) => {
     settingsCache.delete(e.document.uri);
+    checks.cancel(e.document.uri);
     diagnostics.clear(e.document.uri);
-    sendStatus();
+    ctx.reportStatus();
   });
 
   connection.onDocumentSymbol((params) => provideDocumentSymbols(ctx, params).catch((e) => (logError(e), [])));
-  connection.onHover((params) => provideHover(ctx, params).catch((e) => (logError(e), null)));
+  connection.onHover((params, token) => provideHover(ctx, params, token).catch((e) => (logError(e), null)));
+  connection.onCodeAction((params) => provideCodeActions(ctx, params).catch((e) => (logError(e), [])));
+  connection.onShutdown(async () => {
+    checks.dispose();
+    await Promise.all([...registries.values()].map((stack) => stack.close().catch(() => undefined)));
+  });
 
   documents.listen(connection);
   connection.listen();
 }
-

@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isolatedEnv } from '../support/isolatedEnv.mjs';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures/cli/', import.meta.url));
 
 function run(args, cwd = fixtures) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: isolatedEnv() });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -17,7 +18,7 @@ function at(line, character) {
 }
 
 test('check --format json on a folder with the three manifest kinds', () => {
-  const { code, stdout, stderr } = run(['check', '--format', 'json', 'mixed']);
+  const { code, stdout, stderr } = run(['check', '--no-registry', '--format', 'json', 'mixed']);
   assert.equal(code, 1, stderr);
   const report = JSON.parse(stdout);
   const paths = report.files.map((f) => f.path);
@@ -66,18 +67,18 @@ test('check --format json on a folder with the three manifest kinds', () => {
 });
 
 test('check skips node_modules and virtualenvs', () => {
-  const { stdout } = run(['check', '--format', 'json', 'mixed']);
+  const { stdout } = run(['check', '--no-registry', '--format', 'json', 'mixed']);
   assert.doesNotMatch(stdout, /node_modules|\.venv|env\/requirements/);
 });
 
 test('check exits 0 on a manifest with no error-severity finding', () => {
-  const r = run(['check', 'clean']);
+  const r = run(['check', '--no-registry', 'clean']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /1 file checked: 0 errors, 0 warnings\./);
 });
 
 test('check --format text prints compiler-style lines and a summary', () => {
-  const r = run(['check', 'mixed/requirements.txt']);
+  const r = run(['check', '--no-registry', 'mixed/requirements.txt']);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^mixed\/requirements\.txt:3:\d+: error \[invalid-specifier\] /m);
   assert.match(r.stdout, /^mixed\/requirements-dev\.txt:3:\d+: error \[include-not-found\] /m);

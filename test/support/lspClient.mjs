@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { isolatedEnv } from './isolatedEnv.mjs';
 
 const serverPath = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
 
@@ -11,8 +12,8 @@ export function fileUri(path) {
 }
 
 /** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
-export async function startServer({ settings = { enable: true }, configuration = true } = {}) {
-  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {} } = {}) {
+  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // Writes racing the server's exit must not surface as unhandled errors.
@@ -32,6 +33,7 @@ export async function startServer({ settings = { enable: true }, configuration =
   connection.listen();
   await connection.sendRequest('initialize', {
     processId: process.pid,
+    initializationOptions,
     rootUri: null,
     capabilities: { workspace: { configuration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { hover: { contentFormat: ['markdown'] } } },
   });

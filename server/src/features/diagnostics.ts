@@ -7,7 +7,7 @@ import type { ServerContext } from '../context';
 /**
  * Stage-1 diagnostics: parse at once on open and change, publish only if the document has not
  * changed meanwhile (reading included files is asynchronous), and keep the analysis for hovers
- * and symbols.
+ * and symbols. Stages 2 and 3 (features/onlineChecks.ts) add to what is published.
  */
 export class DiagnosticsFeature {
   private readonly pending = new Map<string, Promise<Analysis | null>>();
@@ -27,21 +27,35 @@ export class DiagnosticsFeature {
     return run;
   }
 
-  async validate(document: TextDocument): Promise<void> {
+  /** Stage 1 for the document's current version; resolves with its analysis once published. */
+  async validate(document: TextDocument): Promise<Analysis | null> {
     const settings = await this.ctx.getSettings(document.uri);
     if (!settings.enable) {
       this.clear(document.uri);
-      return;
+      return null;
     }
     const analysis = await this.analyze(document);
     const current = this.ctx.documents.get(document.uri);
-    if (!current || current.version !== document.version) return; // a newer edit will publish
-    const diagnostics = (analysis?.findings ?? []).filter((f) => f.path === analysis?.root).map(toLspDiagnostic);
-    await this.ctx.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+    if (!current || current.version !== document.version) return null; // a newer edit will publish
+    await this.ctx.publish(document.uri);
+    return analysis;
+  }
+
+  /** Stage-1 findings plus online findings of the same version, for this file only. */
+  async publish(uri: string): Promise<void> {
+    const document = this.ctx.documents.get(uri);
+    const entry = this.ctx.analyses.get(uri);
+    if (!document || !entry || entry.version !== document.version) return;
+    const path = entry.analysis?.root;
+    const online = this.ctx.online.get(uri);
+    const findings = [...(entry.analysis?.findings ?? []), ...(online && online.version === document.version ? online.result.findings : [])];
+    const diagnostics = findings.filter((f) => f.path === path).map(toLspDiagnostic);
+    await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }
 
   clear(uri: string): void {
     this.ctx.analyses.delete(uri);
+    this.ctx.online.delete(uri);
     void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
   }
 

@@ -7,7 +7,8 @@ import type { ServerContext } from '../context';
 export async function provideDocumentSymbols(ctx: ServerContext, params: DocumentSymbolParams): Promise<DocumentSymbol[]> {
   const analysis = await ctx.analysisFor(params.textDocument.uri);
   const manifest = analysis?.manifests[0];
-  if (!manifest) return [];
+  // VS Code's JSON support already outlines package.json; a second outline would only split it.
+  if (!manifest || manifest.kind === 'package.json') return [];
   const sections = new Map<string, Dependency[]>();
   for (const dep of manifest.dependencies) {
     const list = sections.get(dep.section) ?? [];

@@ -18,6 +18,12 @@ const SOURCE_WORDS: Record<string, string> = {
 
 /** Markdown for a hover: what is required, where, and the comment written beside it. */
 export function describeDependency(dep: Dependency, manifests: ParsedManifest[]): string {
+  const { head, comment } = describeDependencyParts(dep, manifests);
+  return comment ? `${head}\n\n${comment}` : head;
+}
+
+/** The description without the comment, and the comment as a quote, for hovers that add between them. */
+export function describeDependencyParts(dep: Dependency, manifests: ParsedManifest[]): { head: string; comment?: string } {
   const extras = dep.extras.length > 0 ? `[${dep.extras.join(',')}]` : '';
   const spec = dep.specifier || (dep.ecosystem === 'pypi' && dep.source === 'registry' ? 'any version' : dep.location ?? dep.specifier);
   const lines = [`**${dep.name}${extras}** \`${spec}\``, ''];
@@ -31,6 +37,6 @@ export function describeDependency(dep: Dependency, manifests: ParsedManifest[])
   const others = manifests.flatMap((m) => m.dependencies.filter((d) => d !== dep && d.normalizedName === dep.normalizedName && d.ecosystem === dep.ecosystem).map((d) => ({ d, m })));
   for (const { d, m } of others) facts.push(`Also ${d.constraint ? 'constrained' : 'required'} as \`${d.raw}\` in \`${d.section}\`${m.path !== manifests[0]?.path ? ` (${m.path})` : ''}.`);
   lines.push(facts.map((f) => `- ${f}`).join('\n'));
-  if (dep.comment) lines.push('', '---', '', ...dep.comment.split('\n').map((l) => `> ${l}`));
-  return lines.join('\n');
+  const comment = dep.comment ? ['---', '', ...dep.comment.split('\n').map((l) => `> ${l}`)].join('\n') : undefined;
+  return { head: lines.join('\n'), comment };
 }

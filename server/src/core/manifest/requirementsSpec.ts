@@ -32,6 +32,8 @@ const URL_SCHEMES = ['http', 'https', 'file', 'ftp', ...VCS_SCHEMES];
 const MAX_SCHEME_LENGTH = Math.max(...URL_SCHEMES.map((s) => s.length));
 const VCS_NAMES = ['bzr', 'git', 'hg', 'svn'];
 const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.gz', '.tgz', '.tar', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma'];
+/** The last characters of the archive extensions (see endsWithLowered for why this suffices). */
+const ARCHIVE_LAST = new Set(ARCHIVE_EXTENSIONS.map((ext) => ext.charCodeAt(ext.length - 1)));
 const WHEEL_FILE = /^([^\s-]+?)-([^\s-]*?)(?:-\d[^-]*?)?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$/;
 const EGG = /[#&]egg=([^&]*)/;
 const UNKNOWN_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
@@ -92,8 +94,14 @@ function looksLikePath(text: string): boolean {
 /** pip's splitext-based is_archive_file. */
 function archiveExtension(path: string): string | null {
   const trimmed = trimSlashes(path);
+  // Most requirements end in a version digit: settle them on the last character.
+  if (!ARCHIVE_LAST.has(asciiLower(trimmed.charCodeAt(trimmed.length - 1)))) return null;
   for (const ext of ARCHIVE_EXTENSIONS) if (endsWithLowered(trimmed, ext)) return ext;
   return null;
+}
+
+function asciiLower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
 /**
@@ -105,7 +113,7 @@ function endsWithLowered(text: string, suffix: string): boolean {
   if (text.length <= suffix.length) return false;
   for (let i = 1; i <= suffix.length; i++) {
     const c = text.charCodeAt(text.length - i);
-    if ((c >= 65 && c <= 90 ? c + 32 : c) !== suffix.charCodeAt(suffix.length - i)) return false;
+    if (asciiLower(c) !== suffix.charCodeAt(suffix.length - i)) return false;
   }
   return true;
 }
@@ -184,8 +192,7 @@ function isPathLike(text: string): boolean {
   // `name @ https://...` is a PEP 508 URL requirement, not a path, when the part before '@' is not a path.
   const pep508Url = at >= 0 && !looksLikePath(text.slice(0, at));
   if (pep508Url) return false;
-  const noExtras = text.slice(0, extrasAt(text) ?? text.length);
-  return looksLikePath(text) || archiveExtension(noExtras) !== null;
+  return looksLikePath(text) || archiveExtension(text.slice(0, extrasAt(text) ?? text.length)) !== null;
 }
 
 function fromPep508(head: Mapped, ctx: RequirementContext): Dependency | null {

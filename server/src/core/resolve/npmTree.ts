@@ -289,10 +289,28 @@ export class TreeNode {
     for (const edge of this.edgesIn) {
       if (!this.isTop && edge.from.parent === this.parent && edge.peer && ignored.has(edge.from.name)) continue;
       if (edge.satisfiedBy(replacement)) continue;
+      // Only a dependant reachable from this node can be inside its dependency set.
+      if (!depSet && !this.reaches(edge.from)) return false;
       depSet ??= gatherDepSet([this], (e) => e.to !== this && e.valid);
       if (!depSet.has(edge.from)) return false;
     }
     return true;
+  }
+
+  /** Whether `target` is among this node's dependencies, following valid edges (not back to this node). */
+  private reaches(target: TreeNode): boolean {
+    const seen = new Set<TreeNode>([this]);
+    const queue: TreeNode[] = [this];
+    for (let i = 0; i < queue.length; i++) {
+      for (const edge of queue[i].edgesOut.values()) {
+        const to = edge.to;
+        if (!to || to === this || seen.has(to) || !edge.valid) continue;
+        if (to === target) return true;
+        seen.add(to);
+        queue.push(to);
+      }
+    }
+    return false;
   }
 
   canReplace(current: TreeNode, ignorePeers?: Iterable<string>): boolean {

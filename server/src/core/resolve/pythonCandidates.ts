@@ -186,18 +186,20 @@ export function exactPinMatches(set: SpecifierSet, v: VersionFacts): boolean {
   });
 }
 
-/**
- * pip's own rule for one chosen version, given every specifier on its package in a solution (the
- * requirers' and the constraints'): undefined when pip would take it, else why not.
- */
+/** pip's candidates for a package given every specifier on it (requirers' and constraints'), as its PackageFinder and factory pick them. */
+export function pipCandidates(facts: PackageFacts, specifiers: SpecifierSet[], allowAllPrereleases: boolean): VersionFacts[] {
+  const empty = specifiers.every((s) => s.specifiers.length === 0);
+  const pre = allowAllPrereleases || specifiers.some(namesPrereleasePip) || (empty && !facts.hasCompatibleFinal);
+  const applicable = facts.versions.filter((f) => f.compatible && (pre || !f.pre) && specifiers.every((s) => s.contains(f.parsed, { prereleases: true })));
+  if (specifiers.some(isPinned) && applicable.length > 0 && applicable.every((f) => f.yanked)) return applicable;
+  return applicable.filter((f) => !f.yanked);
+}
+
+/** pip's combined rule for one chosen version: undefined when pip would take it, else why not. */
 export function pipRejects(facts: PackageFacts, version: string, specifiers: SpecifierSet[], allowAllPrereleases: boolean): string | undefined {
+  if (pipCandidates(facts, specifiers, allowAllPrereleases).some((v) => v.version === version)) return undefined;
   const v = facts.byVersion.get(version);
   if (!v) return 'it is not a candidate';
-  const all = specifiers.flatMap((s) => s.specifiers);
-  const pre = allowAllPrereleases || specifiers.some(namesPrereleasePip) || (all.length === 0 && !facts.hasCompatibleFinal);
-  if (v.pre && !pre) return 'it is a pre-release that no requirement names';
-  if (!v.yanked) return undefined;
-  const applicable = facts.versions.filter((f) => f.compatible && (pre || !f.pre) && specifiers.every((s) => s.contains(f.parsed, { prereleases: true })));
-  const pinned = specifiers.some(isPinned);
-  return pinned && applicable.every((f) => f.yanked) ? undefined : 'it is yanked and not the only release an exact pin allows';
+  if (v.pre && !allowAllPrereleases && !specifiers.some(namesPrereleasePip)) return 'it is a pre-release that no requirement names';
+  return v.yanked ? 'it is yanked and not the only release an exact pin allows' : 'pip would not consider it';
 }

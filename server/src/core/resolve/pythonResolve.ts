@@ -6,18 +6,16 @@
 // (pythonCandidates.ts), which never admits a version pip would refuse but can miss a solution pip
 // finds. So after a conflict this re-solves with every requirement relaxed to plain containment
 // (finals preferred, as pip tries them first) and keeps that solution only if pip's combined rule
-// accepts every version in it AND every requirement on a package leaves pip some candidate on its
-// own: pip meets requirements one at a time and fails at once on one with no candidate, so a
-// version that only the combination admits is reachable only if no requirer is empty alone (the
-// order pip meets them in is its own business; this keeps the verdict on the safe side). A refused
-// version is excluded and the re-solve repeats, a few times at most; otherwise the first conflict
-// stands, with its explanation. uv decides on first-party requirements only: one pass.
+// accepts every version in it and pip, meeting the requirements in its own order, can walk to it
+// (pipReplay.ts). A refused solution's relaxed choices are excluded and the re-solve repeats, a
+// few times at most; otherwise the first conflict stands, with its explanation. uv decides on
+// first-party requirements only: one pass.
 
 import { solve, type SolveOptions, type SolveResult } from './pubgrub';
 import { splitPackage, type PythonProvider } from './python';
 import { cachedSpecifierSet, pipRejects } from './pythonCandidates';
+import { replayPip } from './pipReplay';
 import type { PackageName } from './types';
-import { ROOT } from './types';
 
 export interface PythonResolution {
   result: SolveResult;
@@ -39,8 +37,12 @@ export async function resolvePython(provider: PythonProvider, options: SolveOpti
     const result = await solve(next, options);
     if (result.kind === 'conflict') break;
     if (result.kind !== 'solution') return { result, provider: next, passes: pass };
-    const refused = pipViolations(next, result);
-    if (refused.length === 0) return { result, provider: next, passes: pass };
+    let refused: Array<{ package: PackageName; version: string }> = pipViolations(next, result);
+    if (refused.length === 0) {
+      if ((await replayPip(next, result, options.signal)) === undefined) return { result, provider: next, passes: pass };
+      refused = relaxedChoices(next, result);
+      if (refused.length === 0) break;
+    }
     for (const r of refused) {
       const base = splitPackage(r.package).base;
       exclude.set(base, new Set([...(exclude.get(base) ?? []), r.version]));
@@ -60,16 +62,18 @@ export function pipViolations(provider: PythonProvider, solution: Solution): Arr
     // A project pulled in by its own extra is an explicit candidate in pip: only containment is checked.
     if (!pkg.includes('[') && requirers.some((r) => r.by !== pkg && splitPackage(r.by).base === pkg)) continue;
     const sets = [...requirers.map((r) => cachedSpecifierSet(r.specifier)), ...provider.constraintSets(pkg)].filter((s) => s !== null);
-    const reason = pipRejects(facts, version, sets, allowAll) ?? emptyAlone(provider, pkg, requirers);
+    const reason = pipRejects(facts, version, sets, allowAll);
     if (reason) out.push({ package: pkg, version, reason });
   }
   return out;
 }
 
-// A requirer whose requirement alone leaves pip nothing makes pip fail whenever it comes first.
-function emptyAlone(provider: PythonProvider, pkg: PackageName, requirers: Array<{ by: PackageName; byVersion: string; specifier: string }>): string | undefined {
-  const empty = requirers.find((r) => provider.candidatesFor(pkg, r.specifier).length === 0);
-  if (!empty) return undefined;
-  const who = empty.by === ROOT ? 'your requirements' : `${empty.by} ${empty.byVersion}`;
-  return `${who} asks for ${pkg}${empty.specifier}, which alone leaves pip no version to try`;
+// The versions a relaxed solve picked that some requirer alone would not admit.
+function relaxedChoices(provider: PythonProvider, solution: Solution): Array<{ package: PackageName; version: string }> {
+  const out: Array<{ package: PackageName; version: string }> = [];
+  for (const [pkg, version] of solution.versions) {
+    const requirers = solution.requiredBy.get(pkg) ?? [];
+    if (requirers.some((r) => splitPackage(r.by).base !== pkg && !provider.candidatesFor(pkg, r.specifier).includes(version))) out.push({ package: pkg, version });
+  }
+  return out;
 }

@@ -1,0 +1,58 @@
+// Hover markdown for a dependency: what is required, what the registry has, who constrains it and
+// the range that results, the conflict it is part of, and the comment written above the pin.
+
+import type { Dependency, Finding, ParsedManifest } from '../model';
+import { describeDependencyParts } from './describe';
+
+export interface HoverFacts {
+  /** Highest final, non-yanked release (Python) or the `latest` dist-tag (npm). */
+  latest?: string;
+  /** The version the resolver chose in a solution, or npm's pick for the range. */
+  resolved?: string;
+  /** Highest version the other requirements allow (a re-solve with this pin relaxed). */
+  highestCompatible?: string;
+  /** Every requirement on the package in the solution: who and with which specifier. */
+  requiredBy?: Array<{ by: string; specifier: string; condition?: string }>;
+  /** Requirement chains from the manifest to the package ("why is this here"). */
+  chains?: string[];
+  /** Findings on this dependency (conflicts, yanked, deprecated, ...). */
+  findings?: Finding[];
+  /** The full derivation of a conflict this dependency is part of. */
+  explanation?: string[];
+  /** "Python 3.11 on linux (from .venv)". */
+  target?: string;
+  /** Answers came from the cache while the registry was unreachable or offline. */
+  stale?: boolean;
+}
+
+function resultingRange(requiredBy: NonNullable<HoverFacts['requiredBy']>): string {
+  const clauses = [...new Set(requiredBy.flatMap((r) => r.specifier.split(',').map((c) => c.trim()).filter(Boolean)))];
+  return clauses.length ? clauses.join(', ') : 'any version';
+}
+
+/** The hover for one dependency, stage-1 description first, registry and resolver facts after. */
+export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], facts: HoverFacts): string {
+  const { head, comment } = describeDependencyParts(dep, manifests);
+  const out = [head];
+  const versions: string[] = [];
+  if (facts.resolved) versions.push(`resolves to **${facts.resolved}**`);
+  if (facts.highestCompatible) versions.push(`highest compatible **${facts.highestCompatible}**`);
+  if (facts.latest) versions.push(`latest **${facts.latest}**`);
+  if (versions.length > 0) out.push('', `${versions.join(' · ')}${facts.stale ? ' _(cached, may be out of date)_' : ''}`);
+  if (facts.requiredBy && facts.requiredBy.length > 0) {
+    out.push('', '**Constrained by**');
+    for (const r of facts.requiredBy) out.push(`- ${r.by}: \`${r.specifier || 'any version'}\`${r.condition ? ` (when ${r.condition})` : ''}`);
+    out.push('', `Resulting range: \`${resultingRange(facts.requiredBy)}\``);
+  }
+  if (facts.chains && facts.chains.length > 0) {
+    out.push('', '**Why it is here**');
+    for (const c of facts.chains.slice(0, 6)) out.push(`- ${c}`);
+  }
+  for (const f of facts.findings ?? []) out.push('', `**${f.code}** (${f.severity}): ${f.message}`);
+  if (facts.explanation && facts.explanation.length > 0) {
+    out.push('', '<details><summary>Full explanation</summary>', '', ...facts.explanation.map((l) => (l ? `> ${l}` : '>')), '', '</details>');
+  }
+  if (facts.target) out.push('', `_Resolved for ${facts.target}._`);
+  if (comment) out.push('', comment);
+  return out.join('\n');
+}

@@ -1,0 +1,26 @@
+import type { StatusParams } from '../../../common/protocol';
+import type { ServerContext } from '../context';
+
+const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+
+/** What the language status item shows: progress, then conflicts, registry trouble or all clear. */
+export function statusOf(ctx: ServerContext, busy: boolean): StatusParams {
+  const manifests = [...ctx.analyses.values()].filter((a) => a.analysis !== null).length;
+  const entries = [...ctx.online.values()];
+  const failures = new Map<string, string>();
+  for (const entry of entries) for (const f of entry.result.failures) failures.set(f.registry, f.message);
+  const stale = entries.some((e) => e.result.stale);
+  const conflicts = entries.reduce((n, e) => n + e.result.findings.filter((f) => f.code === 'conflict' || f.code === 'peer-conflict').length, 0);
+  const targets = [...new Set(entries.map((e) => e.target.description))];
+  const detail = [
+    ...targets.map((t) => `Resolving for ${t}.`),
+    ...entries.flatMap((e) => e.result.indexes).filter((x, i, all) => all.indexOf(x) === i),
+    ...[...failures.values()],
+    ...(stale ? ['Some registry answers came from the cache and may be out of date.'] : []),
+  ].join('\n');
+  if (busy) return { state: 'busy', text: 'Checking registries…', detail, manifests };
+  if (failures.size > 0) return { state: 'error', text: `${plural(failures.size, 'registry', 'registries')} unreachable${stale ? ', using cache' : ''}`, detail, manifests };
+  const base = `${plural(manifests, 'manifest')} checked`;
+  if (conflicts > 0) return { state: 'ok', text: `${base}, ${plural(conflicts, 'conflicting requirement')}`, detail, manifests };
+  return { state: 'ok', text: stale ? `${base} (cached)` : base, detail, manifests };
+}

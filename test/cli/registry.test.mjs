@@ -1,0 +1,166 @@
+// `pinsight check` against loopback fake registries: the seed conflict end to end (finding, fix,
+// --explain), registry findings, outages and the offline cache.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakePypi } from '../support/fakePypi.mjs';
+import { startFakeNpm } from '../support/fakeNpm.mjs';
+import { isolatedEnv } from '../support/isolatedEnv.mjs';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const TARGET = ['--isolated', '--python-version', '3.11', '--platform', 'linux'];
+
+let pypi;
+let npm;
+let dir;
+
+const EXTRA = [
+  { name: 'yankedpkg', versions: { '1.0': { requires_dist: [], yanked: 'broken wheel, use 1.1' }, '1.1': { requires_dist: [] } } },
+  { name: 'onlypre', versions: { '2.0b1': { requires_dist: [] } } },
+];
+
+before(async () => {
+  pypi = await startFakePypi({ projects: 'all', extra: EXTRA });
+  npm = await startFakeNpm({});
+  dir = mkdtempSync(join(tmpdir(), 'pinsight-cli-registry-'));
+  cpSync(join(examples, 'seed'), join(dir, 'seed'), { recursive: true });
+});
+
+after(async () => {
+  await pypi?.close();
+  await npm?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI without blocking the event loop (the fake registries live in this process). */
+function run(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: isolatedEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const registryArgs = () => ['--index-url', pypi.indexUrl, '--registry', `${npm.url}/`, '--no-cache', ...TARGET];
+
+function applyEdit(text, { range, newText }) {
+  const lines = text.split('\n');
+  const offset = (p) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return text.slice(0, offset(range.start)) + newText + text.slice(offset(range.end));
+}
+
+test('the seed conflict: a finding on each root line, a fix to websockets==14.2, and no error once applied', async () => {
+  const r = await run(['check', '--format', 'json', ...registryArgs(), 'seed/requirements.txt']);
+  assert.equal(r.code, 1, r.stderr);
+  const findings = JSON.parse(r.stdout).files.find((f) => f.path === 'seed/requirements.txt').findings;
+  const conflicts = findings.filter((f) => f.code === 'conflict');
+  assert.deepEqual(conflicts.map((f) => [f.package, f.range.start.line]).sort(), [['supabase', 4], ['websockets', 6]]);
+  const ws = conflicts.find((f) => f.package === 'websockets');
+  assert.equal(ws.severity, 'error');
+  assert.match(ws.message, /^websockets==15\.0\.1 conflicts with supabase==2\.15\.3: supabase 2\.15\.3 requires realtime>=2\.4\.0,<2\.5\.0, and every realtime 2\.4\.x \(2\.4\.0 to 2\.4\.3\) requires websockets>=11,<15\./);
+  assert.deepEqual(ws.related.map((x) => [x.path, x.range.start.line]), [['seed/requirements.txt', 4]]);
+  const fix = ws.fixes.find((f) => /highest version/.test(f.title));
+  assert.deepEqual(fix.edits, [{ path: 'seed/requirements.txt', range: { start: { line: 6, character: 10 }, end: { line: 6, character: 18 } }, newText: '==14.2' }]);
+  const unlock = ws.fixes.find((f) => /^Upgrade supabase to /.test(f.title));
+  assert.ok(unlock, JSON.stringify(ws.fixes));
+  assert.match(ws.message, /supabase 2\.\d+\.\d+ allows websockets 15\.0\.1\./);
+
+  const path = join(dir, 'seed', 'requirements.txt');
+  const fixed = applyEdit(readFileSync(path, 'utf8'), fix.edits[0]);
+  assert.match(fixed, /^websockets==14\.2$/m);
+  writeFileSync(path, fixed);
+  try {
+    const again = await run(['check', '--format', 'json', ...registryArgs(), 'seed/requirements.txt']);
+    assert.equal(again.code, 0, again.stdout);
+    const all = JSON.parse(again.stdout).files.flatMap((f) => f.findings);
+    assert.deepEqual(all.filter((f) => f.severity === 'error'), []);
+  } finally {
+    cpSync(join(examples, 'seed', 'requirements.txt'), path);
+  }
+});
+
+test('--explain prints the chain', async () => {
+  const r = await run(['check', '--explain', ...registryArgs(), 'seed/requirements.txt']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /Because supabase 2\.15\.3 depends on realtime>=2\.4\.0,<2\.5\.0 and realtime 2\.4\.x depends on websockets>=11,<15, supabase 2\.15\.3 requires websockets>=11,<15\./);
+  assert.match(r.stdout, /version solving failed/);
+  assert.match(r.stdout, /Resolving for Python 3\.11 on linux/);
+});
+
+test('registry findings: unknown package, unknown version, yanked with its reason, no matching release, pre-release only', async () => {
+  writeFileSync(join(dir, 'requirements-registry.txt'), 'nosuchpkg==1.0\nwebsockets==99.0\nyankedpkg==1.0\nhttpx>=99\nonlypre>=1\n');
+  const r = await run(['check', '--format', 'json', ...registryArgs(), 'requirements-registry.txt']);
+  assert.equal(r.code, 1, r.stderr);
+  const findings = JSON.parse(r.stdout).files[0].findings;
+  const byLine = Object.fromEntries(findings.map((f) => [f.range.start.line, f]));
+  assert.equal(byLine[0].code, 'unknown-package');
+  assert.match(byLine[0].message, /nosuchpkg was not found on http:\/\/127\.0\.0\.1:\d+\/simple/);
+  assert.equal(byLine[1].code, 'unknown-version');
+  assert.match(byLine[1].message, /websockets 99\.0 does not exist .*the latest is 17\.0\.1/);
+  assert.deepEqual(byLine[1].range, { start: { line: 1, character: 10 }, end: { line: 1, character: 16 } });
+  assert.equal(byLine[2].code, 'yanked');
+  assert.equal(byLine[2].severity, 'warning');
+  assert.match(byLine[2].message, /yankedpkg 1\.0 was yanked \(reason: broken wheel, use 1\.1\)/);
+  assert.equal(byLine[3].code, 'no-matching-version');
+  assert.equal(byLine[4].code, 'no-matching-version');
+  assert.equal(byLine[4].severity, 'warning');
+  assert.match(byLine[4].message, /Only pre-releases match/);
+});
+
+test('npm: a deprecated version and an unknown package', async () => {
+  writeFileSync(join(dir, 'package.json'), '{\n  "dependencies": {\n    "react-beautiful-dnd": "^13.1.1",\n    "no-such-package-xyz": "^1.0.0"\n  }\n}\n');
+  const r = await run(['check', '--format', 'json', ...registryArgs(), 'package.json']);
+  const findings = JSON.parse(r.stdout).files[0].findings;
+  const deprecated = findings.find((f) => f.code === 'deprecated');
+  assert.equal(deprecated.package, 'react-beautiful-dnd');
+  assert.match(deprecated.message, /react-beautiful-dnd@13\.1\.1 is deprecated: /);
+  const unknown = findings.find((f) => f.code === 'unknown-package');
+  assert.equal(unknown.range.start.line, 3);
+  rmSync(join(dir, 'package.json'));
+});
+
+async function closedPort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+test('an unreachable index is one information finding, not an error per line, and never a crash', async () => {
+  const port = await closedPort();
+  const r = await run(['check', '--format', 'json', '--index-url', `http://127.0.0.1:${port}/simple`, '--no-cache', ...TARGET, 'seed/requirements.txt']);
+  assert.equal(r.code, 0, r.stderr);
+  const findings = JSON.parse(r.stdout).files.find((f) => f.path === 'seed/requirements.txt').findings;
+  assert.deepEqual(findings.map((f) => [f.code, f.severity]), [['registry-unreachable', 'information']]);
+  assert.match(findings[0].message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+});
+
+test('a cache filled online answers offline, and offline with an empty cache says so once', async () => {
+  const cacheDir = join(dir, 'cache');
+  const online = await run(['check', '--format', 'json', '--index-url', pypi.indexUrl, '--cache-dir', cacheDir, ...TARGET, 'seed/requirements.txt']);
+  const offline = await run(['check', '--format', 'json', '--index-url', pypi.indexUrl, '--cache-dir', cacheDir, '--offline', ...TARGET, 'seed/requirements.txt']);
+  const codes = (out) => JSON.parse(out).files.flatMap((f) => f.findings.map((x) => `${f.path}:${x.range.start.line}:${x.code}`)).sort();
+  assert.deepEqual(codes(offline.stdout), codes(online.stdout));
+  assert.equal(offline.code, 1);
+  const empty = await run(['check', '--format', 'json', '--index-url', pypi.indexUrl, '--cache-dir', join(dir, 'empty-cache'), '--offline', ...TARGET, 'seed/requirements.txt']);
+  const findings = JSON.parse(empty.stdout).files.find((f) => f.path === 'seed/requirements.txt').findings;
+  assert.deepEqual(findings.map((f) => f.code), ['registry-unreachable']);
+  assert.match(findings[0].message, /^Offline/);
+});
+
+test('the bundled snapshot answers the demo with no network', async () => {
+  const r = await run(['check', '--format', 'json', '--registry-snapshot', join(examples, 'registry-snapshot.json.gz'), ...TARGET, 'seed']);
+  assert.equal(r.code, 1, r.stderr);
+  const conflicts = JSON.parse(r.stdout).files.flatMap((f) => f.findings).filter((f) => f.code === 'conflict');
+  assert.equal(conflicts.length, 2);
+});
