@@ -13,3 +13,13 @@ export interface StatusParams {
   /** Manifests currently tracked. */
   manifests: number;
 }
+
+/** server -> client: registry checks and resolution finished for this version of a document and were published. */
+export const CheckedNotification = 'pinsight/checked';
+
+export interface CheckedParams {
+  uri: string;
+  version: number;
+  /** Findings published from stages 2 and 3. */
+  findings: number;
+}

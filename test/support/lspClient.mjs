@@ -27,6 +27,11 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
     for (const w of [...waiters]) w();
   });
   connection.onNotification('pinsight/status', (params) => statuses.push(params));
+  const checked = [];
+  connection.onNotification('pinsight/checked', (params) => {
+    checked.push(params);
+    for (const w of [...waiters]) w();
+  });
   connection.onNotification('window/logMessage', () => undefined);
   connection.onRequest('workspace/configuration', (params) => params.items.map(() => settings));
   connection.onRequest('client/registerCapability', () => null);
@@ -76,6 +81,28 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`No matching diagnostics for ${uri} within ${timeoutMs} ms; latest: ${JSON.stringify(diagnostics.get(uri))}\nserver stderr: ${stderr}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    checkedCount(uri) {
+      return checked.filter((c) => c.uri === uri).length;
+    },
+    /** Resolves when stages 2 and 3 have published for the document's latest version. */
+    waitForChecked(uri, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = checked.find((c) => c.uri === uri && c.version === versions.get(uri));
+          if (hit) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve({ checked: hit, diagnostics: diagnostics.get(uri)?.diagnostics ?? [] });
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`No pinsight/checked for ${uri} version ${versions.get(uri)} within ${timeoutMs} ms; got ${JSON.stringify(checked)}\nserver stderr: ${stderr}`));
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -6,6 +6,7 @@ import { makeTarget, pythonVersionFromPyvenvCfg, type Target } from '../core/res
 import { hostPlatform } from '../node/registries';
 import type { ServerContext } from '../context';
 import type { PinsightSettings } from '../../../common/settings';
+import { CheckedNotification, type CheckedParams } from '../../../common/protocol';
 
 /**
  * Stages 2 and 3 in the background: debounced per document, each run under an AbortSignal that a
@@ -65,6 +66,8 @@ export class OnlineChecks {
       if (signal.aborted || this.ctx.documents.get(uri)?.version !== version) return;
       this.ctx.online.set(uri, { version, analysis, result, target, registries });
       await this.ctx.publish(uri);
+      const checked: CheckedParams = { uri, version, findings: result.findings.length };
+      void this.ctx.connection.sendNotification(CheckedNotification, checked).catch(() => undefined);
     } catch (error) {
       if (signal.aborted) return;
       // Our bug, not the user's: log it and keep serving stage-1 results.

@@ -16,6 +16,9 @@ export interface PackageData {
   peerDependenciesMeta?: Record<string, { optional?: boolean } | undefined>;
 }
 
+// Bumped on every move in any tree: edges cache what they resolve to until the next move.
+let treeEpoch = 0;
+
 const collator = new Intl.Collator('en');
 /** arborist's ordering (@isaacs/string-locale-compare with the 'en' locale). */
 export const localeCompare = (a: string, b: string): number => collator.compare(a, b);
@@ -23,6 +26,9 @@ export const localeCompare = (a: string, b: string): number => collator.compare(
 export class Edge {
   /** Set when npm accepted this peer edge as broken (a conflict it is allowed to override). */
   peerConflicted = false;
+  private cachedAt = -1;
+  private cachedTo: TreeNode | null = null;
+  private cachedError: 'MISSING' | 'PEER LOCAL' | 'INVALID' | null = null;
 
   constructor(
     readonly from: TreeNode,
@@ -50,7 +56,15 @@ export class Edge {
   }
 
   get to(): TreeNode | null {
-    return this.from.resolve(this.name);
+    this.refresh();
+    return this.cachedTo;
+  }
+
+  private refresh(): void {
+    if (this.cachedAt === treeEpoch) return;
+    this.cachedAt = treeEpoch;
+    this.cachedTo = this.from.resolve(this.name);
+    this.cachedError = this.computeError(this.cachedTo);
   }
 
   satisfiedBy(node: TreeNode): boolean {
@@ -64,7 +78,11 @@ export class Edge {
   }
 
   get error(): 'MISSING' | 'PEER LOCAL' | 'INVALID' | null {
-    const to = this.to;
+    this.refresh();
+    return this.cachedError;
+  }
+
+  private computeError(to: TreeNode | null): 'MISSING' | 'PEER LOCAL' | 'INVALID' | null {
     if (!to) return this.optional ? null : 'MISSING';
     if (this.peer && this.from === to.parent && !this.from.isTop) return 'PEER LOCAL';
     if (!this.satisfiedBy(to)) return 'INVALID';
@@ -158,6 +176,7 @@ export class TreeNode {
   /** Moves this node (with its subtree) under `next`, clobbering a same-named child; null detaches. */
   set parent(next: TreeNode | null) {
     if (next === this.parentNode || next === this) return;
+    treeEpoch++;
     const moving = this.subtree();
     const oldRoot = this.root;
     if (oldRoot !== this) for (const node of moving) oldRoot.unlist(node);
@@ -337,14 +356,17 @@ export function gatherDepSet(set: Iterable<TreeNode>, edgeFilter: (edge: Edge) =
       if (to && edgeFilter(edge)) deps.add(to);
     }
   }
-  let changed = true;
-  while (changed && deps.size > 0) {
-    changed = false;
-    for (const dep of deps) {
-      if (dep.edgesIn.some((edge) => !deps.has(edge.from) && edgeFilter(edge))) {
-        changed = true;
-        deps.delete(dep);
-      }
+  // Drop every node with a dependant outside the set, until none is left; dropping a node can only
+  // affect the nodes it depends on, so only those are checked again. (arborist re-scans the whole
+  // set until nothing changes, which reaches the same, unique, largest such set.)
+  const queue = [...deps];
+  for (let i = 0; i < queue.length; i++) {
+    const dep = queue[i];
+    if (!deps.has(dep) || !dep.edgesIn.some((edge) => !deps.has(edge.from) && edgeFilter(edge))) continue;
+    deps.delete(dep);
+    for (const edge of dep.edgesOut.values()) {
+      const to = edge.to;
+      if (to && deps.has(to)) queue.push(to);
     }
   }
   return deps;

@@ -6,7 +6,12 @@
 // order pip meets them in, which follows pip's preference: pinned (`==`) requirements first, then
 // nearer the manifest, then the manifest's order, then constrained before free, then by name.
 // replayPip pins the solution's versions in that order without backtracking and says where pip
-// would stop. pythonResolve.ts uses it to accept a relaxed solution only if pip can reach it.
+// would stop. When pip gets to a package before the requirement that admits our version has
+// arrived, it pins another candidate and changes its pin once that requirement makes the old one
+// unsatisfying (resolvelib re-pins unsatisfied names); the replay models that as a placeholder
+// that becomes our version when it turns into a candidate (what the placeholder itself would
+// have pulled in is not followed). pythonResolve.ts accepts a relaxed solution only if pip can
+// reach it this way.
 
 import type { SolveResult } from './pubgrub';
 import { splitPackage, type PythonProvider } from './python';
@@ -50,18 +55,28 @@ export async function replayPip(provider: PythonProvider, solution: Solution, si
   };
   const first = await pin(ROOT, '0');
   if (first) return first;
+  const placeholders = new Set<PackageName>();
   for (;;) {
-    const open = [...criteria.keys()].filter((p) => !pins.has(p));
     for (const [p, list] of criteria) {
       const at = pins.get(p);
-      if (at !== undefined && p !== ROOT && !list.every((s) => contains(s, at))) return `${p} ${at} no longer fits a later requirement`;
+      if (at !== undefined && p !== ROOT && !placeholders.has(p) && !list.every((s) => contains(s, at))) return `${p} ${at} no longer fits a later requirement`;
     }
-    if (open.length === 0) return undefined;
+    const ready = (p: PackageName) => candidates(provider, p, criteria.get(p) ?? []).includes(solution.versions.get(p) ?? '');
+    const open = [...criteria.keys()].filter((p) => !pins.has(p) || (placeholders.has(p) && ready(p)));
+    if (open.length === 0) {
+      const stuck = [...placeholders][0];
+      return stuck === undefined ? undefined : `pip would settle on another version of ${stuck} before anything admits ${solution.versions.get(stuck)}`;
+    }
     const next = open.map((p) => ({ p, key: preference(p, criteria.get(p) ?? [], depth, requested) })).sort((a, b) => compareKeys(a.key, b.key))[0].p;
     depth.set(next, Math.min(...(criteria.get(next) ?? []).map((s) => (depth.get(s.parent) ?? Infinity) + 1)));
     const version = solution.versions.get(next);
     if (version === undefined) return `the solution has no version of ${next}`;
-    if (!candidates(provider, next, criteria.get(next) ?? []).includes(version)) return `pip would not consider ${next} ${version} when it gets to ${next}`;
+    if (!ready(next)) {
+      pins.set(next, '');
+      placeholders.add(next);
+      continue;
+    }
+    placeholders.delete(next);
     const stop = await pin(next, version);
     if (stop) return stop;
   }

@@ -2,7 +2,7 @@
 // production so that what packaging rejects we reject, and keeps the same tree shape (nested
 // groups for parentheses) because `str(Marker)` and evaluation both depend on that shape.
 
-import { RE, Scanner, atEnd, decodePythonString } from './pep508Lexer';
+import { RE, Scanner } from './pep508Lexer';
 
 // Read once: in the CommonJS build every use of an imported binding is a getter call.
 const T = RE;
@@ -54,9 +54,7 @@ class MarkerSyntaxError {
 export function parseMarkerAt(text: string, from: number): MarkerParseResult {
   const parser = new MarkerParser(text, from);
   try {
-    const marker = parser.parseMarker();
-    if (!atEnd(text, parser.pos)) parser.failUnexpected('Expected \'and\', \'or\' or the end of the marker');
-    return { ok: true, marker: normalizeExtraValues(marker) };
+    return { ok: true, marker: normalizeExtraValues(parser.parseWhole()) };
   } catch (e) {
     if (e instanceof MarkerSyntaxError) return { ok: false, message: e.message, start: e.start, end: e.end };
     // Only a stack overflow from thousands of nested parentheses gets here; packaging fails too.
@@ -117,6 +115,13 @@ class MarkerParser extends Scanner {
     throw new MarkerSyntaxError(message, start, end);
   }
 
+  /** A marker that must run to the end of the text. */
+  parseWhole(): MarkerGroup {
+    const marker = this.parseMarker();
+    if (!this.atEnd()) this.failUnexpected('Expected \'and\', \'or\' or the end of the marker');
+    return marker;
+  }
+
   parseMarker(): MarkerGroup {
     const start = this.pos;
     const items = [this.parseAtom()];
@@ -171,7 +176,7 @@ class MarkerParser extends Scanner {
     }
     const quoted = this.take(T.quoted);
     if (quoted !== null) {
-      const value = decodePythonString(quoted);
+      const value = this.decodeString(quoted);
       if (value === null) {
         throw new MarkerSyntaxError(`The string ${quoted} has an invalid escape sequence or line break`, start, this.pos);
       }

@@ -164,6 +164,11 @@ export class Scanner {
     return removePyWhitespace(this.text.slice(start, end));
   }
 
+  /** The value of a quoted STRING token, as decodePythonString gives it. */
+  protected decodeString(token: string): string | null {
+    return decodePythonString(token);
+  }
+
   /** [start, end) without Python whitespace at either end. */
   protected pyStripped(start: number, end: number): [number, number] {
     while (start < end && isPyWhitespaceCode(this.text.charCodeAt(start))) start++;

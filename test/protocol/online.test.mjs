@@ -1,0 +1,90 @@
+// Stages 2 and 3 over JSON-RPC against a loopback fake index: the conflict diagnostics, the quick
+// fix, the hover's registry facts, and a newer edit superseding an older run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, fileUri } from '../support/lspClient.mjs';
+import { startFakePypi } from '../support/fakePypi.mjs';
+
+const seed = readFileSync(fileURLToPath(new URL('../../examples/seed/requirements.txt', import.meta.url)), 'utf8').replace(/^-r .*$/m, '');
+let pypi;
+let client;
+let dir;
+
+before(async () => {
+  pypi = await startFakePypi({ projects: 'all' });
+  dir = mkdtempSync(join(tmpdir(), 'pinsight-online-'));
+  client = await startServer({
+    settings: { enable: true, checkRegistries: true, debounceMs: 0, python: { indexUrl: pypi.indexUrl, version: '3.11', platform: 'linux' } },
+    initializationOptions: { cacheDir: join(dir, 'cache') },
+  });
+});
+
+after(async () => {
+  await client?.close();
+  await pypi?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const conflictsIn = (diags) => diags.filter((d) => d.code === 'conflict');
+
+test('the seed conflict is published on both root lines', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  writeFileSync(join(dir, 'requirements.txt'), seed);
+  client.open(uri, seed);
+  const diags = await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 2, 30_000);
+  const ws = diags.find((d) => d.code === 'conflict' && d.range.start.line === 6);
+  assert.equal(ws.severity, 1);
+  assert.match(ws.message, /websockets==15\.0\.1 conflicts with supabase==2\.15\.3/);
+  assert.equal(ws.relatedInformation[0].location.range.start.line, 4);
+});
+
+test('the quick fix on websockets pins the highest compatible version', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const diags = await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 2, 30_000);
+  const ws = diags.find((d) => d.code === 'conflict' && d.range.start.line === 6);
+  const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: ws.range, context: { diagnostics: [ws] } });
+  const preferred = actions.find((a) => a.isPreferred);
+  assert.equal(preferred.kind, 'quickfix');
+  assert.match(preferred.title, /websockets==14\.2/);
+  assert.deepEqual(preferred.edit.changes[uri], [{ range: { start: { line: 6, character: 10 }, end: { line: 6, character: 18 } }, newText: '==14.2' }]);
+  assert.ok(actions.some((a) => /^Upgrade supabase to 2\.\d+\.\d+/.test(a.title)), actions.map((a) => a.title).join('; '));
+});
+
+test('hover shows the conflict, the highest compatible version, the latest and the full explanation', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 2 } });
+  const text = hover.contents.value;
+  assert.match(text, /highest compatible \*\*14\.2\*\*/);
+  assert.match(text, /latest \*\*17\.0\.1\*\*/);
+  assert.match(text, /\*\*conflict\*\* \(error\): websockets==15\.0\.1 conflicts/);
+  assert.match(text, /Full explanation/);
+  assert.match(text, /Pinned for the \/ws endpoint/);
+  assert.match(text, /Resolved for Python 3\.11 on linux/);
+});
+
+test('after the fix is applied the conflict goes away and hover shows who constrains the pin', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  client.change(uri, seed.replace('websockets==15.0.1', 'websockets==14.2'));
+  const { diagnostics: diags } = await client.waitForChecked(uri);
+  assert.equal(conflictsIn(diags).length, 0);
+  assert.deepEqual(diags.filter((d) => d.severity === 1), []);
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 2 } });
+  assert.match(hover.contents.value, /resolves to \*\*14\.2\*\*/);
+  assert.match(hover.contents.value, /realtime 2\.4\.\d+: `(>=11,<15|<15,>=11)`/);
+  assert.match(hover.contents.value, /Resulting range: /);
+});
+
+test('a newer edit supersedes an older run: only the latest version is published', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const before = client.checkedCount(uri);
+  client.change(uri, seed);
+  const latest = client.change(uri, seed.replace('websockets==15.0.1', 'websockets==14.2'));
+  const { checked, diagnostics } = await client.waitForChecked(uri);
+  assert.equal(checked.version, latest);
+  assert.equal(conflictsIn(diagnostics).length, 0);
+  assert.equal(client.checkedCount(uri) - before, 1, 'the superseded version was never published as checked');
+});
