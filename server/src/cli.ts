@@ -12,6 +12,7 @@ import type { Runtime } from './core/runtime';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
 import { createNodeRuntime } from './node/runtime';
+import { loadSnapshot } from './node/snapshotTransport';
 
 const VERSION = '0.1.0';
 
@@ -166,15 +167,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write((options.format === 'json' ? formatListJson(files) : formatListText(files)) + '\n');
     return 0;
   }
-  try {
-    return await runCheck(options, analyses, runtime);
-  } catch (error) {
-    if (error instanceof Error && /registry snapshot/.test(error.message)) {
-      process.stderr.write(`pinsight: ${error.message}\n`);
+  if (options.registrySnapshot && !options.noRegistry) {
+    try {
+      loadSnapshot(resolve(options.registrySnapshot));
+    } catch (error) {
+      process.stderr.write(`pinsight: ${(error as Error).message}\n`);
       return 2;
     }
-    throw error;
   }
+  return runCheck(options, analyses, runtime);
 }
 
 main(process.argv.slice(2)).then(

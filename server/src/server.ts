@@ -6,6 +6,7 @@ import {
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { StatusNotification } from '../../common/protocol';
 import { normalizeSettings, type InitializationOptions, type PinsightSettings } from '../../common/settings';
@@ -32,6 +33,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const registries = new Map<string, HostRegistries>();
   let configurationPull = false;
   let init: InitializationOptions = {};
+  let workspaceRoot: string | undefined;
 
   const openText = (path: string): string | undefined => {
     for (const doc of documents.all()) if (uriToPath(doc.uri) === path) return doc.getText();
@@ -68,7 +70,8 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
           settings: { indexUrl: settings.pythonIndexUrl || undefined, extraIndexUrls: settings.pythonExtraIndexUrls, npmRegistry: settings.npmRegistry || undefined, origin: 'setting' },
           cacheDir: init.cacheDir,
           offline: settings.offline,
-          snapshot: settings.registrySnapshot || undefined,
+          // A relative snapshot path is the workspace's own file (examples, air-gapped checkouts).
+          snapshot: settings.registrySnapshot ? resolve(workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined,
           proxy: init.proxy,
           env: process.env,
           readFile: (p) => ctx.runtime.readFile(p),
@@ -98,6 +101,8 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   connection.onInitialize((params): InitializeResult => {
     configurationPull = params.capabilities.workspace?.configuration === true;
     init = (params.initializationOptions ?? {}) as InitializationOptions;
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+    workspaceRoot = folder ? (uriToPath(folder) ?? undefined) : undefined;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

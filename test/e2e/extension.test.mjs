@@ -31,7 +31,10 @@ const pinsightRows = (rows, file) => rows.filter((r) => r.source === 'pinsight' 
 
 describe('Pinsight in code-server', { timeout: 240_000 }, () => {
   before(async () => {
-    session = await startCodeServer();
+    // Registry answers come from the snapshot shipped with the examples: no network, fixed data.
+    session = await startCodeServer({
+      settings: { 'pinsight.registrySnapshot': 'registry-snapshot.json.gz', 'pinsight.python.version': '3.11', 'pinsight.python.platform': 'linux' },
+    });
   }, { timeout: 150_000 });
 
   after(async () => {
@@ -46,18 +49,45 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     const status = await session.languageStatus(/Pinsight: [1-9]\d* manifests? checked/);
     assert.match(status, /Pinsight: [1-9]\d* manifests? checked/);
 
-    const hover = await session.hoverText('websockets', { expect: 'Pinned for the /ws endpoint' });
+    // The seed conflict: one error on each line that causes it, naming the chain.
+    const rows = await session.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').filter((r) => r.code === 'conflict').length === 2, {
+      timeout: 60_000,
+      message: 'the two conflict errors of the seed example',
+    });
+    const conflicts = pinsightRows(rows, 'seed/requirements.txt').filter((r) => r.code === 'conflict');
+    assert.deepEqual(conflicts.map((r) => [r.line, r.severity]), [[5, 'error'], [7, 'error']]);
+    for (const r of conflicts) assert.match(r.message, /websockets==15\.0\.1 conflicts with supabase==2\.15\.3: supabase 2\.15\.3 requires realtime>=2\.4\.0,<2\.5\.0/);
+    await session.screenshot('problems-seed-conflict');
+
+    const hover = await session.hoverText('websockets', { expect: 'highest compatible' });
     const text = await hover.innerText();
     assert.match(text, /websockets/);
     assert.match(text, /==15\.0\.1/);
+    assert.match(text, /highest compatible 14\.2/);
+    assert.match(text, /conflicts with supabase==2\.15\.3/); // the diagnostic, shown in the same hover
     assert.match(text, /Pinned for the \/ws endpoint\. Try 15\.x and the install fails\./);
     const path = await session.screenshot('hover-websockets');
     assert.ok(readFileSync(path).length > 0);
     await session.page.mouse.move(700, 800);
+  }));
 
-    // The seed example is valid: no Pinsight errors before we break it.
-    const rows = await session.problems();
-    assert.deepEqual(pinsightRows(rows).filter((r) => r.severity === 'error'), []);
+  it('applies the quick fix: websockets==14.2 clears the conflict, and undo brings it back', { timeout: 90_000 }, withScreenshot('quick-fix', async () => {
+    const file = 'seed/requirements.txt';
+    await session.openFile(file);
+    const original = await session.editorLines();
+    const line = original.indexOf('websockets==15.0.1') + 1;
+    assert.ok(line > 0);
+    await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'conflict' && r.line === line), { timeout: 60_000, message: 'the conflict on the websockets line' });
+    await session.goTo(line, 3);
+    // Auto Fix applies the preferred quick fix: the highest compatible version.
+    await session.runCommand('Auto Fix...');
+    await pollUntil(async () => (await session.editorLines())[line - 1] === 'websockets==14.2', { timeout: 15_000, message: 'the websockets line to read websockets==14.2' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.severity !== 'error'), { timeout: 60_000, message: 'no Pinsight error after the fix' });
+    await session.screenshot('after-quick-fix');
+
+    await session.undoAll();
+    assert.deepEqual(await session.editorLines(), original);
+    await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'conflict').length === 2, { timeout: 60_000, message: 'the conflicts to return after undo' });
   }));
 
   it('reports a malformed requirement as an error and clears it on undo', { timeout: 60_000 }, withScreenshot('requirements-diagnostic', async () => {
@@ -76,22 +106,25 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === line && r.message.includes("'>=>2'")), {
       message: `a Pinsight problem about '>=>2' on line ${line}`,
     });
-    const [problem, ...others] = pinsightRows(rows, file);
-    assert.equal(others.length, 0, `expected one Pinsight problem, got ${JSON.stringify(pinsightRows(rows, file))}`);
+    const [problem, ...others] = pinsightRows(rows, file).filter((r) => r.code !== 'conflict');
+    assert.equal(others.length, 0, `expected one Pinsight problem besides the seed conflict, got ${JSON.stringify(pinsightRows(rows, file))}`);
     assert.equal(problem.severity, 'error');
     assert.equal(problem.line, line);
     assert.equal(problem.column, 'requests>='.length + 1); // points at the bad version '>2'
     assert.equal(problem.code, 'invalid-specifier');
     assert.match(problem.message, /'>=>2'/);
     assert.match(problem.message, /not a valid PEP 440 version/);
-    const counts = await session.markerCounts();
-    assert.equal(counts.errors, 1, counts.label);
+    const counts = await pollUntil(async () => {
+      const c = await session.markerCounts();
+      return c.errors === 3 ? c : false;
+    }, { timeout: 30_000, message: 'three errors in the status bar: the malformed line and the two conflict lines' });
+    assert.equal(counts.errors, 3, counts.label);
     await session.screenshot('problems-requirements');
 
     await session.undoAll();
     assert.deepEqual(await session.editorLines(), original);
-    await session.waitForProblems((all) => pinsightRows(all, file).length === 0, { message: 'the Pinsight problem to go away after undo' });
-    await pollUntil(async () => (await session.markerCounts()).errors === 0, { timeout: 15_000, message: 'the status bar error count to return to 0' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code === 'conflict'), { message: 'the malformed-line problem to go away after undo' });
+    await pollUntil(async () => (await session.markerCounts()).errors === 2, { timeout: 30_000, message: 'the status bar error count to return to the two conflicts' });
   }));
 
   it('lists the dependencies in the Outline view', { timeout: 60_000 }, withScreenshot('outline', async () => {
@@ -136,6 +169,6 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
 
     await session.undoAll();
     assert.deepEqual(await session.editorLines(), original);
-    await session.waitForProblems((all) => pinsightRows(all, file).length === 0, { message: 'the package.json problem to go away after undo' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code !== 'invalid-npm-specifier'), { message: 'the package.json problem to go away after undo' });
   }));
 });

@@ -72,7 +72,6 @@ export async function provideHover(ctx: ServerContext, params: HoverParams, toke
   let facts: HoverFacts = {};
   if (entry && document && entry.version === document.version) {
     facts = dep.ecosystem === 'pypi' ? await pythonFacts(entry, dep, signalOf(token)) : npmFacts(entry, dep);
-    facts.findings = entry.result.findings.filter((f) => f.path === manifest.path && rangeContains(dep.range, f.range.start));
   }
   return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(dep, analysis.manifests, facts) }, range: toLspRange(dep.range) };
 }

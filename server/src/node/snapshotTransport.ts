@@ -19,8 +19,12 @@ export function snapshotKey(request: Pick<HttpRequest, 'method' | 'url' | 'heade
   return `${request.method} ${request.url} ${accept}${range ? ` ${range}` : ''}`;
 }
 
-/** Replays a snapshot file; throws a clear Error when the file is missing or malformed. */
-export function createSnapshotTransport(path: string): Transport {
+const loaded = new Map<string, SnapshotFile>();
+
+/** Reads a snapshot file (once per process); throws an Error that says what is wrong with it. */
+export function loadSnapshot(path: string): SnapshotFile {
+  const known = loaded.get(path);
+  if (known) return known;
   let data: SnapshotFile;
   try {
     const raw = readFileSync(path);
@@ -31,8 +35,25 @@ export function createSnapshotTransport(path: string): Transport {
     throw new Error(`Cannot read the registry snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (data?.version !== 1 || typeof data.responses !== 'object') throw new Error(`${path} is not a Pinsight registry snapshot (expected "version": 1).`);
+  loaded.set(path, data);
+  return data;
+}
+
+/**
+ * Replays a snapshot file. A file that cannot be read makes every request fail with its reason,
+ * which the registry layer reports once, like any unreachable registry.
+ */
+export function createSnapshotTransport(path: string): Transport {
+  let data: SnapshotFile | undefined;
+  let problem: string | undefined;
+  try {
+    data = loadSnapshot(path);
+  } catch (error) {
+    problem = (error as Error).message;
+  }
   return async (request: HttpRequest): Promise<HttpResponse> => {
     if (request.signal?.aborted) throw new TransportError('aborted', 'The request was cancelled.');
+    if (!data) throw new TransportError('other', problem ?? `Cannot read the registry snapshot ${path}.`);
     const hit = data.responses[snapshotKey(request)];
     if (!hit) return { status: 404, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('not in the registry snapshot') };
     const body = hit.encoding === 'base64' ? new Uint8Array(Buffer.from(hit.body, 'base64')) : new TextEncoder().encode(hit.body);

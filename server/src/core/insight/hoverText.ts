@@ -1,7 +1,8 @@
 // Hover markdown for a dependency: what is required, what the registry has, who constrains it and
-// the range that results, the conflict it is part of, and the comment written above the pin.
+// the range that results, the full explanation of a conflict it is part of, and the comment written
+// above the pin. The findings themselves are diagnostics, which editors already show in the hover.
 
-import type { Dependency, Finding, ParsedManifest } from '../model';
+import type { Dependency, ParsedManifest } from '../model';
 import { describeDependencyParts } from './describe';
 
 export interface HoverFacts {
@@ -15,8 +16,6 @@ export interface HoverFacts {
   requiredBy?: Array<{ by: string; specifier: string; condition?: string }>;
   /** Requirement chains from the manifest to the package ("why is this here"). */
   chains?: string[];
-  /** Findings on this dependency (conflicts, yanked, deprecated, ...). */
-  findings?: Finding[];
   /** The full derivation of a conflict this dependency is part of. */
   explanation?: string[];
   /** "Python 3.11 on linux (from .venv)". */
@@ -48,7 +47,6 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
     out.push('', '**Why it is here**');
     for (const c of facts.chains.slice(0, 6)) out.push(`- ${c}`);
   }
-  for (const f of facts.findings ?? []) out.push('', `**${f.code}** (${f.severity}): ${f.message}`);
   if (facts.explanation && facts.explanation.length > 0) {
     out.push('', '<details><summary>Full explanation</summary>', '', ...facts.explanation.map((l) => (l ? `> ${l}` : '>')), '', '</details>');
   }

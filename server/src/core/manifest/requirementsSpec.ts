@@ -2,7 +2,7 @@
 // 23.2.1's req/constructors.py does (URL, local path or archive, PEP 508, editable), without
 // touching the file system: a path-like text is taken to be a local project.
 
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Dependency, Range, SourceKind } from '../model';
 import type { LineIndex } from '../text';
 // Imported from the modules that define them rather than through re-exports: in the CommonJS build
@@ -11,6 +11,10 @@ import { normalizeName, parseMarker } from '../versions/markerParser';
 import { parsePep508 } from '../versions/pep508';
 import { specifierSetProblem } from '../versions/specifiers';
 import { Mapped, RawProblem, clip } from './requirementsLines';
+import {
+  Naming, archiveExtension, guessFromFolder, guessFromUrl, isWheel, nameFromEgg, nameFromFile, sdistNaming, trimSlashes,
+  urlFileName,
+} from './requirementsNaming';
 
 export interface RequirementContext {
   path: string;
@@ -31,24 +35,7 @@ const VCS_SCHEMES = ['bzr+http', 'bzr+https', 'bzr+ssh', 'bzr+sftp', 'bzr+ftp', 
 const URL_SCHEMES = ['http', 'https', 'file', 'ftp', ...VCS_SCHEMES];
 const MAX_SCHEME_LENGTH = Math.max(...URL_SCHEMES.map((s) => s.length));
 const VCS_NAMES = ['bzr', 'git', 'hg', 'svn'];
-const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.gz', '.tgz', '.tar', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma'];
-/** The last characters of the archive extensions (see endsWithLowered for why this suffices). */
-const ARCHIVE_LAST = new Set(ARCHIVE_EXTENSIONS.map((ext) => ext.charCodeAt(ext.length - 1)));
-const WHEEL_FILE = /^([^\s-]+?)-([^\s-]*?)(?:-\d[^-]*?)?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$/;
-const EGG = /[#&]egg=([^&]*)/;
 const UNKNOWN_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:\/\//;
-const PROJECT_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
-
-/** A name pip would know for the requirement, or our best guess and where it is written. */
-interface Naming {
-  name: string;
-  nameSpan: [number, number];
-  /** False when pip would treat the requirement as unnamed and we guessed from the path. */
-  known: boolean;
-  extras: string[];
-  extrasSpan?: [number, number];
-  specifier: string;
-}
 
 /**
  * pip's _strip_extras, `^(.+)(\[[^\]]+\])$` without the regex's backtracking: the length of the
@@ -75,13 +62,6 @@ function isUrl(text: string): boolean {
   return scheme !== null && URL_SCHEMES.includes(scheme);
 }
 
-/** The text without trailing slashes (a loop: `/[/\\]+$/` backtracks quadratically on long runs). */
-function trimSlashes(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === '/' || text[end - 1] === '\\')) end--;
-  return text.slice(0, end);
-}
-
 /** Starts with `scheme://` (any scheme); most requirements have no '://' at all. */
 function hasUnknownScheme(text: string): boolean {
   return text.includes('://') && UNKNOWN_SCHEME.test(text);
@@ -89,33 +69,6 @@ function hasUnknownScheme(text: string): boolean {
 
 function looksLikePath(text: string): boolean {
   return text.includes('/') || text.includes('\\') || text.startsWith('.');
-}
-
-/** pip's splitext-based is_archive_file. */
-function archiveExtension(path: string): string | null {
-  const trimmed = trimSlashes(path);
-  // Most requirements end in a version digit: settle them on the last character.
-  if (!ARCHIVE_LAST.has(asciiLower(trimmed.charCodeAt(trimmed.length - 1)))) return null;
-  for (const ext of ARCHIVE_EXTENSIONS) if (endsWithLowered(trimmed, ext)) return ext;
-  return null;
-}
-
-function asciiLower(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
-
-/**
- * `text.toLowerCase()` ends with the lower-case ASCII `suffix` and is longer than it, without
- * lower-casing the text: of all characters only ASCII ones lower-case to a string ending in ASCII
- * (besides the Kelvin sign, to 'k', in no extension), one character to one.
- */
-function endsWithLowered(text: string, suffix: string): boolean {
-  if (text.length <= suffix.length) return false;
-  for (let i = 1; i <= suffix.length; i++) {
-    const c = text.charCodeAt(text.length - i);
-    if (asciiLower(c) !== suffix.charCodeAt(suffix.length - i)) return false;
-  }
-  return true;
 }
 
 /** The requirement written on an ordinary (not -e) line: `args` is already stripped. */
@@ -302,78 +255,6 @@ function parseExtras(m: Mapped, ctx: RequirementContext): { list: string[]; span
   return { list: r.requirement.extras, span: m.span() };
 }
 
-/** `#egg=name[extras]` in a URL, as pip's Link.egg_fragment reads it. */
-function nameFromEgg(head: Mapped, ctx: RequirementContext): Naming | null {
-  const m = EGG.exec(head.text);
-  if (!m) return null;
-  const at = (m.index ?? 0) + m[0].length - m[1].length;
-  const r = parsePep508(m[1]);
-  if (!r.ok || r.requirement.url !== undefined || !PROJECT_NAME.test(r.requirement.name)) {
-    const span = head.span(at, at + Math.max(1, m[1].length));
-    problem(ctx, 'invalid-name', 'warning', span, `'${clip(m[1])}' after #egg= is not a valid project name; pip may not name this requirement. Write name @ url instead.`);
-    return null;
-  }
-  const req = r.requirement;
-  const naming: Naming = { name: req.name, nameSpan: head.span(at + req.nameStart, at + req.nameEnd), known: true, extras: req.extras, specifier: '' };
-  if (req.extrasStart !== undefined) naming.extrasSpan = head.span(at + req.extrasStart, at + (req.extrasEnd ?? req.extrasStart));
-  return naming;
-}
-
-function isWheel(fileName: string): boolean {
-  return safeDecode(fileName).endsWith('.whl');
-}
-
-/** The file name at the end of a URL's path, without query or fragment. */
-function urlFileName(url: string): string {
-  const path = url.replace(/[?#].*$/s, '');
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** A wheel names its project and version; an sdist archive usually does (`name-1.0.tar.gz`). */
-function nameFromFile(head: Mapped, fileName: string, ctx: RequirementContext): Naming | null {
-  if (!isWheel(fileName)) return sdistNaming(head, fileName);
-  const decoded = safeDecode(fileName);
-  const m = WHEEL_FILE.exec(decoded);
-  const at = head.text.lastIndexOf(fileName);
-  if (!m) {
-    const span = at >= 0 ? head.span(at, at + fileName.length) : head.span();
-    problem(ctx, 'invalid-requirement', 'error', span, `${clip(decoded)} is not a valid wheel file name (name-version-python-abi-platform.whl); pip rejects it. Rename the file or rebuild the wheel.`);
-    // Still a local file dependency: name it from the file so the rest of the line stays useful.
-    return { name: decoded.slice(0, -'.whl'.length) || decoded, nameSpan: head.span(), known: false, extras: [], specifier: '' };
-  }
-  const name = m[1].replace(/_/g, '-');
-  const version = m[2].replace(/_/g, '-');
-  const nameSpan = at >= 0 && decoded === fileName ? head.span(at, at + m[1].length) : head.span();
-  const specifier = specifierSetProblem('==' + version) === null ? '==' + version : '';
-  return { name, nameSpan, known: true, extras: [], specifier };
-}
-
-function sdistNaming(head: Mapped, fileName: string): Naming | null {
-  const ext = archiveExtension(fileName);
-  if (ext === null) return null;
-  const stem = fileName.slice(0, fileName.length - ext.length);
-  const name = /^(.+?)-\d/.exec(stem)?.[1] ?? stem;
-  if (name.length === 0) return null;
-  const at = head.text.lastIndexOf(fileName);
-  return { name, nameSpan: at >= 0 ? head.span(at, at + name.length) : head.span(), known: false, extras: [], specifier: '' };
-}
-
-/** A VCS or other URL without #egg=: the repository or file name is the best guess. */
-function guessFromUrl(head: Mapped): Naming {
-  const path = trimSlashes(head.text.replace(/[?#].*$/s, ''));
-  const last = path.slice(path.lastIndexOf('/') + 1);
-  const name = last.replace(/@.*$/s, '').replace(/\.git$/i, '') || head.text;
-  return { name, nameSpan: head.span(), known: false, extras: [], specifier: '' };
-}
-
-/** A local folder is named by its last path component, resolved against the requirements file. */
-function guessFromFolder(pathPart: Mapped, file: string): Naming {
-  const written = pathPart.text.replace(/\\/g, '/');
-  const resolved = isAbsolute(written) ? written : join(dirname(file), written);
-  const name = basename(resolved) || pathPart.text;
-  return { name, nameSpan: pathPart.span(), known: false, extras: [], specifier: '' };
-}
-
 function checkConstraint(ctx: RequirementContext, dep: Dependency, naming: Naming, editable: boolean): void {
   if (!ctx.constraint) return;
   if (!naming.known) constraintProblem(ctx, dep, 'pip does not allow unnamed requirements as constraints; write name @ url or name==version instead.');
@@ -430,12 +311,4 @@ function problem(ctx: RequirementContext, code: RawProblem['code'], severity: Ra
 function endSentence(message: string): string {
   const m = message.trimEnd();
   return /[.?!]$/.test(m) ? m : m + '.';
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

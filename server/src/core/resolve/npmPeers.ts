@@ -29,7 +29,15 @@ export interface NpmPeerConflict {
 }
 
 export type NpmPeerReport =
-  | { kind: 'ok'; placed: Map<string, string>; warnings: string[] }
+  | {
+      kind: 'ok';
+      /** Top-level node_modules: package (or alias) name -> version, as in package-lock.json. */
+      placed: Map<string, string>;
+      /** Peer conflicts npm accepts with "npm warn ERESOLVE overriding peer dependency". */
+      warnings: string[];
+      /** Root dependencies npm would fetch from git, files or URLs, which this check leaves out. */
+      unchecked: string[];
+    }
   | { kind: 'conflict'; conflicts: NpmPeerConflict[] }
   | { kind: 'error'; message: string };
 
@@ -73,7 +81,7 @@ export async function checkNpmPeers(
   for (let round = 0; round < limit; round++) {
     const outcome = await buildOnce(info, setAside, fetch, options);
     if (outcome.kind === 'error') return conflicts.length > 0 ? { kind: 'conflict', conflicts } : outcome;
-    if (outcome.kind === 'ok') return conflicts.length > 0 ? { kind: 'conflict', conflicts } : outcome;
+    if (outcome.kind === 'ok') return conflicts.length > 0 ? { kind: 'conflict', conflicts } : { ...outcome, unchecked: info.unchecked };
     const { conflict, rootEdge } = await describeConflict(outcome.error, outcome.builder, info, fetch, options);
     if (!conflicts.some((c) => c.message === conflict.message)) conflicts.push(conflict);
     if (!rootEdge || setAside.has(rootEdge)) break;
@@ -157,7 +165,9 @@ function rootInfo(manifest: ParsedManifest): RootInfo {
   const name = typeof manifest.meta?.name === 'string' ? manifest.meta.name : '';
   const version = typeof manifest.meta?.version === 'string' ? manifest.meta.version : '';
   const overrides = overridesOf(manifest);
+  const unchecked = [...new Set(manifest.dependencies.filter((d) => !d.override && SECTIONS[d.section] && !isRegistryEdge(d.name, d.specifier)).map((d) => d.name))];
   return {
+    unchecked,
     name,
     version,
     pkg,

@@ -16,6 +16,8 @@ export interface RootInfo {
   version: string;
   pkg: PackageData;
   overrides?: OverridesJson;
+  /** Root dependencies with git, file or URL specs, left out of the check. */
+  unchecked: string[];
   /** The manifest entry behind a root edge. */
   dependencyFor(edgeName: string, type: EdgeType): Dependency | undefined;
 }

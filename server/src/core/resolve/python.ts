@@ -4,8 +4,9 @@
 // evaluated three-valued against the target: false drops a requirement, unknown keeps it with a
 // `condition` so that a conflict resting on it reads as possible. Which versions each requirement
 // may pick (pre-releases, yanked releases, Requires-Python) is pythonCandidates.ts's business; its
-// header compares the model with pip's PackageFinder. Registry data is fetched once per project and
-// version, shared by every provider made with withRoots (what-if re-solves reuse it).
+// header compares the model with pip's PackageFinder. Solve through resolvePython (pythonResolve.ts),
+// which adds the part of pip's rules a per-requirement provider cannot express. Registry data is
+// fetched once per project and version, shared by every provider made with withRoots or derive.
 
 import type { Dependency, ParsedManifest } from '../model';
 import type { PypiProject } from '../registry/pypi';
