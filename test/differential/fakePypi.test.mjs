@@ -1,6 +1,7 @@
 // pip 23.2.1 against the fake PyPI: if pip resolves through it exactly as the README of the
 // snapshot says PyPI would, the fake speaks the real protocol. Then our client must read the same
 // dependency metadata from it that pip reports. Slow (pip runs three times): its own suite.
+import { pipEnv } from '../support/pipEnv.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,7 +13,7 @@ import { RegistryHttp } from '../../dist/core/registry/http.js';
 function pip(indexUrl, requirements, { quiet = true } = {}) {
   const args = ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--report', '-', '--no-cache-dir', '--index-url', indexUrl, ...requirements];
   if (quiet) args.push('--quiet');
-  const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_CONFIG_FILE: '/dev/null', PIP_NO_INPUT: '1', PIP_REQUIRE_VIRTUALENV: '0' };
+  const env = pipEnv();
   return new Promise((resolve, reject) => {
     const child = spawn('python3', args, { env });
     let stdout = '';
