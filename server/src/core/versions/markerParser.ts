@@ -126,11 +126,17 @@ class MarkerParser extends Scanner {
     const start = this.pos;
     const items = [this.parseAtom()];
     const ops: BoolOp[] = [];
-    for (let op = this.take(T.boolop); op !== null; op = this.take(T.boolop)) {
+    for (let op = this.boolOp(); op !== null; op = this.boolOp()) {
       ops.push(op as BoolOp);
       items.push(this.parseAtom());
     }
     return { kind: 'group', items, ops, start, end: this.pos };
+  }
+
+  // The first-character checks below only skip regexes that cannot match there: they are most of
+  // the marker parser's work, and most operands are quoted strings.
+  private boolOp(): string | null {
+    return this.nextIsOneOf('ao') ? this.take(T.boolop) : null;
   }
 
   private parseAtom(): MarkerNode {
@@ -168,13 +174,14 @@ class MarkerParser extends Scanner {
 
   private parseOperand(side: 'left' | 'right'): MarkerOperand {
     const start = this.pos;
-    const variable = this.take(T.variable);
+    const quote = this.nextIsOneOf('"\'');
+    const variable = quote ? null : this.take(T.variable);
     if (variable !== null) {
       let name = variable.replace('.', '_');
       if (name === 'python_implementation') name = 'platform_python_implementation';
       return { kind: 'variable', name, start, end: this.pos };
     }
-    const quoted = this.take(T.quoted);
+    const quoted = quote ? this.take(T.quoted) : null;
     if (quoted !== null) {
       const value = this.decodeString(quoted);
       if (value === null) {
@@ -197,15 +204,15 @@ class MarkerParser extends Scanner {
   }
 
   private parseOp(): MarkerOp {
-    if (this.skip(T.in)) return 'in';
+    if (this.nextIsOneOf('i') && this.skip(T.in)) return 'in';
     const notStart = this.pos;
-    if (this.skip(T.not)) {
+    if (this.nextIsOneOf('n') && this.skip(T.not)) {
       if (!this.skip(T.ws) || !this.skip(T.in)) {
         this.failUnexpected("Expected 'in' after 'not' (write 'not in')", notStart);
       }
       return 'not in';
     }
-    const op = this.take(T.op);
+    const op = this.nextIsOneOf('=~!<>') ? this.take(T.op) : null;
     if (op !== null) return op as MarkerOp;
     return this.failUnexpected('Expected a comparison operator: one of ==, !=, <, <=, >, >=, ~=, ===, in, not in');
   }

@@ -181,7 +181,8 @@ class RequirementParser extends Scanner {
     let specifier = '';
     for (;;) {
       const start = this.pos;
-      if (!this.skip(T.specifier)) break;
+      // Every clause starts with an operator character; skip the large regex when none is next.
+      if (!this.nextIsOneOf('=!~<>') || !this.skip(T.specifier)) break;
       count += 1;
       this.lastClauseStart = start;
       this.lastClauseEnd = this.pos;

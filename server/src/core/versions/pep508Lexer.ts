@@ -144,6 +144,11 @@ export class Scanner {
     return matchAt(re, this.text, this.pos);
   }
 
+  /** Whether the next character is one of `chars` (false at the end of the text). */
+  protected nextIsOneOf(chars: string): boolean {
+    return this.pos < this.text.length && chars.includes(this.text[this.pos]);
+  }
+
   /** packaging's optional WS token `[ \t]+`. */
   protected skipWs(): void {
     let c = this.text.charCodeAt(this.pos);
