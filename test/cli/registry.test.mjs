@@ -111,9 +111,23 @@ test('registry findings: unknown package, unknown version, yanked with its reaso
   assert.equal(byLine[2].severity, 'warning');
   assert.match(byLine[2].message, /yankedpkg 1\.0 was yanked \(reason: broken wheel, use 1\.1\)/);
   assert.equal(byLine[3].code, 'no-matching-version');
-  assert.equal(byLine[4].code, 'no-matching-version');
-  assert.equal(byLine[4].severity, 'warning');
-  assert.match(byLine[4].message, /Only pre-releases match/);
+  assert.equal(Object.keys(byLine).length, 4, 'registry errors stop resolution, so the pre-release-only line waits for it');
+});
+
+test('a requirement only pre-releases satisfy: pip fails, so an error that offers the opt-ins', async () => {
+  writeFileSync(join(dir, 'requirements-pre.txt'), 'onlypre>=1\nhttpx==0.28.1\n');
+  const r = await run(['check', '--format', 'json', ...registryArgs(), 'requirements-pre.txt']);
+  const findings = JSON.parse(r.stdout).files[0].findings;
+  assert.equal(r.code, 1);
+  assert.deepEqual(findings.map((f) => [f.code, f.severity, f.range.start.line]), [['prerelease-only', 'error', 0]]);
+  assert.match(findings[0].message, /Only pre-releases of onlypre \(2\.0b1\) match ">=1"/);
+  const titles = findings[0].fixes.map((f) => f.title);
+  assert.match(titles[0], /Pin the pre-release onlypre==2\.0b1/);
+  assert.deepEqual(findings[0].fixes[0].edits[0].newText, '==2.0b1');
+  assert.match(titles[1], /add --pre to requirements-pre\.txt/);
+  assert.deepEqual(findings[0].fixes[1].edits[0], { path: 'requirements-pre.txt', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: '--pre\n' });
+  const withPre = await run(['check', '--format', 'json', '--pre', ...registryArgs(), 'requirements-pre.txt']);
+  assert.deepEqual(JSON.parse(withPre.stdout).files[0].findings, []);
 });
 
 test('npm: a deprecated version and an unknown package', async () => {

@@ -103,10 +103,12 @@ function checkDependency(manifest: ParsedManifest, dep: Dependency, project: Pyp
     return { findings, facts };
   }
   if (set && allowed.length === 0 && !dep.constraint) {
-    const onlyYanked = versions.some((v) => v.yanked && set.contains(v.version, { prereleases: true }));
     const onlyPre = versions.some((v) => !v.yanked && isPrerelease(v.version) && set.contains(v.version, { prereleases: true }));
-    const why = onlyYanked ? ' Only yanked releases match, and pip ignores those unless pinned with ==.' : onlyPre ? ' Only pre-releases match: pip needs --pre, or a specifier that names a pre-release, to use them.' : '';
-    findings.push(finding(manifest, dep, 'no-matching-version', onlyPre ? 'warning' : 'error', `No release of ${dep.name} on ${where} satisfies ${dep.specifier}; the latest is ${latest ?? versions.at(-1)!.text}.${why}`));
+    // Pre-releases only: the resolver decides with the installer's rules and offers the opt-ins.
+    if (onlyPre) return { findings, facts };
+    const onlyYanked = versions.some((v) => v.yanked && set.contains(v.version, { prereleases: true }));
+    const why = onlyYanked ? ' Only yanked releases match, and pip ignores those unless pinned with ==.' : '';
+    findings.push(finding(manifest, dep, 'no-matching-version', 'error', `No release of ${dep.name} on ${where} satisfies ${dep.specifier}; the latest is ${latest ?? versions.at(-1)!.text}.${why}`));
   }
   return { findings, facts };
 }

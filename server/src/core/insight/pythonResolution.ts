@@ -8,7 +8,7 @@ import type { SolveResult } from '../resolve/pubgrub';
 import { createPythonProvider, rootsFromManifests, type PythonProvider, type PypiSource, type PythonNote } from '../resolve/python';
 import { resolvePython } from '../resolve/pythonResolve';
 import type { Target } from '../resolve/target';
-import type { DependencyOrigin } from '../resolve/types';
+import { ROOT, type DependencyOrigin } from '../resolve/types';
 import { highestCompatible, whatWouldUnlock } from '../resolve/whatIf';
 import { compareVersions, parseVersion } from '../versions/pep440';
 import { exactPin } from './pypiChecks';
@@ -42,6 +42,16 @@ function locate(manifests: ParsedManifest[], origin: DependencyOrigin | undefine
   const manifest = manifests.find((m) => m.path === origin.path);
   const dep = manifest?.dependencies[origin.index];
   return manifest && dep ? { manifest, dep } : undefined;
+}
+
+/** A root requirement found by its package (and specifier) when the note carries no origin. */
+function locateByName(manifests: ParsedManifest[], pkg: string, specifier?: string): { manifest: ParsedManifest; dep: Dependency } | undefined {
+  const base = pkg.replace(/\[.*$/, '');
+  for (const manifest of manifests) {
+    const dep = manifest.dependencies.find((d) => d.ecosystem === 'pypi' && d.normalizedName === base && (specifier === undefined || d.specifier === specifier));
+    if (dep) return { manifest, dep };
+  }
+  return undefined;
 }
 
 /** Conditions (markers only possibly true for the target) the conflict rests on. */
@@ -98,14 +108,35 @@ function isNewer(a: string, b: string): boolean {
   return va !== null && vb !== null && compareVersions(va, vb) > 0;
 }
 
-function noteFinding(manifests: ParsedManifest[], note: PythonNote): Finding | undefined {
+/** The opt-ins a pre-release-only requirement can take: name the pre-release, allow them all, or the latest final. */
+function prereleaseFixes(manifests: ParsedManifest[], at: { manifest: ParsedManifest; dep: Dependency }, prereleases: string[], latestFinal: string | undefined): Fix[] {
+  const fixes: Fix[] = [];
+  const newest = prereleases.at(-1);
+  if (newest) fixes.push({ title: `Pin the pre-release ${at.dep.name}==${newest} (naming a pre-release allows it)`, edits: [pinEdit(at.manifest, at.dep, newest)], preferred: true });
+  const root = manifests[0];
+  if (root?.kind === 'requirements') {
+    const start = { line: 0, character: 0 };
+    fixes.push({ title: `Allow pre-releases for every requirement (add --pre to ${root.path.split(/[\\/]/).pop()})`, edits: [{ path: root.path, range: { start, end: start }, newText: '--pre\n' }] });
+  }
+  if (latestFinal) fixes.push({ title: `Use the latest final release, ${at.dep.name}==${latestFinal}`, edits: [pinEdit(at.manifest, at.dep, latestFinal)] });
+  return fixes;
+}
+
+function noteFinding(manifests: ParsedManifest[], note: PythonNote, latestOf?: (name: string) => string | undefined): Finding | undefined {
   const source = 'requiredBy' in note ? note.requiredBy : undefined;
-  const located = locate(manifests, source?.origin);
+  const located = locate(manifests, source?.origin) ?? (source?.package === ROOT ? locateByName(manifests, note.package, 'specifier' in note ? note.specifier : undefined) : undefined);
   if (!located) return undefined;
   const base = { package: located.dep.normalizedName, path: located.manifest.path, related: [] as RelatedInformation[], fixes: [] as Fix[] };
   switch (note.kind) {
     case 'prerelease-only':
-      return { ...base, code: 'prerelease-only', severity: 'warning', range: located.dep.specifierRange ?? located.dep.range, message: note.message };
+      return {
+        ...base,
+        code: 'prerelease-only',
+        severity: 'warning',
+        range: located.dep.specifierRange ?? located.dep.range,
+        message: note.message,
+        fixes: prereleaseFixes(manifests, located, note.prereleases, latestOf?.(located.dep.normalizedName)),
+      };
     case 'direct-reference':
       return { ...base, code: 'unresolved-source', severity: 'information', range: located.dep.range, message: note.message };
     default:
@@ -122,7 +153,7 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
   const findings: Finding[] = [];
   const notes = resolution.provider.notes(result.kind === 'solution' ? result : undefined);
   for (const note of notes) {
-    const f = noteFinding(manifests, note);
+    const f = noteFinding(manifests, note, options.latestOf);
     if (f) findings.push(f);
   }
   if (result.kind !== 'conflict') return { findings, provider: resolution.provider, result, notes };
@@ -136,6 +167,12 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
   const possible = conditions.length > 0;
   const when = possible ? ` This applies only when ${conditions.join(' and ')}; Pinsight could not tell whether that holds for ${options.target.description}.` : '';
   for (const { at } of located) {
+    // A root that fails only because its matches are pre-releases is better told by that note.
+    const preOnly = findings.find((f) => f.code === 'prerelease-only' && f.path === at.manifest.path && f.range.start.line === at.dep.range.start.line);
+    if (preOnly) {
+      preOnly.severity = 'error';
+      continue;
+    }
     const related: RelatedInformation[] = located
       .filter((o) => o.at !== at)
       .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` }));
