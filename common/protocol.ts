@@ -23,3 +23,13 @@ export interface CheckedParams {
   /** Findings published from stages 2 and 3. */
   findings: number;
 }
+
+/** client -> server: the interpreter the Python extension has selected, when there is one. */
+export const PythonEnvironmentNotification = 'pinsight/pythonEnvironment';
+
+export interface PythonEnvironmentParams {
+  /** 'X.Y.Z', or null when no interpreter is selected (or the Python extension is absent). */
+  version: string | null;
+  /** The interpreter's path, for the status tooltip. */
+  path?: string;
+}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { StatusNotification, type StatusParams } from '../../common/protocol';
+import { PythonEnvironmentNotification, StatusNotification, type StatusParams } from '../../common/protocol';
+import { onPythonChange, selectedPython } from './pythonEnvironment';
 import type { InitializationOptions } from '../../common/settings';
 import { registerCommands } from './commands';
 import { StatusItem } from './status';
@@ -57,6 +58,16 @@ export class PinsightClient {
     }
     this.context.subscriptions.push(this.client.onNotification(StatusNotification, (params: StatusParams) => this.status.set(params)));
     this.status.set({ state: 'ok', text: 'Ready', manifests: 0 });
+    await this.sendPythonEnvironment();
+    const watcher = await onPythonChange(() => void this.sendPythonEnvironment());
+    if (watcher) this.context.subscriptions.push(watcher);
+  }
+
+  /** Tells the server which interpreter the Python extension selected (the resolution target). */
+  private async sendPythonEnvironment(): Promise<void> {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    await client.sendNotification(PythonEnvironmentNotification, await selectedPython()).catch(() => undefined);
   }
 
   get running(): boolean {

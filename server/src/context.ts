@@ -29,6 +29,8 @@ export interface ServerContext {
   runtime: Runtime;
   analyses: Map<string, AnalysisEntry>;
   online: Map<string, OnlineEntry>;
+  /** The interpreter the Python extension selected (pinsight/pythonEnvironment), if any. */
+  selectedPython?: { version: string; path?: string };
   getSettings(uri: string): Promise<PinsightSettings>;
   /** Resolves with the analysis of the document's current version, or null when it is not a manifest. */
   analysisFor(uri: string): Promise<Analysis | null>;

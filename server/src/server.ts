@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { StatusNotification } from '../../common/protocol';
+import { PythonEnvironmentNotification, StatusNotification, type PythonEnvironmentParams } from '../../common/protocol';
 import { normalizeSettings, type InitializationOptions, type PinsightSettings } from '../../common/settings';
 import type { Runtime } from './core/runtime';
 import { uriToPath } from './convert';
@@ -116,6 +116,14 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
 
   connection.onInitialized(() => {
     if (configurationPull) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+  });
+
+  connection.onNotification(PythonEnvironmentNotification, (params: PythonEnvironmentParams) => {
+    const next = params?.version ? { version: params.version, path: params.path } : undefined;
+    if (next?.version === ctx.selectedPython?.version && next?.path === ctx.selectedPython?.path) return;
+    ctx.selectedPython = next;
+    online.clear();
+    revalidateAll();
   });
 
   connection.onDidChangeConfiguration(() => {

@@ -88,3 +88,19 @@ test('a newer edit supersedes an older run: only the latest version is published
   assert.equal(conflictsIn(diagnostics).length, 0);
   assert.equal(client.checkedCount(uri) - before, 1, 'the superseded version was never published as checked');
 });
+
+test('the interpreter the Python extension selected becomes the target', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const before = client.checkedCount(uri);
+  client.settings.python = { ...client.settings.python, version: '' };
+  client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  client.connection.sendNotification('pinsight/pythonEnvironment', { version: '3.12.4', path: '/opt/py312/bin/python' });
+  // Both notifications re-check; wait until a report names the selected interpreter.
+  let hover;
+  for (let after = before; ; after = client.checkedCount(uri)) {
+    await client.waitForChecked(uri, 30_000, { after });
+    hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 2 } });
+    if (/3\.12\.4/.test(hover.contents.value)) break;
+  }
+  assert.match(hover.contents.value, /Resolved for Python 3\.12\.4 on linux \(the selected interpreter \/opt\/py312\/bin\/python\)/);
+});

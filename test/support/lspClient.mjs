@@ -89,11 +89,11 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
     checkedCount(uri) {
       return checked.filter((c) => c.uri === uri).length;
     },
-    /** Resolves when stages 2 and 3 have published for the document's latest version. */
-    waitForChecked(uri, timeoutMs = 30_000) {
+    /** Resolves when stages 2 and 3 have published for the document's latest version (skipping the first `after` reports). */
+    waitForChecked(uri, timeoutMs = 30_000, { after = 0 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const hit = checked.find((c) => c.uri === uri && c.version === versions.get(uri));
+          const hit = checked.filter((c) => c.uri === uri).slice(after).find((c) => c.version === versions.get(uri));
           if (hit) {
             waiters.delete(check);
             clearTimeout(timer);

@@ -79,6 +79,10 @@ export class OnlineChecks {
   private async targetFor(analysis: Analysis, settings: PinsightSettings): Promise<Target> {
     let pythonVersion = settings.pythonVersion || undefined;
     let pythonSource = pythonVersion ? 'the pinsight.python.version setting' : undefined;
+    if (!pythonVersion && this.ctx.selectedPython) {
+      pythonVersion = this.ctx.selectedPython.version;
+      pythonSource = `the selected interpreter${this.ctx.selectedPython.path ? ` ${this.ctx.selectedPython.path}` : ''}`;
+    }
     for (let dir = dirname(analysis.root), i = 0; !pythonVersion && i < 4; dir = dirname(dir), i++) {
       const cfg = await this.ctx.runtime.readFile(join(dir, '.venv', 'pyvenv.cfg'));
       const found = cfg ? pythonVersionFromPyvenvCfg(cfg) : undefined;
