@@ -142,6 +142,22 @@ test('npm: a deprecated version and an unknown package', async () => {
   rmSync(join(dir, 'package.json'));
 });
 
+test('npm peers: ERESOLVE for React 19 with react-beautiful-dnd 13, on both lines, with a fix to React 18', async () => {
+  cpSync(join(examples, 'npm-peer'), join(dir, 'npm-peer'), { recursive: true });
+  const r = await run(['check', '--format', 'json', ...registryArgs(), 'npm-peer']);
+  assert.equal(r.code, 1, r.stderr);
+  const findings = JSON.parse(r.stdout).files[0].findings.filter((f) => f.code === 'peer-conflict');
+  assert.deepEqual(findings.map((f) => [f.package, f.range.start.line]), [['react', 5], ['react-beautiful-dnd', 7]]);
+  assert.match(findings[0].message, /^Could not resolve dependency: peer react@"\^16\.8\.5 \|\| \^17\.0\.0 \|\| \^18\.0\.0" from react-beautiful-dnd@13\.1\.1\. Found: react@19\.\d+\.\d+ \(from the root project\)\./);
+  assert.match(findings[0].message, /No released version of react-beautiful-dnd allows react 19\./);
+  assert.deepEqual(findings[0].fixes[0].edits[0].newText, '^18.3.1');
+  // With React 18 npm installs: no peer conflict.
+  const pkg = join(dir, 'npm-peer', 'package.json');
+  writeFileSync(pkg, readFileSync(pkg, 'utf8').replace(/\^19\.1\.0/g, '^18.3.1'));
+  const ok = await run(['check', '--format', 'json', ...registryArgs(), 'npm-peer']);
+  assert.deepEqual(JSON.parse(ok.stdout).files[0].findings.filter((f) => f.severity === 'error'), []);
+});
+
 async function closedPort() {
   const server = createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -401,7 +401,7 @@ test('duplicates: same section, dependencies + devDependencies, dependencies + o
   assert.deepEqual(dups, [
     ['warning', 'a', span(1, 49, 50), '"a" is listed twice in dependencies (first on line 2); npm uses only this later entry, so remove one of them.'],
     ['warning', 'c', span(1, 63, 64), 'c is also in optionalDependencies (line 4), which replaces this entry; keep it in one place.'],
-    ['warning', 'b', span(2, 24, 25), 'b is also in dependencies (line 2); npm installs that entry (2.0.0), so remove this one.'],
+    ['warning', 'b', span(2, 24, 25), 'b is also in dependencies (line 2): npm installs this devDependencies range (^2.1.0) here, but consumers of the package get 2.0.0; keep one entry so both agree.'],
   ]);
   // peerDependencies + devDependencies is the normal way to develop a plugin: no warning.
   assert.deepEqual(parse('{"peerDependencies": {"a": "^1"}, "devDependencies": {"a": "1.2.0"}}').problems, []);

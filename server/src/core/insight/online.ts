@@ -8,6 +8,7 @@ import type { RegistryServices } from '../registry/services';
 import { RegistryError } from '../registry/types';
 import type { Target } from '../resolve/target';
 import { checkNpmDependencies, type NpmFacts } from './npmChecks';
+import { npmPeerFindings } from './npmPeerFindings';
 import { checkPypiDependencies, type PypiFacts } from './pypiChecks';
 import { resolvePythonFindings, type PythonResolutionResult } from './pythonResolution';
 
@@ -60,6 +61,9 @@ export async function checkOnline(analysis: Analysis, services: RegistryServices
       out.stale ||= checked.stale;
       out.npmFacts = checked.facts;
       for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
+      // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
+      const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
+      if (!blocked && !options.signal?.aborted) out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), options.signal)));
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
       out.failures.push(error);

@@ -193,7 +193,8 @@ function readBundle(ctx: Context, entry: Entry | undefined): void {
   ctx.meta.bundleDependencies = names;
 }
 
-// npm installs the `dependencies` entry when a package is also a devDependency, and lets
+// When a package is in both, npm 11 installs the devDependencies range in this project (checked
+// against the npm CLI) while consumers of the package get the dependencies range; and
 // optionalDependencies replace a `dependencies` entry of the same name.
 function checkAcrossSections(ctx: Context): void {
   const lastIn = (section: string): Map<string, Dependency> =>
@@ -204,8 +205,8 @@ function checkAcrossSections(ctx: Context): void {
     const inProd = prod.get(dep.name);
     if (dep.section === 'devDependencies' && inProd) {
       const message =
-        `${dep.name} is also in dependencies (line ${inProd.range.start.line + 1}); ` +
-        `npm installs that entry (${inProd.specifier || '*'}), so remove this one.`;
+        `${dep.name} is also in dependencies (line ${inProd.range.start.line + 1}): npm installs this devDependencies range ` +
+        `(${dep.specifier || '*'}) here, but consumers of the package get ${inProd.specifier || '*'}; keep one entry so both agree.`;
       pushProblem(ctx, 'duplicate-requirement', 'warning', dep.nameRange, message, dep.name);
     }
     const inOptional = optional.get(dep.name);

@@ -18,7 +18,17 @@ export class LoadError extends Error {
   }
 }
 
-export interface BuildOptions extends EngineVersions {
+/** The npm settings that change how peer conflicts end (npm config / .npmrc). */
+export interface PeerDepsMode {
+  /** --legacy-peer-deps: ignore peer dependencies altogether (npm 4-6 behaviour). */
+  legacyPeerDeps?: boolean;
+  /** --strict-peer-deps: every peer conflict fails, not only the project's own. */
+  strictPeerDeps?: boolean;
+  /** --force: no peer conflict fails; npm warns and installs anyway. */
+  force?: boolean;
+}
+
+export interface BuildOptions extends EngineVersions, PeerDepsMode {
   signal?: AbortSignal;
 }
 
@@ -40,6 +50,7 @@ export class IdealTreeBuilder {
   /** The root edge whose peer set is being loaded, so a conflict can name the root dependency. */
   loadingFor: Edge | null = null;
   private readonly queue: TreeNode[] = [];
+  private queueSorted = true;
   private readonly seen = new Set<TreeNode>();
   private readonly virtualRoots = new Map<TreeNode, TreeNode>();
   private readonly peerSetSource = new Map<TreeNode, TreeNode>();
@@ -52,6 +63,8 @@ export class IdealTreeBuilder {
   ) {
     this.placeContext = {
       preferDedupe: false,
+      strictPeerDeps: options.strictPeerDeps ?? false,
+      force: options.force ?? false,
       warn: (edge, dep) => this.warnings.push({ edge, dep }),
       copyNode: (dep) => this.newNode(dep.name, dep.packageName, dep.version, dep.pkg, null, dep.overrides, dep.error),
     };
@@ -62,21 +75,40 @@ export class IdealTreeBuilder {
     this.push(this.root);
     while (this.queue.length > 0) {
       this.options.signal?.throwIfAborted();
-      this.queue.sort((a, b) => a.depth - b.depth || localeCompare(a.location, b.location));
+      if (!this.queueSorted) {
+        // shallowest first, then by folder, as arborist's DepsQueue
+        this.queue.sort((a, b) => a.depth - b.depth || localeCompare(a.location, b.location));
+        this.queueSorted = true;
+      }
       const node = this.queue.shift() as TreeNode;
       if (this.seen.has(node) || node.root !== this.root) continue;
       this.seen.add(node);
       await this.buildDepStep(node);
     }
-    // Like npm, report a package that failed to load only once no ERESOLVE came first; optional
-    // dependencies that failed are dropped.
-    for (const node of this.root.inventory) {
-      if (node.error !== undefined && node.edgesIn.some((e) => !e.optional)) throw new LoadError(node.error, node.packageName);
+    this.checkFailures();
+  }
+
+  // Like npm, a package that failed to load is reported only once no ERESOLVE came first, and only
+  // if something needs it: a failure reached through optional edges alone makes that optional branch
+  // inert (not installed, still in package-lock.json), which changes nothing about peers.
+  private checkFailures(): void {
+    const needed = new Set<TreeNode>([this.root]);
+    for (const node of needed) {
+      for (const edge of node.edgesOut.values()) {
+        const to = edge.to;
+        if (to && !edge.optional) needed.add(to);
+      }
+    }
+    for (const node of [...this.root.inventory]) {
+      if (node.error === undefined || node.root !== this.root) continue;
+      if (needed.has(node)) throw new LoadError(node.error, node.packageName);
     }
   }
 
   private push(node: TreeNode): void {
-    if (!this.queue.includes(node)) this.queue.push(node);
+    if (this.queue.includes(node)) return;
+    this.queue.push(node);
+    this.queueSorted = false;
   }
 
   private async buildDepStep(node: TreeNode): Promise<void> {
@@ -147,6 +179,7 @@ export class IdealTreeBuilder {
       sourceReference: node,
       overrides: node.overrides,
       keepEdge: isRegistryEdge,
+      legacyPeerDeps: this.options.legacyPeerDeps,
     });
     this.virtualRoots.set(node, vr);
     return vr;
@@ -193,7 +226,8 @@ export class IdealTreeBuilder {
     overrides: OverrideSet | undefined,
     error?: string,
   ): TreeNode {
-    const node = new TreeNode({ name, packageName, version, pkg, parent, overrides, keepEdge: isRegistryEdge, error });
+    const legacyPeerDeps = this.options.legacyPeerDeps;
+    const node = new TreeNode({ name, packageName, version, pkg, parent, overrides, keepEdge: isRegistryEdge, error, legacyPeerDeps });
     // Warm the cache for what this node will ask for next; failures surface when they are needed.
     for (const edge of node.edgesOut.values()) {
       const target = parseRegistrySpec(edge.name, edge.spec);
@@ -212,7 +246,8 @@ export class IdealTreeBuilder {
       if (!scratch) break;
       if (edge.valid && edge.to) continue;
       const parentEdge = scratch.edgesOut.get(edge.name);
-      const conflictOK = !scratch.sourceReference?.isProjectRoot;
+      const isMine = !!scratch.sourceReference?.isProjectRoot;
+      const conflictOK = !!this.options.force || (!isMine && !this.options.strictPeerDeps);
       if (!edge.to) {
         if (!parentEdge) {
           await this.nodeFromEdge(edge, scratch, null, required);

@@ -4,7 +4,7 @@
 // Conflicts come back in npm's words, with two what-if answers: the highest version of the peer that
 // every dependant allows, and the newest dependant version that accepts the project's version.
 import type { Dependency, ParsedManifest } from '../model';
-import { IdealTreeBuilder, LoadError, isRegistryEdge } from './npmIdealTree';
+import { IdealTreeBuilder, LoadError, isRegistryEdge, type PeerDepsMode } from './npmIdealTree';
 import { OverrideSet, type OverridesJson } from './npmOverrides';
 import type { EngineVersions, PeerPackument } from './npmPick';
 import { ResolveConflict } from './npmPlace';
@@ -33,6 +33,8 @@ export type NpmPeerReport =
       kind: 'ok';
       /** Top-level node_modules: package (or alias) name -> version, as in package-lock.json. */
       placed: Map<string, string>;
+      /** Every installed package by folder ('node_modules/a/node_modules/b'), as package-lock.json lists them. */
+      tree: Map<string, string>;
       /** Peer conflicts npm accepts with "npm warn ERESOLVE overriding peer dependency". */
       warnings: string[];
       /** Root dependencies npm would fetch from git, files or URLs, which this check leaves out. */
@@ -41,13 +43,15 @@ export type NpmPeerReport =
   | { kind: 'conflict'; conflicts: NpmPeerConflict[] }
   | { kind: 'error'; message: string };
 
-export interface NpmPeerOptions extends EngineVersions {
+export interface NpmPeerOptions extends EngineVersions, PeerDepsMode {
   signal?: AbortSignal;
   /** Further conflicts to look for after the first (each found by setting the failing root dependency aside). */
   maxConflicts?: number;
 }
 
-const SECTIONS: Record<string, keyof PackageData> = {
+type DependencySection = 'dependencies' | 'devDependencies' | 'optionalDependencies' | 'peerDependencies';
+
+const SECTIONS: Record<string, DependencySection> = {
   dependencies: 'dependencies',
   devDependencies: 'devDependencies',
   optionalDependencies: 'optionalDependencies',
@@ -60,18 +64,34 @@ const SECTIONS: Record<string, keyof PackageData> = {
  */
 export async function checkNpmPeers(
   manifest: ParsedManifest,
-  getPackument: (name: string) => Promise<PeerPackument>,
+  getPackument: (name: string, signal?: AbortSignal) => Promise<PeerPackument>,
   options: NpmPeerOptions = {},
 ): Promise<NpmPeerReport> {
   const cache = new Map<string, Promise<PeerPackument>>();
   const fetch = (name: string): Promise<PeerPackument> => {
     let hit = cache.get(name);
     if (!hit) {
-      hit = getPackument(name);
+      try {
+        hit = Promise.resolve(getPackument(name, options.signal));
+      } catch (err) {
+        hit = Promise.reject(err);
+      }
       cache.set(name, hit);
     }
     return hit;
   };
+  const report = await runChecks(manifest, fetch, options);
+  options.signal?.throwIfAborted();
+  return report;
+}
+
+// The first build decides ERESOLVE; later rounds set the failing root dependency aside to find more.
+async function runChecks(manifest: ParsedManifest, fetch: (name: string) => Promise<PeerPackument>, options: NpmPeerOptions): Promise<NpmPeerReport> {
+  const workspaces = manifest.meta?.workspaces;
+  if (Array.isArray(workspaces) ? workspaces.length > 0 : !!workspaces && typeof workspaces === 'object') {
+    // npm links each workspace folder into the tree; without reading them the verdict would be a guess.
+    return { kind: 'error', message: 'This package.json declares npm workspaces, whose packages Pinsight does not read yet, so it cannot predict ERESOLVE here.' };
+  }
   const info = rootInfo(manifest);
   const refError = checkOverrideReferences(info);
   if (refError) return { kind: 'error', message: refError };
@@ -91,7 +111,7 @@ export async function checkNpmPeers(
 }
 
 type BuildOutcome =
-  | { kind: 'ok'; placed: Map<string, string>; warnings: string[] }
+  | { kind: 'ok'; placed: Map<string, string>; tree: Map<string, string>; warnings: string[] }
   | { kind: 'conflict'; error: ResolveConflict; builder: IdealTreeBuilder }
   | { kind: 'error'; message: string };
 
@@ -103,7 +123,8 @@ async function buildOnce(
 ): Promise<BuildOutcome> {
   const pkg = withoutNames(info.pkg, setAside);
   const overrides = info.overrides === undefined ? undefined : new OverrideSet(info.overrides);
-  const root = new TreeNode({ name: info.name, version: info.version, pkg, overrides, keepEdge: isRegistryEdge });
+  const legacyPeerDeps = options.legacyPeerDeps;
+  const root = new TreeNode({ name: info.name, version: info.version, pkg, overrides, keepEdge: isRegistryEdge, legacyPeerDeps });
   // npm refuses an override that changes a direct dependency's spec (EOVERRIDE), before resolving.
   for (const edge of root.edgesOut.values()) {
     if (edge.spec !== edge.rawSpec) {
@@ -124,18 +145,21 @@ async function buildOnce(
     const node = root.children.get(name) as TreeNode;
     if (node.error === undefined) placed.set(name, node.version); // failed optional dependencies are dropped
   }
+  const tree = new Map<string, string>();
+  const locations = [...root.inventory].filter((n) => n !== root && n.error === undefined).map((n) => [n.location, n.version] as const);
+  for (const [location, version] of locations.sort((a, b) => localeCompare(a[0], b[0]))) tree.set(location, version);
   const warnings = builder.warnings.map(
     (w) => `overriding peer dependency: ${w.edge.type} ${w.edge.name}@"${w.edge.spec}" from ${w.edge.from.name}@${w.edge.from.version}`,
   );
-  return { kind: 'ok', placed, warnings };
+  return { kind: 'ok', placed, tree, warnings };
 }
 
 function withoutNames(pkg: PackageData, names: Set<string>): PackageData {
   if (names.size === 0) return pkg;
   const out: PackageData = {};
   for (const key of Object.values(SECTIONS)) {
-    const section = pkg[key] as Record<string, string> | undefined;
-    if (section) out[key] = Object.fromEntries(Object.entries(section).filter(([name]) => !names.has(name))) as never;
+    const section = pkg[key];
+    if (section) out[key] = Object.fromEntries(Object.entries(section).filter(([name]) => !names.has(name)));
   }
   out.peerDependenciesMeta = pkg.peerDependenciesMeta;
   return out;
@@ -147,12 +171,12 @@ function rootInfo(manifest: ParsedManifest): RootInfo {
   const pkg: PackageData = {};
   const bySection = new Map<EdgeType, Map<string, Dependency>>();
   const meta: Record<string, { optional: boolean }> = {};
+  // Later entries win, as JSON.parse keeps the last of duplicate keys.
   for (const dep of manifest.dependencies) {
     const key = SECTIONS[dep.section];
-    if (dep.override || dep.ecosystem !== 'npm' || !key || key === 'peerDependenciesMeta') continue;
-    const section = ((pkg[key] as Record<string, string> | undefined) ?? {}) as Record<string, string>;
+    if (dep.override || dep.ecosystem !== 'npm' || !key) continue;
+    const section = (pkg[key] ??= {});
     section[dep.name] = dep.specifier;
-    (pkg as Record<string, unknown>)[key] = section;
     const types: EdgeType[] = key === 'peerDependencies' ? ['peer', 'peerOptional'] : [edgeTypeOf(key)];
     for (const type of types) {
       const map = bySection.get(type) ?? new Map<string, Dependency>();
@@ -176,7 +200,7 @@ function rootInfo(manifest: ParsedManifest): RootInfo {
   };
 }
 
-function edgeTypeOf(key: keyof PackageData): EdgeType {
+function edgeTypeOf(key: DependencySection): EdgeType {
   if (key === 'devDependencies') return 'dev';
   if (key === 'optionalDependencies') return 'optional';
   return 'prod';

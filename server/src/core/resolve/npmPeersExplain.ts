@@ -66,7 +66,7 @@ export async function describeConflict(
     const highest = await highestCompatible(peerName, edge.spec, found?.version, peerPackument, info, fetch, options);
     if (highest) conflict.highestCompatible = highest;
   }
-  if (found && !dependant.isProjectRoot) Object.assign(conflict, await unlockFor(dependant, peerName, found.version, fetch));
+  if (found?.version && dependant.version && !dependant.isProjectRoot) Object.assign(conflict, await unlockFor(dependant, peerName, found.version, fetch));
   return rootEdge ? { conflict, rootEdge: rootEdge.name } : { conflict };
 }
 
@@ -77,13 +77,22 @@ function loadParts(error: ResolveConflict, builder: IdealTreeBuilder, info: Root
   const found = detail.current;
   const parts: Parts = { peerName: detail.edge.name, edge: detail.edge, found, foundBy: 'the root project' };
   if (detail.currentEdge) {
-    const dep = info.dependencyFor(detail.currentEdge.name, detail.currentEdge.type);
+    parts.foundBy = nodeId(detail.currentEdge.from);
+    const fromRoot = parts.foundBy === 'the root project';
+    const dep = fromRoot ? info.dependencyFor(detail.currentEdge.name, detail.currentEdge.type) : undefined;
     if (dep) parts.foundDependency = dep;
   } else if (found) {
     const via = found.edgesIn.find((e) => e !== detail.edge);
     parts.foundBy = via ? nodeId(via.from) : 'the root project';
   }
-  if (builder.loadingFor) parts.rootEdge = builder.loadingFor;
+  if (builder.loadingFor) {
+    parts.rootEdge = builder.loadingFor;
+  } else {
+    // under --strict-peer-deps the scratch root may mirror a package deeper in the tree
+    const source = detail.edge.from.root.sourceReference;
+    const viaRoot = source && !source.isProjectRoot ? rootEdgeOf(source) : undefined;
+    if (viaRoot) parts.rootEdge = viaRoot;
+  }
   return parts;
 }
 
@@ -125,8 +134,10 @@ function rootEdgeOf(node: TreeNode): Edge | undefined {
 }
 
 function nodeId(node: TreeNode): string {
-  if (node.isProjectRoot && (!node.sourceReference || node.sourceReference.isProjectRoot)) return 'the root project';
-  return `${node.name}@${node.version}`;
+  // a scratch root stands for the package (or project) it mirrors
+  const real = node.sourceReference ?? node;
+  if (real.isProjectRoot) return 'the root project';
+  return `${real.name}@${real.version}`;
 }
 
 /**

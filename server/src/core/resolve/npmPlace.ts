@@ -3,7 +3,8 @@
 // shallowest one that does not conflict, then place the peers alongside). When no folder works and
 // the conflict is the project's own (a root dependency or its peers), npm fails with ERESOLVE.
 import * as semver from 'semver';
-import { deepestNestingTarget, gatherDepSet, localeCompare, peerEntrySets, type Edge, type TreeNode } from './npmTree';
+import { localeCompare, type Edge, type TreeNode } from './npmTree';
+import { canDedupe, deepestNestingTarget, gatherDepSet, peerEntrySets } from './npmTreeWalk';
 
 export type Placement = 'OK' | 'REPLACE' | 'KEEP' | 'CONFLICT';
 
@@ -203,6 +204,8 @@ export class CanPlace {
 /** Hooks from the tree builder: warnings it keeps, and how to copy a scratch node into the tree. */
 export interface PlaceContext {
   preferDedupe: boolean;
+  strictPeerDeps: boolean;
+  force: boolean;
   warn(edge: Edge, dep: TreeNode): void;
   copyNode(dep: TreeNode): TreeNode;
 }
@@ -234,7 +237,7 @@ export class PlaceDep {
     if (this.current && !edge.error) return; // nothing to do: the edge is fine as it is
     this.findTarget();
     if (!this.canPlace) {
-      if (this.isMine) throw new ResolveConflict(this.explain(this.top.edge, this.top.dep));
+      if (!this.ctx.force && (this.isMine || this.ctx.strictPeerDeps)) throw new ResolveConflict(this.explain(this.top.edge, this.top.dep));
       if (!this.canPlaceSelf) {
         this.warn();
         return;
@@ -395,27 +398,4 @@ export class PlaceDep {
     const from = this.parent?.getStartNode() ?? this.edge.from;
     return deepestNestingTarget(from, this.edge.name);
   }
-}
-
-/** May `node` go because an ancestor's copy serves every dependant? (arborist's Node.canDedupe) */
-function canDedupe(node: TreeNode, preferDedupe: boolean): boolean {
-  const grandparent = node.parent?.parent;
-  if (!grandparent) return false;
-  if (node.edgesIn.length === 0) return true;
-  const other = grandparent.resolve(node.name);
-  if (!other) return false;
-  if (other.matches(node)) return true;
-  if (!other.canReplace(node)) return false;
-  if (other.version === '' || node.version === '') return false;
-  if (preferDedupe || semver.eq(other.version, node.version, { loose: true })) return true;
-  return !isOverridden(node) && semver.gt(other.version, node.version, { loose: true });
-}
-
-function isOverridden(node: TreeNode): boolean {
-  const rule = node.overrides;
-  if (!rule?.value || rule.name !== node.name) return false;
-  return node.edgesIn.some((e) => {
-    const set = e.overrides;
-    return set?.name === node.name && set.value === node.version && !set.isEqual(e.from.overrides);
-  });
 }

@@ -1,9 +1,11 @@
 // A reduced model of arborist's Node and Edge: a node_modules tree where a dependency resolves to the
 // nearest package of that name walking up the folders, and an edge is valid when what it resolves to
-// satisfies its spec. Edges resolve lazily, so moving or replacing a node never leaves them stale.
+// satisfies its spec. Edges resolve on demand and keep the answer only until the next move in any
+// tree, so moving or replacing a node never leaves them stale.
 // Virtual roots (arborist's scratch trees for loading peer sets) are roots with a sourceReference.
 import { overriddenSpec, type OverrideSet } from './npmOverrides';
 import { parseRegistrySpec, versionSatisfies } from './npmPick';
+import { gatherDepSet } from './npmTreeWalk';
 
 export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer' | 'peerOptional';
 
@@ -114,6 +116,8 @@ export interface NodeOptions {
   keepEdge?: (name: string, spec: string) => boolean;
   /** Why the package could not be loaded; such a node has no version and no edges. */
   error?: string;
+  /** npm's --legacy-peer-deps: peer dependencies are neither installed nor checked. */
+  legacyPeerDeps?: boolean;
 }
 
 export class TreeNode {
@@ -131,6 +135,7 @@ export class TreeNode {
   overrides?: OverrideSet;
   /** Set on a placeholder for a package that failed to load (arborist's failure node). */
   readonly error?: string;
+  readonly legacyPeerDeps: boolean;
   private parentNode: TreeNode | null = null;
 
   constructor(options: NodeOptions) {
@@ -144,6 +149,7 @@ export class TreeNode {
     const keep = options.keepEdge ?? (() => true);
     // Dev dependencies count for a top node only, and for a virtual root only when its source is top.
     const dev = !options.parent && (!this.sourceReference || this.sourceReference.isTop);
+    this.legacyPeerDeps = options.legacyPeerDeps ?? false;
     this.loadEdges(this.pkg, dev, keep);
     this.list(this);
     if (options.parent) this.parent = options.parent;
@@ -162,8 +168,10 @@ export class TreeNode {
         this.edgesOut.set(name, new Edge(this, name, spec, type));
       }
     };
-    add(required, 'peer');
-    add(optional, 'peerOptional');
+    if (!this.legacyPeerDeps) {
+      add(required, 'peer');
+      add(optional, 'peerOptional');
+    }
     add(Object.entries(pkg.dependencies ?? {}), 'prod');
     add(Object.entries(pkg.optionalDependencies ?? {}), 'optional');
     if (dev) add(Object.entries(pkg.devDependencies ?? {}), 'dev');
@@ -345,66 +353,4 @@ export class TreeNode {
   toString(): string {
     return `${this.name}@${this.version}`;
   }
-}
-
-/** The nodes only reachable from `set` through edges passing `edgeFilter` (arborist's gatherDepSet). */
-export function gatherDepSet(set: Iterable<TreeNode>, edgeFilter: (edge: Edge) => boolean): Set<TreeNode> {
-  const deps = new Set(set);
-  for (const node of deps) {
-    for (const edge of node.edgesOut.values()) {
-      const to = edge.to;
-      if (to && edgeFilter(edge)) deps.add(to);
-    }
-  }
-  // Drop every node with a dependant outside the set, until none is left; dropping a node can only
-  // affect the nodes it depends on, so only those are checked again. (arborist re-scans the whole
-  // set until nothing changes, which reaches the same, unique, largest such set.)
-  const queue = [...deps];
-  for (let i = 0; i < queue.length; i++) {
-    const dep = queue[i];
-    if (!deps.has(dep) || !dep.edgesIn.some((edge) => !deps.has(edge.from) && edgeFilter(edge))) continue;
-    deps.delete(dep);
-    for (const edge of dep.edgesOut.values()) {
-      const to = edge.to;
-      if (to && deps.has(to)) queue.push(to);
-    }
-  }
-  return deps;
-}
-
-/** The deepest folder where `name` could go for a dependant at `start` (peers go up a level). */
-export function deepestNestingTarget(start: TreeNode, name: string): TreeNode {
-  for (const target of start.ancestry()) {
-    if (target.isProjectRoot || !target.parent) return target;
-    const edge = target.edgesOut.get(name);
-    if (!edge || !edge.peer) return target;
-  }
-  return start.root;
-}
-
-/** Each entry edge into the peer sets `node` belongs to, with the peers it brings (arborist's peerEntrySets). */
-export function peerEntrySets(node: TreeNode): Map<Edge, Set<TreeNode>> {
-  const union = new Set<TreeNode>([node]);
-  for (const member of union) {
-    for (const edge of member.edgesOut.values()) {
-      const to = edge.to;
-      if (to && edge.valid && edge.peer) union.add(to);
-    }
-    for (const edge of member.edgesIn) if (edge.valid && edge.peer) union.add(edge.from);
-  }
-  const entrySets = new Map<Edge, Set<TreeNode>>();
-  for (const peer of union) {
-    for (const edge of peer.edgesIn) {
-      if (!edge.valid || (edge.peer && !edge.from.isTop)) continue;
-      const sub = new Set<TreeNode>([peer]);
-      for (const member of sub) {
-        for (const out of member.edgesOut.values()) {
-          const to = out.to;
-          if (to && out.valid && out.peer) sub.add(to);
-        }
-      }
-      if (sub.has(node)) entrySets.set(edge, sub);
-    }
-  }
-  return entrySets;
 }
