@@ -2,6 +2,7 @@
 // PypiClient) against the fake PyPI with 50 ms injected per request, for 100 projects: cold, warm
 // in memory, warm from disk after a restart, and with expired version lists (ETag -> 304). Peers in
 // the same run: a naive sequential fetch of the same URLs, and pip 23.2.1 resolving a small set.
+import { pipEnv } from '../test/support/pipEnv.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,7 +155,7 @@ async function naiveSequential(fake, calls) {
 
 // Async spawn: the fake runs in this process, so a synchronous child would deadlock it.
 function pip(args) {
-  const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_CONFIG_FILE: '/dev/null', PIP_NO_INPUT: '1', PIP_REQUIRE_VIRTUALENV: '0' };
+  const env = pipEnv();
   return new Promise((resolve) => {
     const child = spawn('python3', args, { env });
     let stdout = '';
@@ -176,7 +177,7 @@ async function resolvePeers(fake, transport, dir) {
   await pip(['-m', 'pip', '--version']);
   const startupMs = performance.now() - start;
   start = performance.now();
-  const run = await pip(['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--report', '-', '--no-cache-dir', '--index-url', fake.indexUrl, ...PIP_SET]);
+  const run = await pip(['-m', 'pip', 'install', '--isolated', '--dry-run', '--ignore-installed', '--quiet', '--report', '-', '--no-cache-dir', '--index-url', fake.indexUrl, ...PIP_SET]);
   const pipMs = performance.now() - start;
   const pipRequests = fake.requests.slice(served).map((r) => r.path);
   // pip 23.2.1 downloads every wheel even under --dry-run; Pinsight never needs them.

@@ -1,6 +1,7 @@
 // `npm run bench`: prints the benchmark tables that bench/README.md records.
 import { benchParse } from './parse.mjs';
 import { benchRegistry } from './registry.mjs';
+import { benchResolve } from './resolve.mjs';
 
 const ms = (x) => `${x.toFixed(2)} ms`;
 const parse = await benchParse();
@@ -35,3 +36,23 @@ else {
   console.log(`| Pinsight \`solve\` + \`createPythonProvider\` | ${n(rs.ours.ms)} ms | ${rs.ours.requests} | ${rs.ours.pages} | ${rs.ours.metadata} | ${rs.ours.files} | ${rs.ours.packages} | ${par(rs.ours.parallelism)} |`);
   console.log(`\nSame set of ${rs.ours.packages} packages as pip: ${rs.sameSet ? 'yes' : 'NO'}. pip's start-up alone (\`python3 -m pip --version\`): ${n(rs.pip.startupMs)} ms.`);
 }
+
+const res = await benchResolve();
+const sec = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+console.log(`\n## Resolution (fake PyPI on loopback, ${res.latencyMs} ms injected per request, ${res.projects} projects; pip ${res.pipVersion} beside it)\n`);
+console.log('| case | Pinsight cold | Pinsight warm (median) | pip cold | pip warm (median) | speed-up warm | requests cold (Pinsight / pip) | requests warm (Pinsight / pip) |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const [i, r] of res.rows.entries()) {
+  const o = r.ours;
+  const p = r.pip;
+  const pipCells = p.error ? `${p.error} | – | – ` : `${sec(p.coldMs)} | ${sec(p.warmMs)} | ${res.speedups[i].toFixed(0)}x `;
+  const reqs = p.error ? `${o.coldRequests} / – | 0 / –` : `${o.coldRequests} / ${p.coldRequests} | 0 / ${p.warmRequests} (${p.warmConditional} conditional)`;
+  console.log(`| ${r.label} | ${sec(o.coldMs)} | ${sec(o.warmMs)} | ${pipCells}| ${reqs} |`);
+}
+const t = res.targets;
+console.log(`\nTargets: warm seed under 50 ms: ${t.seedUnder50 ? 'met' : 'MISSED'} (${sec(t.seedWarmMs)}); at least 20x faster than pip warm in every case: ${t.all20x ? 'met' : 'MISSED'} (${res.speedups.map((s) => (s ? `${s.toFixed(0)}x` : 'n/a')).join(', ')}).`);
+console.log(`Pinsight warm: median of ${res.rows[0].ours.warmRuns} runs (fastest: ${res.rows.map((r) => sec(r.ours.warmMin)).join(', ')}); pip warm: median of ${res.rows[0].pip.warmRuns ?? '–'} runs on the cold run's --cache-dir (pip's HTTP cache; pip asks for index pages with \`Cache-Control: max-age=0\`, so it revalidates them).`);
+console.log(`Same packages as pip: ${res.rows.filter((r) => r.expect === 'solution').map((r) => `${r.id} ${r.sameSet ? `yes (${r.ours.outcome.set.length})` : 'NO'}`).join(', ')}; the conflict case: both report it (Pinsight: "${res.rows.find((r) => r.id === 'conflict').ours.outcome.summary}").`);
+console.log('\n| `pinsight check --isolated --no-cache --format json`, cold, whole CLI | wall | requests | exit | finding codes |');
+console.log('|---|---|---|---|---|');
+for (const r of res.rows) console.log(r.cli.error ? `| ${r.id} | ${r.cli.error} | | | |` : `| ${r.id} | ${sec(r.cli.ms)} | ${r.cli.requests} | ${r.cli.code} | ${r.cli.codes.join(', ') || '–'} |`);
