@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parsePep508 } from '../../dist/core/versions/pep508.js';
 import { parseMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/versions/markers.js';
 
-const SNAPSHOT = '/work/shared/pypi-snapshot/pypi';
+const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 
 // mulberry32: small, seeded, reproducible.
 function prng(seed) {

@@ -13,7 +13,7 @@ import {
 } from '../../dist/core/versions/pep440.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SNAPSHOT = '/work/shared/pypi-snapshot/pypi';
+const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 const SEED = 0x5eed440;
 
 function mulberry32(seed) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parsePep508, normalizeName, validateMarkerText } from '../../dist/core/versions/pep508.js';
 
-const SNAPSHOT = '/work/shared/pypi-snapshot/pypi';
+const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 
 /** The text each span of a parsed requirement covers, so expectations read like the input. */
 function spans(text, r) {

@@ -1,6 +1,6 @@
 // Poetry constraint -> PEP 440 conversion, held to poetry-core's rules (constraints/version/parser.py,
 // VersionRange.__str__, Dependency.base_pep_508_name, create_nested_marker, format_python_constraint)
-// and to the requirements that poetry-built wheels in ../shared/pypi-snapshot actually declare.
+// and to the requirements that poetry-built wheels in test/fixtures/pypi (the PyPI snapshot) actually declare.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -191,7 +191,7 @@ const REAL = [
 ];
 
 function snapshotRequirement(project, version, name) {
-  const url = new URL(`../../../shared/pypi-snapshot/pypi/${project}.json`, import.meta.url);
+  const url = new URL(`../fixtures/pypi/${project}.json`, import.meta.url);
   const data = JSON.parse(readFileSync(url, 'utf8'));
   const reqs = data.versions[version]?.requires_dist ?? [];
   const norm = (s) => s.toLowerCase().replace(/[-_.]+/g, '-');
