@@ -129,7 +129,7 @@ function genRequirement() {
 
 function snapshotRequirements() {
   const out = new Set();
-  for (const file of readdirSync(SNAPSHOT)) {
+  for (const file of readdirSync(SNAPSHOT).filter((f) => f.endsWith('.json'))) {
     const data = JSON.parse(readFileSync(`${SNAPSHOT}/${file}`, 'utf8'));
     for (const info of Object.values(data.versions)) for (const r of info.requires_dist ?? []) out.add(r);
   }

@@ -20,7 +20,7 @@ function spans(text, r) {
 
 test('every requires_dist string in the PyPI snapshot parses', () => {
   let count = 0;
-  for (const file of readdirSync(SNAPSHOT)) {
+  for (const file of readdirSync(SNAPSHOT).filter((f) => f.endsWith('.json'))) {
     const data = JSON.parse(readFileSync(`${SNAPSHOT}/${file}`, 'utf8'));
     for (const [version, info] of Object.entries(data.versions)) {
       for (const req of info.requires_dist ?? []) {
