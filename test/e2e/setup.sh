@@ -2,6 +2,10 @@
 # Installs what the real-editor tests need: Debian's Chromium and build tools, a Node 24 with headers,
 # and code-server built against it. Idempotent: a second run only checks.
 set -euo pipefail
+# Run under `npm run`, this shell inherits the outer npm's npm_* variables, which the inner npm
+# installs below would read as their own configuration (code-server's postinstall reads the
+# Node version from npm_config_user_agent and would see the outer Node 20): drop them all.
+while IFS= read -r name; do unset "$name"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 tools="$root/.e2e-tools"
