@@ -5,20 +5,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { prng } from '../test/support/prng.mjs';
+export { prng } from '../test/support/prng.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** A small seeded PRNG (mulberry32) so that every failure can be replayed from its seed. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function walk(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

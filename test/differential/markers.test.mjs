@@ -8,20 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parsePep508 } from '../../dist/core/versions/pep508.js';
 import { parseMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/versions/markers.js';
+import { prng } from '../support/prng.mjs';
 
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 
-// mulberry32: small, seeded, reproducible.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(508);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const chance = (p) => rand() < p;

@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import {
+import { prng as mulberry32 } from '../support/prng.mjs';
   parseVersion, formatVersion, compareVersions, parseSpecifierSet, specifierContains,
 } from '../../dist/core/versions/pep440.js';
 
@@ -16,16 +17,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 const SEED = 0x5eed440;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(SEED);
 const chance = (p) => rnd() < p;

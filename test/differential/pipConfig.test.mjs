@@ -12,21 +12,12 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadPythonIndexConfig } from '../../dist/core/registry/pythonConfig.js';
 import { parseNetrc } from '../../dist/core/registry/netrc.js';
+import { prng as mulberry32 } from '../support/prng.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SEED = 0x91bc0f;
 const RANDOM_CASES = 300;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(SEED);
 const chance = (p) => rnd() < p;
 const int = (n) => Math.floor(rnd() * n);

@@ -1,3 +1,4 @@
+import { prng } from './prng.mjs';
 // Random registries for differential resolver tests: a few projects per case (unique names, so
 // many cases share one fake index), each with a handful of versions drawn from a pool that mixes
 // finals, post-releases, pre-releases, dev releases and a local version; random yanks and
@@ -8,14 +9,8 @@
 
 /** A small seeded PRNG (mulberry32): rng() in [0, 1), rng.int(n) in [0, n). */
 export function mulberry32(seed) {
-  let a = seed >>> 0;
-  const rng = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
+  const rng = () => next();
   rng.int = (n) => Math.floor(rng() * n);
   rng.pick = (list) => list[rng.int(list.length)];
   rng.chance = (p) => rng() < p;

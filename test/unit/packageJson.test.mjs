@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePackageJson, classifyNpmSpecifier } from '../../dist/core/manifest/packageJson.js';
+import { prng as mulberry32 } from '../support/prng.mjs';
 
 const parse = (text) => parsePackageJson(text, '/proj/package.json');
 const pos = (line, character) => ({ line, character });
@@ -503,16 +504,6 @@ const REALISTIC = `{
   "pnpm": { "overrides": { "a@1>b": "2.0.0" } }
 }`;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = ['{', '}', '[', ']', '"', ':', ',', '\\', '/', '*', '\n', '\r', '\r\n', ' ', '#', '@', '$', '.', '^', '~', '<', '>', 'a', '1', '\uFEFF', '😀', '\uD83D', '\uDE00', '\u0000', 'é', 'npm:', 'workspace:', 'git+', '//', '/*'];
 

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePyproject } from '../../dist/core/manifest/pyproject.js';
+import { prng as rng } from '../support/prng.mjs';
 
 // Positions computed independently of the code under test: LSP lines split at \r\n, \n and \r.
 function positionAt(text, offset) {
@@ -477,18 +478,6 @@ test('comments above and after a value become the dependency comment', () => {
   const inline = parse('[project]\n# deps\ndependencies = ["x"]\n');
   assert.equal(inline.dependencies[0].comment, undefined);
 });
-
-// A small seeded generator, so a failure reproduces from its seed.
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED_DOC = [
   '[build-system]',

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { parseRequirements, loadRequirementsTree } from '../../dist/core/manifest/requirements.js';
 import { readLogicalLines } from '../../dist/core/manifest/requirementsLines.js';
 import { breakArgsOptions, parseOptions } from '../../dist/core/manifest/requirementsOptions.js';
+import { prng as rng } from '../support/prng.mjs';
 
 const FILE = '/work/proj/requirements.txt';
 
@@ -462,17 +463,6 @@ const BASE = [
 const ALPHABET = ['\\', '#', ' ', '\t', '\n', '\r', '\r\n', '"', "'", '-', '--', '=', ';', '[', ']', '(', ')', '@', '$', '{', '}', '${', ':', '/', '.', ',',
   '\f', '\x0b', '\x85', '\u2028', '\x1c', '\xa0', '\u{1F40D}', '\ud800', '\ufeff', '<', '>', '~', '!', '*', '+', 'a', 'Z', '0', '_', '-e ', '-r ', ' #', '\\\n',
   '${PKG}', '${NOPE}', '--hash=', 'git+', 'https://', '#egg=', '.whl', '.tar.gz'];
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text, random) {
   let out = text;
