@@ -9,9 +9,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import {
-import { prng as mulberry32 } from '../support/prng.mjs';
   parseVersion, formatVersion, compareVersions, parseSpecifierSet, specifierContains,
 } from '../../dist/core/versions/pep440.js';
+import { prng as mulberry32 } from '../support/prng.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
