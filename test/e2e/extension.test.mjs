@@ -51,6 +51,7 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
 
     // The seed conflict: one error on each line that causes it, naming the chain.
     const rows = await session.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').filter((r) => r.code === 'conflict').length === 2, {
+      file: 'seed/requirements.txt',
       timeout: 60_000,
       message: 'the two conflict errors of the seed example',
     });
@@ -77,17 +78,17 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     const original = await session.editorLines();
     const line = original.indexOf('websockets==15.0.1') + 1;
     assert.ok(line > 0);
-    await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'conflict' && r.line === line), { timeout: 60_000, message: 'the conflict on the websockets line' });
+    await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'conflict' && r.line === line), { file, timeout: 60_000, message: 'the conflict on the websockets line' });
     await session.goTo(line, 3);
     // Auto Fix applies the preferred quick fix: the highest compatible version.
     await session.runCommand('Auto Fix...');
     await pollUntil(async () => (await session.editorLines())[line - 1] === 'websockets==14.2', { timeout: 15_000, message: 'the websockets line to read websockets==14.2' });
-    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.severity !== 'error'), { timeout: 60_000, message: 'no Pinsight error after the fix' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.severity !== 'error'), { file, timeout: 60_000, message: 'no Pinsight error after the fix' });
     await session.screenshot('after-quick-fix');
 
     await session.undoAll();
     assert.deepEqual(await session.editorLines(), original);
-    await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'conflict').length === 2, { timeout: 60_000, message: 'the conflicts to return after undo' });
+    await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'conflict').length === 2, { file, timeout: 60_000, message: 'the conflicts to return after undo' });
   }));
 
   it('reports a malformed requirement as an error and clears it on undo', { timeout: 60_000 }, withScreenshot('requirements-diagnostic', async () => {
@@ -104,6 +105,7 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
 
     // Diagnostics of the half-typed line may show first; wait for the ones of the finished line.
     const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === line && r.message.includes("'>=>2'")), {
+      file,
       message: `a Pinsight problem about '>=>2' on line ${line}`,
     });
     const [problem, ...others] = pinsightRows(rows, file).filter((r) => r.code !== 'conflict');
@@ -123,7 +125,7 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
 
     await session.undoAll();
     assert.deepEqual(await session.editorLines(), original);
-    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code === 'conflict'), { message: 'the malformed-line problem to go away after undo' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code === 'conflict'), { file, message: 'the malformed-line problem to go away after undo' });
     await pollUntil(async () => (await session.markerCounts()).errors === 2, { timeout: 30_000, message: 'the status bar error count to return to the two conflicts' });
   }));
 
@@ -160,6 +162,7 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     assert.match((await session.editorLines())[index], /"react": "\^19\.1\.0\.0"/);
 
     const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === index + 1 && r.message.includes('^19.1.0.0')), {
+      file,
       message: 'a Pinsight problem about ^19.1.0.0 on the react line',
     });
     const problem = pinsightRows(rows, file).find((r) => r.line === index + 1);
@@ -169,6 +172,6 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
 
     await session.undoAll();
     assert.deepEqual(await session.editorLines(), original);
-    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code !== 'invalid-npm-specifier'), { message: 'the package.json problem to go away after undo' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code !== 'invalid-npm-specifier'), { file, message: 'the package.json problem to go away after undo' });
   }));
 });

@@ -417,13 +417,21 @@ export class CodeServerSession {
    * Opens the Problems panel (tree view) and returns one { file, severity, message, source, code,
    * line, column } per marker shown; file rows only name the file of the markers below them.
    */
-  async problems() {
+  async problems({ file } = {}) {
     const page = this.page;
     const panel = page.locator('.markers-panel');
     if (!(await panel.isVisible())) {
       await this.focusWorkbench();
       await page.keyboard.press('Control+Shift+M');
       await panel.waitFor();
+    }
+    // The list is virtualised: rows scrolled out of view are not in the DOM. Filtering to one
+    // file keeps its rows in view however many problems other files have.
+    const filter = page.locator('.part.panel input[placeholder^="Filter"]').first();
+    const wanted = file ? `**/${file}` : '';
+    if ((await filter.count()) > 0 && (await filter.inputValue()) !== wanted) {
+      await filter.fill(wanted);
+      await page.locator('.markers-panel .monaco-list-row').first().waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     return panel.locator('.monaco-list-row').evaluateAll((els) => {
       const text = (row, selector) => row.querySelector(selector)?.textContent.trim() ?? null;
@@ -454,9 +462,9 @@ export class CodeServerSession {
   }
 
   /** Polls the Problems panel until `predicate(rows)` holds. */
-  async waitForProblems(predicate, { timeout = 30_000, message = 'the Problems panel' } = {}) {
+  async waitForProblems(predicate, { timeout = 30_000, message = 'the Problems panel', file } = {}) {
     return pollUntil(async () => {
-      const rows = await this.problems();
+      const rows = await this.problems({ file });
       return predicate(rows) ? rows : false;
     }, { timeout, interval: 250, message });
   }

@@ -1,6 +1,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeManifest, type Analysis } from '../core/analyze';
 import { detectManifestKind } from '../core/manifest/detect';
+import { carryOverFindings } from '../core/insight/carryOver';
+import type { Finding } from '../core/model';
 import { toLspDiagnostic, uriToPath } from '../convert';
 import type { ServerContext } from '../context';
 
@@ -48,7 +50,12 @@ export class DiagnosticsFeature {
     if (!document || !entry || entry.version !== document.version) return;
     const path = entry.analysis?.root;
     const online = this.ctx.online.get(uri);
-    const findings = [...(entry.analysis?.findings ?? []), ...(online && online.version === document.version ? online.result.findings : [])];
+    const current = entry.analysis?.manifests[0];
+    let later: Finding[] = [];
+    if (online && online.version === document.version) later = online.result.findings;
+    // Until stages 2 and 3 answer for this version, keep the last answer where it still applies.
+    else if (online && current && online.analysis.manifests[0]) later = carryOverFindings({ root: online.analysis.manifests[0], findings: online.result.findings }, current);
+    const findings = [...(entry.analysis?.findings ?? []), ...later];
     const diagnostics = findings.filter((f) => f.path === path).map(toLspDiagnostic);
     await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }
