@@ -151,6 +151,11 @@ test('npm peers: ERESOLVE for React 19 with react-beautiful-dnd 13, on both line
   assert.match(findings[0].message, /^Could not resolve dependency: peer react@"\^16\.8\.5 \|\| \^17\.0\.0 \|\| \^18\.0\.0" from react-beautiful-dnd@13\.1\.1\. Found: react@19\.\d+\.\d+ \(from the root project\)\./);
   assert.match(findings[0].message, /No released version of react-beautiful-dnd allows react 19\./);
   assert.deepEqual(findings[0].fixes[0].edits[0].newText, '^18.3.1');
+  // legacy-peer-deps in the project's .npmrc: npm ignores peers, and so does the check.
+  writeFileSync(join(dir, 'npm-peer', '.npmrc'), 'legacy-peer-deps=true\n');
+  const legacy = await run(['check', '--format', 'json', ...registryArgs(), 'npm-peer']);
+  assert.deepEqual(JSON.parse(legacy.stdout).files[0].findings.filter((f) => f.code === 'peer-conflict'), []);
+  rmSync(join(dir, 'npm-peer', '.npmrc'));
   // With React 18 npm installs: no peer conflict.
   const pkg = join(dir, 'npm-peer', 'package.json');
   writeFileSync(pkg, readFileSync(pkg, 'utf8').replace(/\^19\.1\.0/g, '^18.3.1'));

@@ -2,7 +2,7 @@
 // expansion as @npmcli/config does it, the layer precedence (cli > env > project > user > global >
 // default), scope registries, and npm-registry-fetch's nerf-dart auth scoping — a credential goes
 // only to URLs under its //host[:port]/path prefix. Expected values are derived from npm 11's source.
-import { test, describe } from 'node:test';
+import { test, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parseNpmrc,
@@ -327,5 +327,18 @@ describe('helpers', () => {
     assert.equal(normalizeRegistry('ftp://r.example/'), undefined);
     assert.equal(normalizeRegistry('r.example'), undefined);
     assert.equal(normalizeRegistry(''), undefined);
+  });
+});
+
+describe('peer-dependency settings', () => {
+  it('legacy-peer-deps, strict-peer-deps and force come from the layers, highest first', async () => {
+    const none = (await load()).config.peerDeps;
+    assert.deepEqual(none, { legacyPeerDeps: false, strictPeerDeps: false, force: false });
+    const project = (await load({ fs: { '/work/app/.npmrc': 'legacy-peer-deps=true\nstrict-peer-deps\n' } })).config.peerDeps;
+    assert.deepEqual(project, { legacyPeerDeps: true, strictPeerDeps: true, force: false });
+    const envOff = (await load({ fs: { '/work/app/.npmrc': 'legacy-peer-deps=true\n' }, env: { npm_config_legacy_peer_deps: 'false', NPM_CONFIG_FORCE: 'true' } })).config.peerDeps;
+    assert.deepEqual(envOff, { legacyPeerDeps: false, strictPeerDeps: false, force: true });
+    const user = (await load({ fs: { '/home/u/.npmrc': 'legacy-peer-deps=true\n' } })).config.peerDeps;
+    assert.equal(user.legacyPeerDeps, true);
   });
 });

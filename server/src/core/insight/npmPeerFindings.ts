@@ -41,10 +41,15 @@ function conflictFindings(manifest: ParsedManifest, conflict: NpmPeerConflict): 
 }
 
 /** npm's peer-dependency verdict for a package.json, as findings. */
-export async function npmPeerFindings(manifest: ParsedManifest, getPackument: (name: string, signal?: AbortSignal) => Promise<PeerPackument>, signal?: AbortSignal): Promise<Finding[]> {
+export async function npmPeerFindings(
+  manifest: ParsedManifest,
+  getPackument: (name: string, signal?: AbortSignal) => Promise<PeerPackument>,
+  options: { signal?: AbortSignal; legacyPeerDeps?: boolean; strictPeerDeps?: boolean; force?: boolean } = {},
+): Promise<Finding[]> {
+  const signal = options.signal;
   let report;
   try {
-    report = await checkNpmPeers(manifest, getPackument, { signal });
+    report = await checkNpmPeers(manifest, getPackument, options);
   } catch (error) {
     // Registry failures are already findings from the registry checks; an abort is the caller's.
     if (signal?.aborted || !(error instanceof RegistryError)) throw error;

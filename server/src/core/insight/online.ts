@@ -54,7 +54,7 @@ export async function checkOnline(analysis: Analysis, services: RegistryServices
   if (!root) return out;
   if (analysis.kind === 'package.json') {
     try {
-      const npm = await services.npmFor(root.path);
+      const { client: npm, config } = await services.npmFor(root.path);
       const checked = await checkNpmDependencies(root, npm, options.signal);
       out.findings.push(...checked.findings);
       out.failures.push(...checked.failures);
@@ -63,7 +63,7 @@ export async function checkOnline(analysis: Analysis, services: RegistryServices
       for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
-      if (!blocked && !options.signal?.aborted) out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), options.signal)));
+      if (!blocked && !options.signal?.aborted) out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
       out.failures.push(error);

@@ -28,6 +28,8 @@ export interface NpmRegistryConfig {
   registrySource: NpmConfigLayer;
   /** The config files consulted, in precedence order, and whether each was there. */
   files: Array<{ layer: NpmConfigLayer; path: string; found: boolean }>;
+  /** legacy-peer-deps, strict-peer-deps and force, which change what npm calls a peer conflict. */
+  peerDeps: { legacyPeerDeps: boolean; strictPeerDeps: boolean; force: boolean };
 }
 
 /** npm's built-in default registry. */
@@ -253,7 +255,16 @@ export function resolveNpmConfig(layers: ResolvedLayer[], files: NpmRegistryConf
     const value = firstString(all, key);
     return value === '' ? undefined : value;
   };
-  return { defaultRegistry, scopes, registrySource, files, authorization: (url: URL) => authorizationFor(url, get) };
+  const flag = (key: string): boolean => {
+    for (const layer of all) {
+      const value = layer.get(key);
+      // npm's boolean settings: `true`/`false` in files and variables, bare keys as true.
+      if (value !== undefined && value !== null) return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
+    }
+    return false;
+  };
+  const peerDeps = { legacyPeerDeps: flag('legacy-peer-deps'), strictPeerDeps: flag('strict-peer-deps'), force: flag('force') };
+  return { defaultRegistry, scopes, registrySource, files, peerDeps, authorization: (url: URL) => authorizationFor(url, get) };
 }
 
 /** The registry npm would ask for a package: its scope's registry, else the default. */

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { ParsedManifest } from '../model';
 import type { RegistryHttp } from './http';
 import { NpmClient } from './npm';
-import { loadNpmConfig } from './npmrc';
+import { loadNpmConfig, type NpmRegistryConfig } from './npmrc';
 import { PypiClient } from './pypi';
 import { loadPythonIndexConfig, type PythonIndexConfig } from './pythonConfig';
 
@@ -60,6 +60,11 @@ export class AuthorizationRegistry {
   };
 }
 
+export interface NpmServices {
+  client: NpmClient;
+  config: NpmRegistryConfig;
+}
+
 export interface PythonServices {
   client: PypiClient | null;
   config: PythonIndexConfig;
@@ -68,7 +73,7 @@ export interface PythonServices {
 /** Makes and shares registry clients for manifests. */
 export class RegistryServices {
   private readonly pypiClients = new Map<string, PypiClient>();
-  private readonly npmClients = new Map<string, Promise<NpmClient>>();
+  private readonly npmClients = new Map<string, Promise<NpmServices>>();
 
   constructor(private readonly input: ServicesInput) {}
 
@@ -105,7 +110,7 @@ export class RegistryServices {
   }
 
   /** The npm client for a package.json (its folder's .npmrc, the user's, the global one). */
-  npmFor(packageJsonPath: string): Promise<NpmClient> {
+  npmFor(packageJsonPath: string): Promise<NpmServices> {
     const projectDir = dirname(packageJsonPath);
     let client = this.npmClients.get(projectDir);
     if (!client) {
@@ -121,7 +126,7 @@ export class RegistryServices {
         platform: this.input.platform,
       }).then((config) => {
         this.input.auth.add(config);
-        return new NpmClient(this.input.http, config);
+        return { client: new NpmClient(this.input.http, config), config };
       });
       this.npmClients.set(projectDir, client);
     }
