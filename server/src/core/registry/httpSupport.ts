@@ -9,6 +9,20 @@ import { RegistryError, type TransportErrorKind } from './types';
 const UNSTORED_HEADERS = new Set(['set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length']);
 
 /** scheme://host[:port]/path-prefix of a registry URL, without credentials, query or package path. */
+/** A URL without credentials, query or fragment, safe for messages; undefined when it is not a URL. */
+export function redactUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.href;
+  } catch {
+    return undefined;
+  }
+}
+
 export function registryOf(url: string): string {
   let parsed: URL;
   try {

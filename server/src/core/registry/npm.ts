@@ -4,6 +4,7 @@
 
 import type { FetchOptions, FetchResult } from './http';
 import { registryForPackage, type NpmRegistryConfig } from './npmrc';
+import { redactUrl } from './httpSupport';
 import { RegistryError } from './types';
 
 /** The part of RegistryHttp this client uses; structural so that tests can pass a stand-in. */
@@ -57,16 +58,7 @@ export function escapePackageName(name: string): string {
 
 /** A registry URL without credentials, query or fragment, for messages and results. */
 export function displayRegistry(registry: string): string {
-  try {
-    const url = new URL(registry);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.href;
-  } catch {
-    return '(an invalid registry URL)';
-  }
+  return redactUrl(registry) ?? '(an invalid registry URL)';
 }
 
 type Json = Record<string, unknown>;

@@ -8,6 +8,7 @@ import { formatVersion, parseVersion } from '../versions/pep440';
 import { extrasFromRequirements, parseCoreMetadata } from './coreMetadata';
 import { parseHtmlPage, parseJsonPage, SimpleIndexError, type PypiFile, type SimplePage } from './simpleIndex';
 import type { CachePolicy, FetchOptions, FetchResult } from './http';
+import { redactUrl } from './httpSupport';
 import { RegistryError } from './types';
 import { readWheelMetadata, WheelError, type ByteRange, type RangeChunk } from './wheelZip';
 
@@ -80,16 +81,7 @@ const PYPI_HOSTS: Record<string, string> = { 'pypi.org': 'https://pypi.org', 'te
 
 /** An index URL without credentials, query or trailing slash, for messages. */
 export function displayIndex(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    u.hash = '';
-    return u.href.replace(/\/+$/, '');
-  } catch {
-    return '(an invalid index URL)';
-  }
+  return redactUrl(url)?.replace(/\/+$/, '') ?? '(an invalid index URL)';
 }
 
 // Equal versions get equal keys: normalised, and trailing `.0`s dropped (1.0 == 1.0.0 in PEP 440).
