@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { tarHeader } from './tar.mjs';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'npm');
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
@@ -29,24 +30,6 @@ export function loadFixture(name) {
 
 // ---- tarballs: a deterministic package/package.json in a gzipped ustar archive ----
 
-function tarHeader(path, size) {
-  const h = Buffer.alloc(512);
-  const put = (text, at, len) => h.write(text, at, len, 'ascii');
-  put(path, 0, 100);
-  put('0000644\0', 100, 8);
-  put('0000000\0', 108, 8);
-  put('0000000\0', 116, 8);
-  put(size.toString(8).padStart(11, '0') + '\0', 124, 12);
-  put('14000000000\0', 136, 12); // a fixed mtime keeps the bytes, and so the integrity, stable
-  put('        ', 148, 8);
-  put('0', 156, 1);
-  put('ustar\0', 257, 6);
-  put('00', 263, 2);
-  let sum = 0;
-  for (const b of h) sum += b;
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
-  return h;
-}
 
 /** A tiny but valid npm tarball whose package.json carries the version's dependency fields. */
 export function buildTarball(manifest) {

@@ -3,6 +3,7 @@
 // always yields the same bytes, so hashes in index pages stay stable across runs.
 import { createHash } from 'node:crypto';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import { tarHeader } from './tar.mjs';
 
 /** PEP 503 normalisation. */
 export function normalize(name) {
@@ -134,24 +135,6 @@ function zip(entries, { time, date }) {
   return Buffer.concat([...locals, cd, end]);
 }
 
-function tarHeader(name, size, mtime) {
-  const h = Buffer.alloc(512);
-  const put = (text, at, len) => h.write(text, at, len, 'ascii');
-  put(name, 0, 100);
-  put('0000644\0', 100, 8);
-  put('0000000\0', 108, 8);
-  put('0000000\0', 116, 8);
-  put(size.toString(8).padStart(11, '0') + '\0', 124, 12);
-  put(mtime.toString(8).padStart(11, '0') + '\0', 136, 12);
-  put('        ', 148, 8);
-  put('0', 156, 1);
-  put('ustar\0', 257, 6);
-  put('00', 263, 2);
-  let sum = 0;
-  for (const b of h) sum += b;
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
-  return h;
-}
 
 /** A real sdist: `<stem>-<version>/PKG-INFO` and `pyproject.toml` in a gzipped ustar archive. */
 export function buildSdist(displayName, version, metadataText, uploadTime) {
