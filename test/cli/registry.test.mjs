@@ -2,7 +2,6 @@
 // --explain), registry findings, outages and the offline cache.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startFakePypi } from '../support/fakePypi.mjs';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { isolatedEnv } from '../support/isolatedEnv.mjs';
+import { runProcess } from '../support/runProcess.mjs';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -40,14 +40,7 @@ after(async () => {
 
 /** Runs the CLI without blocking the event loop (the fake registries live in this process). */
 function run(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: isolatedEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [cli, ...args], { cwd: dir, env: isolatedEnv() });
 }
 
 const registryArgs = () => ['--index-url', pypi.indexUrl, '--registry', `${npm.url}/`, '--no-cache', ...TARGET];

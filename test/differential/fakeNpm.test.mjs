@@ -5,13 +5,13 @@
 // npm runs with an isolated HOME, prefix and cache, and never leaves 127.0.0.1.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { loadNpmConfig, registryForPackage } from '../../dist/core/registry/npmrc.js';
 import { NPM_ABBREVIATED_ACCEPT } from '../../dist/core/registry/npm.js';
+import { runProcess } from '../support/runProcess.mjs';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pinsight-npm-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -38,15 +38,7 @@ function npmEnv(p, extra = {}) {
 
 // Asynchronous on purpose: the fake registry runs in this process and must keep answering.
 function npm(args, p, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd: p.app, env: npmEnv(p, env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('npm', args, { cwd: p.app, env: npmEnv(p, env) });
 }
 
 const INSTALL = ['install', '--package-lock-only', '--no-audit', '--no-fund', '--no-update-notifier', '--ignore-scripts', '--loglevel=error'];

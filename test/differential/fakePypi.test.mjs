@@ -4,25 +4,17 @@
 import { pipEnv } from '../support/pipEnv.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startFakePypi } from '../support/fakePypi.mjs';
 import { PypiClient } from '../../dist/core/registry/pypi.js';
 import { RegistryHttp } from '../../dist/core/registry/http.js';
+import { runProcess } from '../support/runProcess.mjs';
 
 // Async spawn: the fake runs in this process, so a synchronous child would deadlock it.
 function pip(indexUrl, requirements, { quiet = true } = {}) {
   const args = ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--report', '-', '--no-cache-dir', '--index-url', indexUrl, ...requirements];
   if (quiet) args.push('--quiet');
   const env = pipEnv();
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', args, { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('python3', args, { env });
 }
 
 const installed = (report) => report.install.map((i) => `${i.metadata.name.toLowerCase().replace(/[-_.]+/g, '-')}==${i.metadata.version}`).sort();

@@ -31,6 +31,7 @@ import { pipViolations, resolvePython } from '../../dist/core/resolve/pythonReso
 import { replayPip } from '../../dist/core/resolve/pipReplay.js';
 import { highestCompatible, whatWouldUnlock, whyIsThisHere } from '../../dist/core/resolve/whatIf.js';
 import { compareVersions, parseVersion, publicVersion, formatVersion } from '../../dist/core/versions/pep440.js';
+import { runProcess } from '../support/runProcess.mjs';
 
 // This machine, as pip sees it (python3 is CPython 3.11.7 on x86_64 Linux).
 const TARGET = {
@@ -106,15 +107,11 @@ function pipPool(size) {
 }
 
 function pipSubprocess(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-m', 'pip', ...PIP_ARGS, '--report', '-', ...args], { env: PIP_ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr, install: code === 0 ? JSON.parse(stdout).install.map((i) => [i.metadata.name, i.metadata.version]) : null }));
-  });
+  return runProcess('python3', ['-m', 'pip', ...PIP_ARGS, '--report', '-', ...args], { env: PIP_ENV }).then(({ code, stdout, stderr }) => ({
+    code,
+    stderr,
+    install: code === 0 ? JSON.parse(stdout).install.map((i) => [i.metadata.name, i.metadata.version]) : null,
+  }));
 }
 
 const normalize = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');

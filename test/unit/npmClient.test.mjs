@@ -10,21 +10,11 @@ import { gunzipSync } from 'node:zlib';
 import { NpmClient, NPM_ABBREVIATED_ACCEPT, parsePackument, escapePackageName, isValidPackageName } from '../../dist/core/registry/npm.js';
 import { loadNpmConfig } from '../../dist/core/registry/npmrc.js';
 import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { RegistryError, TransportError } from '../../dist/core/registry/types.js';
+import { RegistryError } from '../../dist/core/registry/types.js';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
+import { fetchTransport } from '../support/fetchTransport.mjs';
 
-// A Transport on node's fetch: no redirects followed (RegistryHttp does that), errors typed.
-async function transport(request) {
-  try {
-    const res = await fetch(request.url, { method: request.method, headers: request.headers, redirect: 'manual', signal: request.signal });
-    const body = new Uint8Array(await res.arrayBuffer());
-    return { status: res.status, headers: Object.fromEntries(res.headers), body };
-  } catch (error) {
-    if (request.signal?.aborted) throw new TransportError('aborted', 'aborted');
-    const code = error.cause?.code ?? '';
-    throw new TransportError(code === 'ECONNREFUSED' ? 'refused' : 'reset', String(error.cause?.message ?? error.message));
-  }
-}
+const transport = fetchTransport;
 
 function makeHttp(options = {}) {
   const clock = { t: 1_000_000, sleeps: [], now: () => clock.t, random: () => 0 };

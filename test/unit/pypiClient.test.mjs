@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PypiClient } from '../../dist/core/registry/pypi.js';
 import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { RegistryError, TransportError } from '../../dist/core/registry/types.js';
+import { RegistryError } from '../../dist/core/registry/types.js';
 import { startFakePypi, negotiate } from '../support/fakePypi.mjs';
+import { fetchTransport } from '../support/fetchTransport.mjs';
 
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/pypi/${name}.json`, import.meta.url), 'utf8'));
 const REALTIME = fixture('realtime');
@@ -42,18 +43,7 @@ const EXTRA = [
 ];
 const PROJECTS = ['realtime', 'six', 'websockets'];
 
-// A Transport on node's fetch: no redirects followed (RegistryHttp does that), errors typed.
-async function transport(request) {
-  try {
-    const res = await fetch(request.url, { method: request.method, headers: request.headers, redirect: 'manual', signal: request.signal });
-    const body = new Uint8Array(await res.arrayBuffer());
-    return { status: res.status, headers: Object.fromEntries(res.headers), body };
-  } catch (error) {
-    if (request.signal?.aborted) throw new TransportError('aborted', 'aborted');
-    const code = error.cause?.code ?? '';
-    throw new TransportError(code === 'ECONNREFUSED' ? 'refused' : 'reset', String(error.cause?.message ?? error.message));
-  }
-}
+const transport = fetchTransport;
 
 function makeHttp(options = {}) {
   const clock = { t: 1_000_000, now: () => clock.t, sleep: async () => {}, random: () => 0 };
