@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { prng, loadCorpus, makeInput } from './fuzzLib.mjs';
 
 const require = createRequire(import.meta.url);
-const { parseRequirements } = require('../dist/core/manifest/requirements.js');
-const { parsePyproject } = require('../dist/core/manifest/pyproject.js');
-const { parsePackageJson } = require('../dist/core/manifest/packageJson.js');
+const { parseRequirements } = require('../dist/core/python/requirements/requirements.js');
+const { parsePyproject } = require('../dist/core/python/pyproject/pyproject.js');
+const { parsePackageJson } = require('../dist/core/npm/manifest/packageJson.js');
 
 const parsers = {
   requirements: (text) => parseRequirements(text, '/fuzz/requirements.txt', { env: { HOME: '/root' } }),

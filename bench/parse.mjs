@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { prng } from './fuzzLib.mjs';
 
 const require = createRequire(import.meta.url);
-const { loadRequirementsTree } = require('../dist/core/manifest/requirements.js');
-const { parsePyproject } = require('../dist/core/manifest/pyproject.js');
-const { parsePackageJson } = require('../dist/core/manifest/packageJson.js');
+const { loadRequirementsTree } = require('../dist/core/python/requirements/requirements.js');
+const { parsePyproject } = require('../dist/core/python/pyproject/pyproject.js');
+const { parsePackageJson } = require('../dist/core/npm/manifest/packageJson.js');
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/pypi/', import.meta.url));
 

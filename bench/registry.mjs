@@ -12,14 +12,14 @@ import { startFakePypi } from '../test/support/fakePypi.mjs';
 import { LINUX_311, dep } from '../test/support/memoryPypi.mjs';
 
 const require = createRequire(import.meta.url);
-const { RegistryHttp } = require('../dist/core/registry/http.js');
-const { PypiClient } = require('../dist/core/registry/pypi.js');
-const { parseVersion, compareVersions, isPrerelease } = require('../dist/core/versions/pep440.js');
+const { RegistryHttp } = require('../dist/core/http/registryHttp.js');
+const { PypiClient } = require('../dist/core/python/index/pypi.js');
+const { parseVersion, compareVersions, isPrerelease } = require('../dist/core/python/versions/pep440.js');
 const { createNodeTransport } = require('../dist/node/transport.js');
 const { systemClock } = require('../dist/node/clock.js');
 const { createFileCacheStore } = require('../dist/node/cacheStore.js');
-const { createPythonProvider } = require('../dist/core/resolve/python.js');
-const { solve } = require('../dist/core/resolve/pubgrub.js');
+const { createPythonProvider } = require('../dist/core/python/resolve/provider.js');
+const { solve } = require('../dist/core/pubgrub/solver.js');
 
 const LATENCY_MS = 50;
 const PROJECTS = 100;

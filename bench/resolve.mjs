@@ -15,15 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { startFakePypi } from '../test/support/fakePypi.mjs';
 
 const require = createRequire(import.meta.url);
-const { RegistryHttp } = require('../dist/core/registry/http.js');
-const { PypiClient } = require('../dist/core/registry/pypi.js');
+const { RegistryHttp } = require('../dist/core/http/registryHttp.js');
+const { PypiClient } = require('../dist/core/python/index/pypi.js');
 const { createNodeTransport } = require('../dist/node/transport.js');
 const { systemClock } = require('../dist/node/clock.js');
-const { createPythonProvider, rootsFromManifests } = require('../dist/core/resolve/python.js');
-const { resolvePython } = require('../dist/core/resolve/pythonResolve.js');
-const { explainConflict } = require('../dist/core/resolve/explain.js');
-const { makeTarget } = require('../dist/core/resolve/target.js');
-const { parseRequirements } = require('../dist/core/manifest/requirements.js');
+const { createPythonProvider, rootsFromManifests } = require('../dist/core/python/resolve/provider.js');
+const { resolvePython } = require('../dist/core/python/resolve/resolvePython.js');
+const { explainConflict } = require('../dist/core/pubgrub/explain.js');
+const { makeTarget } = require('../dist/core/python/resolve/target.js');
+const { parseRequirements } = require('../dist/core/python/requirements/requirements.js');
 
 const LATENCY_MS = 50;
 const WARM_RUNS = 10;

@@ -12,11 +12,11 @@ import { startFakeNpm } from '../test/support/fakeNpm.mjs';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { analyzeManifest } = require('../dist/core/analyze.js');
-const { checkOnline } = require('../dist/core/insight/online.js');
-const { makeTarget } = require('../dist/core/resolve/target.js');
-const { RegistryHttp } = require('../dist/core/registry/http.js');
-const { AuthorizationRegistry, RegistryServices } = require('../dist/core/registry/services.js');
+const { analyzeManifest } = require('../dist/core/project/analyze.js');
+const { checkOnline } = require('../dist/core/project/stages.js');
+const { makeTarget } = require('../dist/core/python/resolve/target.js');
+const { RegistryHttp } = require('../dist/core/http/registryHttp.js');
+const { AuthorizationRegistry, RegistryServices } = require('../dist/core/project/services.js');
 const { createNodeTransport } = require('../dist/node/transport.js');
 const { systemClock } = require('../dist/node/clock.js');
 const { createRecordingTransport } = require('../dist/node/snapshotTransport.js');

@@ -2,12 +2,12 @@
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { analyzeManifest, type Analysis } from './core/analyze';
+import { analyzeManifest, type Analysis } from './core/project/analyze';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
-import { checkOnline } from './core/insight/online';
-import { detectManifestKind, isIgnoredFolder } from './core/manifest/detect';
+import { checkOnline } from './core/project/stages';
+import { detectManifestKind, isIgnoredFolder } from './core/project/detect';
 import type { ManifestKind } from './core/model';
-import { makeTarget, pythonVersionFromPyvenvCfg, type Target } from './core/resolve/target';
+import { makeTarget, pythonVersionFromPyvenvCfg, type Target } from './core/python/resolve/target';
 import type { Runtime } from './core/runtime';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';

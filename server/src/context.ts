@@ -1,8 +1,8 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Analysis } from './core/analyze';
-import type { OnlineResult } from './core/insight/online';
-import type { Target } from './core/resolve/target';
+import type { Analysis } from './core/project/analyze';
+import type { OnlineResult } from './core/project/stages';
+import type { Target } from './core/python/resolve/target';
 import type { Runtime } from './core/runtime';
 import type { HostRegistries } from './node/registries';
 import type { PinsightSettings } from '../../common/settings';

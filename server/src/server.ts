@@ -17,7 +17,7 @@ import { DiagnosticsFeature } from './features/diagnostics';
 import { provideCodeActions } from './features/codeActions';
 import { provideDocumentSymbols } from './features/documentSymbols';
 import { provideHover } from './features/hover';
-import { OnlineChecks } from './features/onlineChecks';
+import { OnlineChecks } from './features/backgroundChecks';
 import { statusOf } from './features/status';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 

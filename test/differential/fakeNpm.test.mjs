@@ -9,8 +9,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
-import { loadNpmConfig, registryForPackage } from '../../dist/core/registry/npmrc.js';
-import { NPM_ABBREVIATED_ACCEPT } from '../../dist/core/registry/npm.js';
+import { loadNpmConfig, registryForPackage } from '../../dist/core/npm/registry/npmrc.js';
+import { NPM_ABBREVIATED_ACCEPT } from '../../dist/core/npm/registry/npmClient.js';
 import { runProcess } from '../support/runProcess.mjs';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pinsight-npm-'));

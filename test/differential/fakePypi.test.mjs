@@ -5,8 +5,8 @@ import { pipEnv } from '../support/pipEnv.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakePypi } from '../support/fakePypi.mjs';
-import { PypiClient } from '../../dist/core/registry/pypi.js';
-import { RegistryHttp } from '../../dist/core/registry/http.js';
+import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { runProcess } from '../support/runProcess.mjs';
 
 // Async spawn: the fake runs in this process, so a synchronous child would deadlock it.

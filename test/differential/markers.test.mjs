@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parsePep508 } from '../../dist/core/versions/pep508.js';
-import { parseMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/versions/markers.js';
+import { parsePep508 } from '../../dist/core/python/versions/pep508.js';
+import { parseMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/python/versions/markers.js';
 import { prng } from '../support/prng.mjs';
 
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;

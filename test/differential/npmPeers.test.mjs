@@ -10,11 +10,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkNpmPeers } from '../../dist/core/resolve/npmPeers.js';
-import { parsePackageJson } from '../../dist/core/manifest/packageJson.js';
-import { NpmClient } from '../../dist/core/registry/npm.js';
-import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { TransportError } from '../../dist/core/registry/types.js';
+import { checkNpmPeers } from '../../dist/core/npm/arborist/peers.js';
+import { parsePackageJson } from '../../dist/core/npm/manifest/packageJson.js';
+import { NpmClient } from '../../dist/core/npm/registry/npmClient.js';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { TransportError } from '../../dist/core/http/types.js';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { SYNTHETIC } from '../support/npmPeerPackages.mjs';
 

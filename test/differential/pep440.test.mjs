@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import {
   parseVersion, formatVersion, compareVersions, parseSpecifierSet, specifierContains,
-} from '../../dist/core/versions/pep440.js';
+} from '../../dist/core/python/versions/pep440.js';
 import { prng as mulberry32 } from '../support/prng.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

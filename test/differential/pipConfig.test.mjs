@@ -10,8 +10,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { loadPythonIndexConfig } from '../../dist/core/registry/pythonConfig.js';
-import { parseNetrc } from '../../dist/core/registry/netrc.js';
+import { loadPythonIndexConfig } from '../../dist/core/python/index/indexConfig.js';
+import { parseNetrc } from '../../dist/core/python/index/netrc.js';
 import { prng as mulberry32 } from '../support/prng.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

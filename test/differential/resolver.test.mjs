@@ -23,14 +23,14 @@ import { startFakePypi } from '../support/fakePypi.mjs';
 import { pipEnv } from '../support/pipEnv.mjs';
 import { generateCase, mulberry32 } from '../support/pypiGenerator.mjs';
 import { createNodeTransport } from '../../dist/node/transport.js';
-import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { PypiClient } from '../../dist/core/registry/pypi.js';
-import { loadRequirementsTree } from '../../dist/core/manifest/requirements.js';
-import { createPythonProvider, rootsFromManifests } from '../../dist/core/resolve/python.js';
-import { pipViolations, resolvePython } from '../../dist/core/resolve/pythonResolve.js';
-import { replayPip } from '../../dist/core/resolve/pipReplay.js';
-import { highestCompatible, whatWouldUnlock, whyIsThisHere } from '../../dist/core/resolve/whatIf.js';
-import { compareVersions, parseVersion, publicVersion, formatVersion } from '../../dist/core/versions/pep440.js';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
+import { createPythonProvider, rootsFromManifests } from '../../dist/core/python/resolve/provider.js';
+import { pipViolations, resolvePython } from '../../dist/core/python/resolve/resolvePython.js';
+import { replayPip } from '../../dist/core/python/resolve/pipReplay.js';
+import { highestCompatible, whatWouldUnlock, whyIsThisHere } from '../../dist/core/python/resolve/whatIf.js';
+import { compareVersions, parseVersion, publicVersion, formatVersion } from '../../dist/core/python/versions/pep440.js';
 import { runProcess } from '../support/runProcess.mjs';
 
 // This machine, as pip sees it (python3 is CPython 3.11.7 on x86_64 Linux).

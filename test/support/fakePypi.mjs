@@ -21,7 +21,7 @@ import { createServer } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { compareVersions, parseVersion, isPrerelease } from '../../dist/core/versions/pep440.js';
+import { compareVersions, parseVersion, isPrerelease } from '../../dist/core/python/versions/pep440.js';
 import { buildMetadata, buildSdist, buildWheel, extrasOf, filenameStem, normalize, sha256Hex } from './fakePypiArtifacts.mjs';
 import { createFaults } from './fakePypiFaults.mjs';
 

@@ -1,6 +1,6 @@
 // A Transport on node's fetch for client tests: no redirects followed (RegistryHttp does that),
 // failures typed as the core expects.
-import { TransportError } from '../../dist/core/registry/types.js';
+import { TransportError } from '../../dist/core/http/types.js';
 
 export async function fetchTransport(request) {
   try {

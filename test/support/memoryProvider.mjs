@@ -7,7 +7,7 @@
 // a predicate (version => boolean) or a comma-separated specifier with the clauses
 // ==, !=, >=, <=, >, < and '' for any version. `options.allows(spec, version)` and
 // `options.compare(a, b)` replace the toy rules (the PyPI fixture test passes PEP 440 ones).
-import { ROOT } from '../../dist/core/resolve/types.js';
+import { ROOT } from '../../dist/core/pubgrub/types.js';
 
 /** Numeric comparison of dotted version strings; missing components count as 0. */
 export function compareDotted(a, b) {

@@ -4,8 +4,8 @@
 //
 // A version is a list of Requires-Dist strings or { deps, requiresPython, yanked, files: 'wheel' |
 // 'sdist' | 'none', extras }. `calls` counts requests; `fail` makes a project or version throw.
-import { RegistryError } from '../../dist/core/registry/types.js';
-import { parsePep508 } from '../../dist/core/versions/pep508.js';
+import { RegistryError } from '../../dist/core/http/types.js';
+import { parsePep508 } from '../../dist/core/python/versions/pep508.js';
 
 export const normalize = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');
 

@@ -2,7 +2,7 @@
 // specifiers from our pep440 module, only the projects asked for, requirements with environment
 // markers dropped (the real python provider, with markers and extras, lives elsewhere).
 import { readFileSync } from 'node:fs';
-import { compareVersions, parseSpecifierSet, parseVersion } from '../../dist/core/versions/pep440.js';
+import { compareVersions, parseSpecifierSet, parseVersion } from '../../dist/core/python/versions/pep440.js';
 import { memoryProvider } from './memoryProvider.mjs';
 
 const FIXTURES = new URL('../fixtures/pypi/', import.meta.url);

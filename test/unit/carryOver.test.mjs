@@ -1,7 +1,7 @@
 // Registry findings of an older version carried onto the current text while new results are made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequirements } from '../../dist/core/manifest/requirements.js';
+import { parseRequirements } from '../../dist/core/python/requirements/requirements.js';
 import { carryOverFindings } from '../../dist/core/insight/carryOver.js';
 
 const PATH = '/p/requirements.txt';

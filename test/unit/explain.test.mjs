@@ -3,10 +3,10 @@
 // and no-match reasons, virtual extras, and how version sets and specifiers read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../dist/core/resolve/pubgrub.js';
-import { explainConflict } from '../../dist/core/resolve/explain.js';
-import { Words, displaySpecifier } from '../../dist/core/resolve/explainText.js';
-import { VersionSet } from '../../dist/core/resolve/versionSet.js';
+import { solve } from '../../dist/core/pubgrub/solver.js';
+import { explainConflict } from '../../dist/core/pubgrub/explain.js';
+import { Words, displaySpecifier } from '../../dist/core/pubgrub/explainText.js';
+import { VersionSet } from '../../dist/core/pubgrub/versionSet.js';
 import { memoryProvider } from '../support/memoryProvider.mjs';
 import { loadPypiRegistry, pypiFixtureProvider } from '../support/pypiFixtureProvider.mjs';
 

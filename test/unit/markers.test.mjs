@@ -1,7 +1,7 @@
 // PEP 508 markers: three-valued evaluation, packaging-compatible printing, parse errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMarker, evaluateMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/versions/markers.js';
+import { parseMarker, evaluateMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/python/versions/markers.js';
 
 function parse(text) {
   const result = parseMarker(text);

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { createNodeTransport, toTransportError } from '../../dist/node/transport.js';
 import { createFileCacheStore } from '../../dist/node/cacheStore.js';
 import { systemClock } from '../../dist/node/clock.js';
-import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { TransportError } from '../../dist/core/registry/types.js';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { TransportError } from '../../dist/core/http/types.js';
 
 const cleanups = [];
 after(async () => {

@@ -7,10 +7,10 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { NpmClient, NPM_ABBREVIATED_ACCEPT, parsePackument, escapePackageName, isValidPackageName } from '../../dist/core/registry/npm.js';
-import { loadNpmConfig } from '../../dist/core/registry/npmrc.js';
-import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { RegistryError } from '../../dist/core/registry/types.js';
+import { NpmClient, NPM_ABBREVIATED_ACCEPT, parsePackument, escapePackageName, isValidPackageName } from '../../dist/core/npm/registry/npmClient.js';
+import { loadNpmConfig } from '../../dist/core/npm/registry/npmrc.js';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { RegistryError } from '../../dist/core/http/types.js';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
 

@@ -4,9 +4,9 @@
 // test/differential/npmPeers.test.mjs, which replays many of these cases through the real CLI).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkNpmPeers } from '../../dist/core/resolve/npmPeers.js';
-import { pickVersion, parseRegistrySpec } from '../../dist/core/resolve/npmPick.js';
-import { parsePackageJson } from '../../dist/core/manifest/packageJson.js';
+import { checkNpmPeers } from '../../dist/core/npm/arborist/peers.js';
+import { pickVersion, parseRegistrySpec } from '../../dist/core/npm/arborist/pick.js';
+import { parsePackageJson } from '../../dist/core/npm/manifest/packageJson.js';
 import { memoryRegistry, toPackument } from '../support/npmPeerPackages.mjs';
 
 const ENGINES = { nodeVersion: '20.20.2', npmVersion: '11.19.1' };

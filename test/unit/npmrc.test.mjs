@@ -13,7 +13,7 @@ import {
   nerfDart,
   normalizeRegistry,
   DEFAULT_NPM_REGISTRY,
-} from '../../dist/core/registry/npmrc.js';
+} from '../../dist/core/npm/registry/npmrc.js';
 
 const values = (text) => Object.fromEntries(parseNpmrc(text).values);
 

@@ -2,7 +2,7 @@
 // tests), exact UTF-16 ranges, malformed JSON, and a seeded mutation loop proving it never throws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePackageJson, classifyNpmSpecifier } from '../../dist/core/manifest/packageJson.js';
+import { parsePackageJson, classifyNpmSpecifier } from '../../dist/core/npm/manifest/packageJson.js';
 import { prng as mulberry32 } from '../support/prng.mjs';
 
 const parse = (text) => parsePackageJson(text, '/proj/package.json');

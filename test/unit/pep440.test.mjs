@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   parseVersion, formatVersion, compareVersions, isPrerelease, isPostrelease, publicVersion,
   parseSpecifierSet, specifierContains, SpecifierSet,
-} from '../../dist/core/versions/pep440.js';
+} from '../../dist/core/python/versions/pep440.js';
 
 // [as written, normalised]
 const NORMALISED = [

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parsePep508, normalizeName, validateMarkerText } from '../../dist/core/versions/pep508.js';
+import { parsePep508, normalizeName, validateMarkerText } from '../../dist/core/python/versions/pep508.js';
 
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { poetryToPep440, poetryPythonMarker, poetryRequiresPython, poetryPlatformMarker } from '../../dist/core/manifest/poetry.js';
-import { parseSpecifierSet } from '../../dist/core/versions/pep440.js';
+import { poetryToPep440, poetryPythonMarker, poetryRequiresPython, poetryPlatformMarker } from '../../dist/core/python/pyproject/poetry.js';
+import { parseSpecifierSet } from '../../dist/core/python/versions/pep440.js';
 
 // [poetry constraint, PEP 440 specifier poetry-core writes]
 const CONVERSIONS = [

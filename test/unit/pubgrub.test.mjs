@@ -4,9 +4,9 @@
 // brute-force search on 1,000 generated registries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../dist/core/resolve/pubgrub.js';
-import { explainConflict, externals, simplifyDerivation } from '../../dist/core/resolve/explain.js';
-import { ROOT } from '../../dist/core/resolve/types.js';
+import { solve } from '../../dist/core/pubgrub/solver.js';
+import { explainConflict, externals, simplifyDerivation } from '../../dist/core/pubgrub/explain.js';
+import { ROOT } from '../../dist/core/pubgrub/types.js';
 import { memoryProvider, allowsDotted, compareDotted } from '../support/memoryProvider.mjs';
 
 const versionsOf = (r) => Object.fromEntries(r.versions);

@@ -5,9 +5,9 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PypiClient } from '../../dist/core/registry/pypi.js';
-import { RegistryHttp } from '../../dist/core/registry/http.js';
-import { RegistryError } from '../../dist/core/registry/types.js';
+import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { RegistryError } from '../../dist/core/http/types.js';
 import { startFakePypi, negotiate } from '../support/fakePypi.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
 

@@ -2,7 +2,7 @@
 // strings and arrays, CRLF, BOM), problems for malformed input, and a seeded mutation loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePyproject } from '../../dist/core/manifest/pyproject.js';
+import { parsePyproject } from '../../dist/core/python/pyproject/pyproject.js';
 import { prng as rng } from '../support/prng.mjs';
 
 // Positions computed independently of the code under test: LSP lines split at \r\n, \n and \r.

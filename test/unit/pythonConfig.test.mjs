@@ -3,9 +3,9 @@
 // scoping (URL userinfo, .netrc), masking, and malformed files that must never throw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadPythonIndexConfig, maskUrl, DEFAULT_INDEX_URL } from '../../dist/core/registry/pythonConfig.js';
-import { parseIni, pipConfigFiles } from '../../dist/core/registry/pipConf.js';
-import { parseNetrc, netrcCredentials } from '../../dist/core/registry/netrc.js';
+import { loadPythonIndexConfig, maskUrl, DEFAULT_INDEX_URL } from '../../dist/core/python/index/indexConfig.js';
+import { parseIni, pipConfigFiles } from '../../dist/core/python/index/pipConf.js';
+import { parseNetrc, netrcCredentials } from '../../dist/core/python/index/netrc.js';
 
 const HOME = '/home/u';
 const USER_CONF = `${HOME}/.config/pip/pip.conf`;

@@ -4,9 +4,9 @@
 // against pip itself in test/differential/resolver.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPythonProvider, rootsFromManifests, splitPackage } from '../../dist/core/resolve/python.js';
-import { solve } from '../../dist/core/resolve/pubgrub.js';
-import { ROOT } from '../../dist/core/resolve/types.js';
+import { createPythonProvider, rootsFromManifests, splitPackage } from '../../dist/core/python/resolve/provider.js';
+import { solve } from '../../dist/core/pubgrub/solver.js';
+import { ROOT } from '../../dist/core/pubgrub/types.js';
 import { LINUX_311, dep, memoryPypi, roots } from '../support/memoryPypi.mjs';
 
 async function resolve(registry, lines, options = {}) {

@@ -2,9 +2,9 @@
 // the relaxed re-solve finds pip's solution, and pip's rule (pipViolations) keeps it honest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPythonProvider } from '../../dist/core/resolve/python.js';
-import { solve } from '../../dist/core/resolve/pubgrub.js';
-import { pipViolations, resolvePython } from '../../dist/core/resolve/pythonResolve.js';
+import { createPythonProvider } from '../../dist/core/python/resolve/provider.js';
+import { solve } from '../../dist/core/pubgrub/solver.js';
+import { pipViolations, resolvePython } from '../../dist/core/python/resolve/resolvePython.js';
 import { LINUX_311, dep, memoryPypi, roots } from '../support/memoryPypi.mjs';
 
 function provider(registry, lines, installer = 'pip') {

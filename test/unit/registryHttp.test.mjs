@@ -3,10 +3,10 @@
 // cache (ttl, revalidation, immutable, stale, offline, corruption, restart, eviction) and cancellation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegistryHttp, registryOf } from '../../dist/core/registry/http.js';
-import { encodeEntry, decodeEntry, crc32, MemoryLru } from '../../dist/core/registry/cache.js';
-import { proxyFor, proxySettingsFromEnv } from '../../dist/core/registry/proxy.js';
-import { RegistryError, TransportError } from '../../dist/core/registry/types.js';
+import { RegistryHttp, registryOf } from '../../dist/core/http/registryHttp.js';
+import { encodeEntry, decodeEntry, crc32, MemoryLru } from '../../dist/core/http/cache.js';
+import { proxyFor, proxySettingsFromEnv } from '../../dist/core/http/proxy.js';
+import { RegistryError, TransportError } from '../../dist/core/http/types.js';
 
 const unhandled = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { parseRequirements, loadRequirementsTree } from '../../dist/core/manifest/requirements.js';
-import { readLogicalLines } from '../../dist/core/manifest/requirementsLines.js';
-import { breakArgsOptions, parseOptions } from '../../dist/core/manifest/requirementsOptions.js';
+import { parseRequirements, loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
+import { readLogicalLines } from '../../dist/core/python/requirements/lines.js';
+import { breakArgsOptions, parseOptions } from '../../dist/core/python/requirements/options.js';
 import { prng as rng } from '../support/prng.mjs';
 
 const FILE = '/work/proj/requirements.txt';

@@ -2,9 +2,9 @@
 // core metadata headers, on tables of real and malformed input.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergePages } from '../../dist/core/registry/pypi.js';
-import { parseDistFilename, parseHtmlPage, parseJsonPage } from '../../dist/core/registry/simpleIndex.js';
-import { parseCoreMetadata } from '../../dist/core/registry/coreMetadata.js';
+import { mergePages } from '../../dist/core/python/index/pypi.js';
+import { parseDistFilename, parseHtmlPage, parseJsonPage } from '../../dist/core/python/index/simpleIndex.js';
+import { parseCoreMetadata } from '../../dist/core/python/index/coreMetadata.js';
 
 describe('simple index parsing', () => {
   test('distribution filenames', () => {

@@ -2,9 +2,9 @@
 // conflict (supabase -> realtime -> websockets).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPythonProvider } from '../../dist/core/resolve/python.js';
-import { solve } from '../../dist/core/resolve/pubgrub.js';
-import { highestCompatible, whatWouldUnlock, whyIsThisHere, withRootSpecifier } from '../../dist/core/resolve/whatIf.js';
+import { createPythonProvider } from '../../dist/core/python/resolve/provider.js';
+import { solve } from '../../dist/core/pubgrub/solver.js';
+import { highestCompatible, whatWouldUnlock, whyIsThisHere, withRootSpecifier } from '../../dist/core/python/resolve/whatIf.js';
 import { LINUX_311, dep, memoryPypi, roots } from '../support/memoryPypi.mjs';
 
 const registry = {

@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeManifest, type Analysis } from '../core/analyze';
-import { detectManifestKind } from '../core/manifest/detect';
+import { analyzeManifest, type Analysis } from '../core/project/analyze';
+import { detectManifestKind } from '../core/project/detect';
 import { carryOverFindings } from '../core/insight/carryOver';
 import type { Finding } from '../core/model';
 import { toLspDiagnostic, uriToPath } from '../convert';

@@ -1,10 +1,10 @@
 import { MarkupKind, type CancellationToken, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import type { Dependency } from '../core/model';
 import { hoverMarkdown, type HoverFacts } from '../core/insight/hoverText';
-import type { OnlineResult } from '../core/insight/online';
+import type { OnlineResult } from '../core/project/stages';
 import { rangeContains } from '../core/text';
-import { ROOT } from '../core/resolve/types';
-import { highestCompatible, whyIsThisHere } from '../core/resolve/whatIf';
+import { ROOT } from '../core/pubgrub/types';
+import { highestCompatible, whyIsThisHere } from '../core/python/resolve/whatIf';
 import { toLspRange } from '../convert';
 import type { OnlineEntry, ServerContext } from '../context';
 

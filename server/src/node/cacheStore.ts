@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CacheStore } from '../core/registry/types';
+import type { CacheStore } from '../core/http/types';
 
 // Frame: "PSK1" | uint32 BE key length | key (UTF-8) | data. The data carries its own checksum
 // (see core/registry/cache.ts); the frame only has to say whose data it is.

@@ -1,6 +1,6 @@
 // The real clock for the registry layer; tests inject a fake one instead.
 
-import type { Clock } from '../core/registry/types';
+import type { Clock } from '../core/http/types';
 
 /** Wall-clock time, timer-based sleep that clears its timer on abort, Math.random jitter. */
 export const systemClock: Clock = {

@@ -4,7 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../core/registry/types';
+import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../core/http/types';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.htm': 'text/html', '.json': 'application/json', '.metadata': 'text/plain' };
 

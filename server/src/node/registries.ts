@@ -3,9 +3,9 @@
 
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { RegistryHttp } from '../core/registry/http';
-import { AuthorizationRegistry, RegistryServices, type Platform, type RegistrySettings } from '../core/registry/services';
-import type { Transport } from '../core/registry/types';
+import { RegistryHttp } from '../core/http/registryHttp';
+import { AuthorizationRegistry, RegistryServices, type Platform, type RegistrySettings } from '../core/project/services';
+import type { Transport } from '../core/http/types';
 import { createFileCacheStore } from './cacheStore';
 import { systemClock } from './clock';
 import { withFileUrls } from './fileTransport';

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../core/registry/types';
+import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../core/http/types';
 
 /** The file format: `{ "version": 1, "responses": { "<method> <url> <accept>": { status, headers, body, encoding } } }`. */
 export interface SnapshotFile {

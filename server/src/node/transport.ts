@@ -5,8 +5,8 @@
 import { brotliDecompress, gunzip, inflate, inflateRaw, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
-import { proxyFor, proxySettingsFromEnv, type ProxySettings } from '../core/registry/proxy';
-import { TransportError, type HttpRequest, type HttpResponse, type Transport, type TransportErrorKind } from '../core/registry/types';
+import { proxyFor, proxySettingsFromEnv, type ProxySettings } from '../core/http/proxy';
+import { TransportError, type HttpRequest, type HttpResponse, type Transport, type TransportErrorKind } from '../core/http/types';
 
 export interface NodeTransportOptions {
   /** Explicit proxy (VS Code's http.proxy or the CLI's --proxy); wins over the environment. */

@@ -1,4 +1,4 @@
-import type { Analysis } from '../analyze';
+import type { Analysis } from '../project/analyze';
 import type { Dependency, Finding, ManifestKind, Range } from '../model';
 
 export interface FileReport {

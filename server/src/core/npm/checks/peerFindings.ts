@@ -1,0 +1,60 @@
+// Stage 3 for npm: what npm 7+ reports as ERESOLVE, on the package.json lines that cause it, with
+// the highest compatible version as a fix and the dependant release that would allow the found one.
+
+import type { Dependency, Finding, Fix, ParsedManifest, RelatedInformation } from '../../model';
+import { RegistryError } from '../../http/types';
+import { checkNpmPeers, type NpmPeerConflict, type PeerPackument } from '../arborist/peers';
+
+function specifierEdit(manifest: ParsedManifest, dep: Dependency, version: string): Fix['edits'][number] | undefined {
+  if (!dep.specifierRange) return undefined;
+  // Keep the user's style: a caret range stays a caret range, an exact pin stays exact.
+  const prefix = /^\s*[~^]/.test(dep.specifier) ? dep.specifier.trim()[0] : /^\s*\d/.test(dep.specifier) ? '' : '^';
+  return { path: manifest.path, range: dep.specifierRange, newText: `${prefix}${version}` };
+}
+
+function conflictFindings(manifest: ParsedManifest, conflict: NpmPeerConflict): Finding[] {
+  const found = conflict.found.dependency;
+  const dependant = conflict.peer.dependency;
+  const message = conflict.unlock ? `${conflict.message} ${conflict.unlock.replace(/^./, (c) => c.toUpperCase()).replace(/\.?$/, '.')}` : conflict.message;
+  const out: Finding[] = [];
+  const on = (dep: Dependency, other: Dependency | undefined, fixes: Fix[]): Finding => ({
+    code: 'peer-conflict',
+    severity: 'error',
+    package: dep.normalizedName,
+    path: manifest.path,
+    range: dep.range,
+    message,
+    related: other ? [{ path: manifest.path, range: other.range, message: `${other.raw} is part of this conflict.` } satisfies RelatedInformation] : [],
+    fixes,
+  });
+  if (found) {
+    const edit = conflict.highestCompatible ? specifierEdit(manifest, found, conflict.highestCompatible) : undefined;
+    const fixes = edit ? [{ title: `Change ${found.name} to ${edit.newText}, the highest version ${conflict.peer.dependant} allows`, edits: [edit], preferred: true }] : [];
+    out.push(on(found, dependant, fixes));
+  }
+  if (dependant && dependant !== found) {
+    const edit = conflict.unlockVersion ? specifierEdit(manifest, dependant, conflict.unlockVersion) : undefined;
+    const fixes = edit ? [{ title: `Upgrade ${dependant.name} to ${edit.newText}, which allows ${conflict.found.name}@${conflict.found.version}`, edits: [edit] }] : [];
+    out.push(on(dependant, found, fixes));
+  }
+  return out;
+}
+
+/** npm's peer-dependency verdict for a package.json, as findings. */
+export async function npmPeerFindings(
+  manifest: ParsedManifest,
+  getPackument: (name: string, signal?: AbortSignal) => Promise<PeerPackument>,
+  options: { signal?: AbortSignal; legacyPeerDeps?: boolean; strictPeerDeps?: boolean; force?: boolean } = {},
+): Promise<Finding[]> {
+  const signal = options.signal;
+  let report;
+  try {
+    report = await checkNpmPeers(manifest, getPackument, options);
+  } catch (error) {
+    // Registry failures are already findings from the registry checks; an abort is the caller's.
+    if (signal?.aborted || !(error instanceof RegistryError)) throw error;
+    return [];
+  }
+  if (report.kind !== 'conflict') return [];
+  return report.conflicts.flatMap((c) => conflictFindings(manifest, c));
+}

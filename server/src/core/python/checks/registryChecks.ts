@@ -1,0 +1,160 @@
+import { compareVersions, isPrerelease, parseSpecifierSet, parseVersion, type Version } from '../versions/pep440';
+import type { Dependency, Finding, ParsedManifest } from '../../model';
+import type { PypiProject } from '../index/pypi';
+import { RegistryError } from '../../http/types';
+
+/** The part of PypiClient these checks use. */
+export interface PypiLookup {
+  getProject(name: string, signal?: AbortSignal): Promise<PypiProject>;
+}
+
+/** What the registry says about one Python dependency, for hovers and later stages. */
+export interface PypiFacts {
+  project: PypiProject;
+  /** Highest final, non-yanked release. */
+  latest?: string;
+  /** Highest non-yanked release the dependency's own specifier allows (pre-releases only if it names one). */
+  highestAllowed?: string;
+}
+
+export interface RegistryCheckResult<F> {
+  findings: Finding[];
+  facts: Map<string, F>;
+  /** One entry per registry that failed: the message for the status item. */
+  failures: RegistryError[];
+  /** Some data came from the cache while the registry was unreachable or offline. */
+  stale: boolean;
+}
+
+interface Parsed {
+  version: Version;
+  text: string;
+  yanked: boolean;
+  yankedReason?: string;
+}
+
+function sortedVersions(project: PypiProject): Parsed[] {
+  const out: Parsed[] = [];
+  for (const [text, info] of project.versions) {
+    if (info.files.length === 0) continue;
+    const version = parseVersion(text);
+    if (version) out.push({ version, text, yanked: info.yanked, yankedReason: info.yankedReason });
+  }
+  return out.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** The version an exact pin (`==1.0`, `===1.0`) names, or null for anything else. */
+export function exactPin(specifier: string): { operator: '==' | '==='; version: string } | null {
+  const check = parseSpecifierSet(specifier);
+  if (!check.ok || check.set.specifiers.length !== 1) return null;
+  const [spec] = check.set.specifiers;
+  if ((spec.operator === '==' && !spec.version.endsWith('.*')) || spec.operator === '===') return { operator: spec.operator, version: spec.version };
+  return null;
+}
+
+function finding(manifest: ParsedManifest, dep: Dependency, code: Finding['code'], severity: Finding['severity'], message: string, onSpecifier = true): Finding {
+  return {
+    code,
+    severity,
+    package: dep.normalizedName,
+    path: manifest.path,
+    range: (onSpecifier && dep.specifierRange) || dep.nameRange,
+    message,
+    related: [],
+    fixes: [],
+  };
+}
+
+function checkDependency(manifest: ParsedManifest, dep: Dependency, project: PypiProject): { findings: Finding[]; facts: PypiFacts } {
+  const versions = sortedVersions(project);
+  const finals = versions.filter((v) => !v.yanked && !isPrerelease(v.version));
+  const latest = finals.at(-1)?.text;
+  const findings: Finding[] = [];
+  const spec = parseSpecifierSet(dep.specifier);
+  const set = spec.ok ? spec.set : undefined;
+  const allowsPre = set?.prereleases === true;
+  const allowed = set ? versions.filter((v) => !v.yanked && (allowsPre || !isPrerelease(v.version)) && set.contains(v.version, { prereleases: true })) : [];
+  const facts: PypiFacts = { project, latest, highestAllowed: allowed.at(-1)?.text };
+  const where = project.index;
+
+  if (project.status && project.status.status !== 'active') {
+    const reason = project.status.reason ? `: ${project.status.reason}` : '.';
+    findings.push(finding(manifest, dep, 'deprecated', 'warning', `${dep.name} is marked ${project.status.status} on ${where}${reason}`, false));
+  }
+  if (versions.length === 0) {
+    findings.push(finding(manifest, dep, 'unknown-version', 'error', `${dep.name} has no installable release on ${where}.`, false));
+    return { findings, facts };
+  }
+  const pin = exactPin(dep.specifier);
+  if (pin) {
+    const wanted = parseVersion(pin.version);
+    const match = pin.operator === '==='
+      ? versions.find((v) => v.text.toLowerCase() === pin.version.toLowerCase())
+      : versions.find((v) => set?.contains(v.version, { prereleases: true }));
+    if (!match) {
+      const near = wanted ? nearest(versions, wanted) : undefined;
+      const hint = near ? ` The closest release is ${near}; the latest is ${latest ?? versions.at(-1)!.text}.` : '';
+      findings.push(finding(manifest, dep, 'unknown-version', 'error', `${dep.name} ${pin.version} does not exist on ${where}.${hint}`));
+    } else if (match.yanked) {
+      const reason = match.yankedReason ? ` (reason: ${match.yankedReason})` : '';
+      const instead = facts.latest ? ` Consider ${nearestUnyanked(versions, match) ?? facts.latest}.` : '';
+      findings.push(finding(manifest, dep, 'yanked', 'warning', `${dep.name} ${match.text} was yanked${reason}. pip still installs it because it is pinned exactly, but it was withdrawn for a reason.${instead}`));
+    }
+    return { findings, facts };
+  }
+  if (set && allowed.length === 0 && !dep.constraint) {
+    const onlyPre = versions.some((v) => !v.yanked && isPrerelease(v.version) && set.contains(v.version, { prereleases: true }));
+    // Pre-releases only: the resolver decides with the installer's rules and offers the opt-ins.
+    if (onlyPre) return { findings, facts };
+    const onlyYanked = versions.some((v) => v.yanked && set.contains(v.version, { prereleases: true }));
+    const why = onlyYanked ? ' Only yanked releases match, and pip ignores those unless pinned with ==.' : '';
+    findings.push(finding(manifest, dep, 'no-matching-version', 'error', `No release of ${dep.name} on ${where} satisfies ${dep.specifier}; the latest is ${latest ?? versions.at(-1)!.text}.${why}`));
+  }
+  return { findings, facts };
+}
+
+function nearest(versions: Parsed[], wanted: Version): string | undefined {
+  let best: Parsed | undefined;
+  for (const v of versions) if (!v.yanked && compareVersions(v.version, wanted) <= 0) best = v;
+  return (best ?? versions.find((v) => !v.yanked))?.text;
+}
+
+function nearestUnyanked(versions: Parsed[], from: Parsed): string | undefined {
+  const i = versions.indexOf(from);
+  const after = versions.slice(i + 1).find((v) => !v.yanked && !isPrerelease(v.version));
+  return after?.text ?? versions.slice(0, i).reverse().find((v) => !v.yanked)?.text;
+}
+
+/**
+ * Registry checks for every Python dependency that names a package on an index: unknown
+ * packages and versions, yanked pins, releases that no specifier matches, deprecated projects.
+ * A registry failure becomes one entry in `failures`, never a finding per dependency.
+ */
+export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, signal?: AbortSignal): Promise<RegistryCheckResult<PypiFacts>> {
+  const result: RegistryCheckResult<PypiFacts> = { findings: [], facts: new Map(), failures: [], stale: false };
+  const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry').map((dep) => ({ manifest, dep })));
+  const projects = new Map<string, Promise<PypiProject | RegistryError>>();
+  for (const { dep } of targets) {
+    if (!projects.has(dep.normalizedName)) {
+      projects.set(dep.normalizedName, pypi.getProject(dep.normalizedName, signal).catch((e: unknown) => (e instanceof RegistryError ? e : new RegistryError('malformed', 'the package index', String(e)))));
+    }
+  }
+  const failed = new Set<string>();
+  for (const { manifest, dep } of targets) {
+    const project = await projects.get(dep.normalizedName)!;
+    if (project instanceof RegistryError) {
+      if (project.kind === 'not-found') {
+        result.findings.push(finding(manifest, dep, 'unknown-package', 'error', `${dep.name} was not found on ${project.registry}. Check the spelling, or the index this package should come from.`, false));
+      } else if (project.kind !== 'aborted' && !failed.has(project.registry)) {
+        failed.add(project.registry);
+        result.failures.push(project);
+      }
+      continue;
+    }
+    result.stale ||= project.stale;
+    const checked = checkDependency(manifest, dep, project);
+    result.findings.push(...checked.findings);
+    result.facts.set(dep.normalizedName, checked.facts);
+  }
+  return result;
+}

@@ -1,0 +1,193 @@
+// Stage 3 for Python: resolve the manifest tree for its target and turn the verdict into findings
+// on the manifest lines that cause it, with fixes (the highest compatible version) and the
+// upgrade that would unlock a newer one.
+
+import type { Dependency, Finding, Fix, ParsedManifest, RelatedInformation } from '../../model';
+import { explainConflict, externals, type Explanation } from '../../pubgrub/explain';
+import type { SolveResult } from '../../pubgrub/solver';
+import { createPythonProvider, rootsFromManifests, type PythonProvider, type PypiSource, type PythonNote } from '../resolve/provider';
+import { resolvePython } from '../resolve/resolvePython';
+import type { Target } from '../resolve/target';
+import { ROOT, type DependencyOrigin } from '../../pubgrub/types';
+import { highestCompatible, whatWouldUnlock } from '../resolve/whatIf';
+import { compareVersions, parseVersion } from '../versions/pep440';
+import { exactPin } from './registryChecks';
+
+export interface PythonResolutionResult {
+  findings: Finding[];
+  provider: PythonProvider;
+  result: SolveResult;
+  explanation?: Explanation;
+  notes: PythonNote[];
+}
+
+export interface ResolveOptions {
+  target: Target;
+  installer: 'pip' | 'uv';
+  allowPrereleases?: boolean;
+  signal?: AbortSignal;
+  /** Answer "highest compatible" and "what would unlock" for the conflict's roots (re-solves). */
+  whatIf?: boolean;
+  /** Latest final release per normalised name, from the registry checks (for the unlock question). */
+  latestOf?: (name: string) => string | undefined;
+}
+
+/** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
+export function resolvable(dep: Dependency): boolean {
+  return dep.ecosystem === 'pypi' && dep.section !== 'build-system.requires';
+}
+
+function locate(manifests: ParsedManifest[], origin: DependencyOrigin | undefined): { manifest: ParsedManifest; dep: Dependency } | undefined {
+  if (!origin) return undefined;
+  const manifest = manifests.find((m) => m.path === origin.path);
+  const dep = manifest?.dependencies[origin.index];
+  return manifest && dep ? { manifest, dep } : undefined;
+}
+
+/** A root requirement found by its package (and specifier) when the note carries no origin. */
+function locateByName(manifests: ParsedManifest[], pkg: string, specifier?: string): { manifest: ParsedManifest; dep: Dependency } | undefined {
+  const base = pkg.replace(/\[.*$/, '');
+  for (const manifest of manifests) {
+    const dep = manifest.dependencies.find((d) => d.ecosystem === 'pypi' && d.normalizedName === base && (specifier === undefined || d.specifier === specifier));
+    if (dep) return { manifest, dep };
+  }
+  return undefined;
+}
+
+/** Conditions (markers only possibly true for the target) the conflict rests on. */
+function conditionsOf(result: Extract<SolveResult, { kind: 'conflict' }>): string[] {
+  const out = new Set<string>();
+  for (const inc of externals(result.incompatibility)) {
+    if (inc.cause.kind === 'dependency' && inc.cause.dependency.condition) out.add(inc.cause.dependency.condition);
+  }
+  return [...out];
+}
+
+function pinEdit(manifest: ParsedManifest, dep: Dependency, version: string): Fix['edits'][number] {
+  const keepArbitrary = exactPin(dep.specifier)?.operator === '===';
+  const newText = `${keepArbitrary ? '===' : '=='}${version}`;
+  if (dep.specifierRange) return { path: manifest.path, range: dep.specifierRange, newText };
+  const end = dep.extrasRange?.end ?? dep.nameRange.end;
+  return { path: manifest.path, range: { start: end, end }, newText };
+}
+
+async function fixesFor(
+  provider: PythonProvider,
+  manifests: ParsedManifest[],
+  located: { manifest: ParsedManifest; dep: Dependency },
+  chain: string[],
+  options: ResolveOptions,
+): Promise<{ fixes: Fix[]; unlockText?: string }> {
+  const { manifest, dep } = located;
+  const fixes: Fix[] = [];
+  const best = await highestCompatible(provider, dep.normalizedName, { signal: options.signal, timeBudgetMs: 5_000 });
+  let unlockText: string | undefined;
+  if (best.kind === 'found' && best.version !== exactPin(dep.specifier)?.version) {
+    fixes.push({ title: `Change to ${dep.name}==${best.version}, the highest version the other requirements allow`, edits: [pinEdit(manifest, dep, best.version)], preferred: true });
+  }
+  const latest = options.latestOf?.(dep.normalizedName);
+  const wanted = exactPin(dep.specifier)?.version ?? latest;
+  // Only a version newer than what already works needs unlocking (an older pin is fixed by the change above).
+  if (wanted && (best.kind !== 'found' || isNewer(wanted, best.version))) {
+    const unlock = await whatWouldUnlock(provider, dep.normalizedName, wanted, { signal: options.signal, timeBudgetMs: 8_000, prefer: chain.map((c) => c.split(' ')[0]) });
+    if (unlock.kind === 'unlocked' || unlock.kind === 'none') unlockText = unlock.message;
+    if (unlock.kind === 'unlocked') {
+      const other = provider.roots.find((r) => r.dependency.normalizedName === unlock.package && !r.dependency.constraint);
+      const target = locate(manifests, other?.origin);
+      if (target) {
+        fixes.push({ title: `Upgrade ${target.dep.name} to ${unlock.version}, which allows ${dep.name} ${wanted}`, edits: [pinEdit(target.manifest, target.dep, unlock.version)] });
+      }
+    }
+  }
+  return { fixes, unlockText };
+}
+
+function isNewer(a: string, b: string): boolean {
+  const va = parseVersion(a);
+  const vb = parseVersion(b);
+  return va !== null && vb !== null && compareVersions(va, vb) > 0;
+}
+
+/** The opt-ins a pre-release-only requirement can take: name the pre-release, allow them all, or the latest final. */
+function prereleaseFixes(manifests: ParsedManifest[], at: { manifest: ParsedManifest; dep: Dependency }, prereleases: string[], latestFinal: string | undefined): Fix[] {
+  const fixes: Fix[] = [];
+  const newest = prereleases.at(-1);
+  if (newest) fixes.push({ title: `Pin the pre-release ${at.dep.name}==${newest} (naming a pre-release allows it)`, edits: [pinEdit(at.manifest, at.dep, newest)], preferred: true });
+  const root = manifests[0];
+  if (root?.kind === 'requirements') {
+    const start = { line: 0, character: 0 };
+    fixes.push({ title: `Allow pre-releases for every requirement (add --pre to ${root.path.split(/[\\/]/).pop()})`, edits: [{ path: root.path, range: { start, end: start }, newText: '--pre\n' }] });
+  }
+  if (latestFinal) fixes.push({ title: `Use the latest final release, ${at.dep.name}==${latestFinal}`, edits: [pinEdit(at.manifest, at.dep, latestFinal)] });
+  return fixes;
+}
+
+function noteFinding(manifests: ParsedManifest[], note: PythonNote, latestOf?: (name: string) => string | undefined): Finding | undefined {
+  const source = 'requiredBy' in note ? note.requiredBy : undefined;
+  const located = locate(manifests, source?.origin) ?? (source?.package === ROOT ? locateByName(manifests, note.package, 'specifier' in note ? note.specifier : undefined) : undefined);
+  if (!located) return undefined;
+  const base = { package: located.dep.normalizedName, path: located.manifest.path, related: [] as RelatedInformation[], fixes: [] as Fix[] };
+  switch (note.kind) {
+    case 'prerelease-only':
+      return {
+        ...base,
+        code: 'prerelease-only',
+        severity: 'warning',
+        range: located.dep.specifierRange ?? located.dep.range,
+        message: note.message,
+        fixes: prereleaseFixes(manifests, located, note.prereleases, latestOf?.(located.dep.normalizedName)),
+      };
+    case 'direct-reference':
+      return { ...base, code: 'unresolved-source', severity: 'information', range: located.dep.range, message: note.message };
+    default:
+      return undefined;
+  }
+}
+
+/** Resolves a manifest tree's Python requirements and explains a conflict on the lines that cause it. */
+export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
+  const roots = rootsFromManifests(manifests, resolvable);
+  const provider = createPythonProvider({ pypi, roots, target: { environment: options.target.environment, pythonVersion: options.target.pythonVersion }, installer: options.installer, allowPrereleases: options.allowPrereleases });
+  const resolution = await resolvePython(provider, { signal: options.signal });
+  const result = resolution.result;
+  const findings: Finding[] = [];
+  const notes = resolution.provider.notes(result.kind === 'solution' ? result : undefined);
+  for (const note of notes) {
+    const f = noteFinding(manifests, note, options.latestOf);
+    if (f) findings.push(f);
+  }
+  if (result.kind !== 'conflict') return { findings, provider: resolution.provider, result, notes };
+
+  const explanation = explainConflict(result.incompatibility, {
+    versionsOf: (pkg) => result.packageVersions.get(pkg) ?? resolution.provider.versionsOf(pkg) ?? [],
+    displayName: (pkg) => resolution.provider.displayName(pkg),
+  });
+  const conditions = conditionsOf(result);
+  const located = explanation.roots.map((r) => ({ root: r, at: locate(manifests, r.origin) })).filter((x) => x.at !== undefined) as Array<{ root: Explanation['roots'][number]; at: { manifest: ParsedManifest; dep: Dependency } }>;
+  const possible = conditions.length > 0;
+  const when = possible ? ` This applies only when ${conditions.join(' and ')}; Pinsight could not tell whether that holds for ${options.target.description}.` : '';
+  for (const { at } of located) {
+    // A root that fails only because its matches are pre-releases is better told by that note.
+    const preOnly = findings.find((f) => f.code === 'prerelease-only' && f.path === at.manifest.path && f.range.start.line === at.dep.range.start.line);
+    if (preOnly) {
+      preOnly.severity = 'error';
+      continue;
+    }
+    const related: RelatedInformation[] = located
+      .filter((o) => o.at !== at)
+      .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` }));
+    const extra = options.whatIf !== false && !at.dep.constraint ? await fixesFor(resolution.provider, manifests, at, explanation.chain, options) : { fixes: [] };
+    const unlock = extra.unlockText ? ` ${extra.unlockText}` : '';
+    findings.push({
+      code: possible ? 'possible-conflict' : 'conflict',
+      severity: possible ? 'warning' : 'error',
+      package: at.dep.normalizedName,
+      path: at.manifest.path,
+      range: at.dep.range,
+      message: `${explanation.summary}${when}${unlock}`,
+      related,
+      fixes: extra.fixes,
+    });
+  }
+  return { findings, provider: resolution.provider, result, explanation, notes };
+}

@@ -1,0 +1,404 @@
+// The PubGrub DependencyProvider for PyPI projects: pip 23.2.1's semantics for requirements files,
+// uv's for uv projects. Extras are virtual packages `name[extra]` whose version v depends on
+// exactly `name==v` plus that extra's requirements, as pip's ExtrasCandidate does. Markers are
+// evaluated three-valued against the target: false drops a requirement, unknown keeps it with a
+// `condition` so that a conflict resting on it reads as possible. Which versions each requirement
+// may pick (pre-releases, yanked releases, Requires-Python) is pythonCandidates.ts's business; its
+// header compares the model with pip's PackageFinder. Solve through resolvePython (pythonResolve.ts),
+// which adds the part of pip's rules a per-requirement provider cannot express. Registry data is
+// fetched once per project and version, shared by every provider made with withRoots or derive.
+
+import type { Dependency, ParsedManifest } from '../../model';
+import type { PypiProject } from '../index/pypi';
+import { evaluateMarker, parseMarker, type MarkerEnvironment, type Tristate } from '../versions/markers';
+import { compareVersions, parseVersion, SpecifierSet, type Version } from '../versions/pep440';
+import { normalizeName } from '../versions/pep508';
+import {
+  allowedVersions, cachedSpecifierSet as specifierSet, exactPinMatches, namesPrereleasePip, namesPrereleaseUv, packageFacts, pinAdmitsYanked,
+  type AllowedSet, type Installer, type PackageFacts, type PackagePolicy,
+} from './candidates';
+import { RegistryView, withSignal, type ParsedRequirement, type PypiSource } from './registryView';
+import { collectNotes, type NoteLog, type PythonNote, type SolutionView } from './notes';
+import type { DependenciesResult, DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency, VersionsResult } from '../../pubgrub/types';
+import { ROOT } from '../../pubgrub/types';
+
+export type { Installer, PackageFacts, VersionFacts } from './candidates';
+export type { PythonNote, SolutionView } from './notes';
+export type { PypiSource } from './registryView';
+
+export interface PythonTarget {
+  /** Marker variables; any left out evaluate as unknown. `extra` is set by the provider. */
+  environment: MarkerEnvironment;
+  /** For Requires-Python: '3.11' or '3.11.7'; defaults to the environment's python version. */
+  pythonVersion?: string;
+}
+
+/** A manifest requirement and where it was written. */
+export interface RootRequirement {
+  dependency: Dependency;
+  origin?: DependencyOrigin;
+}
+
+export interface PythonProviderOptions {
+  pypi: PypiSource;
+  /** Requirements, constraints and overrides of the manifest tree. */
+  roots: Array<Dependency | RootRequirement>;
+  target: PythonTarget;
+  installer: Installer;
+  /** pip `--pre`, uv `--prerelease allow`. */
+  allowPrereleases?: boolean;
+  /** Checks a given set of versions (a lock, an installed set): each project may only be the version named here, and projects not named have none. */
+  restrictTo?: ReadonlyMap<string, string>;
+  /** Packages whose lowest allowed version the solver should try first (what-if probes). */
+  preferLowest?: ReadonlySet<string>;
+}
+
+export interface PythonProvider extends DependencyProvider {
+  readonly roots: readonly RootRequirement[];
+  readonly options: Readonly<PythonProviderOptions>;
+  /** What the insight layer should say about a result (see PythonNote); pass the solution when there is one. */
+  notes(solution?: SolutionView): PythonNote[];
+  /** Another provider for other roots, sharing this one's registry data. */
+  withRoots(roots: Array<Dependency | RootRequirement>): PythonProvider;
+  /** Another provider with other options (not another registry), sharing this one's registry data. */
+  derive(changes: Partial<Omit<PythonProviderOptions, 'pypi'>>): PythonProvider;
+  /** The candidate versions fetched so far for a package (virtual extras included), ascending. */
+  versionsOf(pkg: PackageName): readonly string[] | undefined;
+  /** The project name as the manifest spells it, with the extra for virtual packages. */
+  displayName(pkg: PackageName): string;
+  /** Pre-release, yanked and Requires-Python facts of a fetched project's versions. */
+  versionFacts(pkg: PackageName): PackageFacts | undefined;
+  /**
+   * The same provider with every requirement reduced to plain containment (pre-releases and yanked
+   * releases admitted, finals preferred) and some versions excluded: pythonResolve.ts's re-solve.
+   */
+  relaxed(exclude: ReadonlyMap<string, ReadonlySet<string>>): PythonProvider;
+  /** pip: the constraints that apply to a package (with every requirer's specifier they form pip's combined set). */
+  constraintSets(pkg: PackageName): SpecifierSet[];
+  /** The versions one requirement on a fetched package lets the installer consider, alone with the constraints (ascending). */
+  candidatesFor(pkg: PackageName, specifier: string): string[];
+}
+
+/** Splits `name[extra]` into its project and extra. */
+export function splitPackage(pkg: PackageName): { base: string; extra?: string } {
+  const m = /^(.*)\[([^\]]*)\]$/.exec(pkg);
+  return m ? { base: m[1], extra: m[2] } : { base: pkg };
+}
+
+interface Override {
+  specifier: string;
+  state: Tristate;
+  marker: string | null;
+}
+
+/** Creates the provider for one manifest tree and target. */
+export function createPythonProvider(options: PythonProviderOptions): PythonProvider {
+  return new Provider(options, new RegistryView(options.pypi));
+}
+
+/** Every PyPI requirement of a manifest tree with its origin; `include` narrows the sections. */
+export function rootsFromManifests(manifests: ParsedManifest[], include: (d: Dependency) => boolean = (d) => d.ecosystem === 'pypi'): RootRequirement[] {
+  const out: RootRequirement[] = [];
+  for (const m of manifests) m.dependencies.forEach((dependency, index) => include(dependency) && out.push({ dependency, origin: { path: m.path, index } }));
+  return out;
+}
+
+class Provider implements PythonProvider {
+  readonly roots: RootRequirement[];
+  private readonly python: Version | undefined;
+  private readonly pythonText: string | undefined;
+  private readonly overrides = new Map<string, Override[]>();
+  /** Per solver package: the first-party specifier sets that shape its policy (pythonCandidates.ts). */
+  private readonly rootSets = new Map<string, SpecifierSet[]>();
+  private readonly policies = new Map<string, PackagePolicy>();
+  private readonly allowedCache = new Map<string, AllowedSet>();
+  private readonly names = new Map<string, string>();
+  private readonly log: NoteLog = { direct: new Map(), invalid: new Map(), metadataErrors: new Map(), unknownExtras: new Map(), prereleaseOnly: new Map() };
+  private rootEdges: ProvidedDependency[] | undefined;
+
+  constructor(
+    readonly options: PythonProviderOptions,
+    private readonly view: RegistryView,
+    private readonly relaxation?: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {
+    this.roots = options.roots.map((r) => ('dependency' in r ? r : { dependency: r }));
+    this.pythonText = options.target.pythonVersion ?? options.target.environment.python_full_version ?? options.target.environment.python_version;
+    this.python = this.pythonText ? (parseVersion(this.pythonText) ?? undefined) : undefined;
+    this.indexRoots();
+  }
+
+  withRoots(roots: Array<Dependency | RootRequirement>): PythonProvider {
+    return this.derive({ roots });
+  }
+
+  derive(changes: Partial<Omit<PythonProviderOptions, 'pypi'>>): PythonProvider {
+    return new Provider({ ...this.options, ...changes }, this.view);
+  }
+
+  preferred(pkg: PackageName, allowed: string[]): string | undefined {
+    const facts = this.relaxation ? this.versionFacts(pkg) : undefined;
+    // Relaxed, try what pip would try first: finals that are not yanked, then the rest.
+    const usual = facts ? allowed.filter((v) => !facts.byVersion.get(v)?.pre && !facts.byVersion.get(v)?.yanked) : allowed;
+    const pool = usual.length ? usual : allowed;
+    return this.options.preferLowest?.has(pkg) ? pool[0] : pool.at(-1);
+  }
+
+  relaxed(exclude: ReadonlyMap<string, ReadonlySet<string>>): PythonProvider {
+    return new Provider(this.options, this.view, exclude);
+  }
+
+  constraintSets(pkg: PackageName): SpecifierSet[] {
+    return this.rootSets.get(`c:${splitPackage(pkg).base}`) ?? [];
+  }
+
+  candidatesFor(pkg: PackageName, specifier: string): string[] {
+    const facts = this.versionFacts(pkg);
+    const set = specifierSet(specifier);
+    if (!facts || !set) return [];
+    const merged = new SpecifierSet([...set.specifiers, ...this.constraintSets(pkg).flatMap((c) => c.specifiers)]);
+    const { allowed } = allowedVersions(facts, merged, this.policy(pkg, facts, true));
+    return facts.versions.filter((v) => allowed.has(v.version)).map((v) => v.version);
+  }
+
+  private markerState(marker: string | null, extra: string[]): Tristate {
+    if (!marker) return true;
+    const parsed = parseMarker(marker);
+    return parsed.ok ? evaluateMarker(parsed.marker, { ...this.options.target.environment, extra }) : 'unknown';
+  }
+
+  // Overrides first (uv replaces every requirement on their package), then the first-party sets.
+  private indexRoots(): void {
+    for (const { dependency: d } of this.roots) {
+      if (d.ecosystem !== 'pypi') continue;
+      if (!this.names.has(d.normalizedName)) this.names.set(d.normalizedName, d.name);
+      if (!d.override || d.source !== 'registry') continue;
+      const list = this.overrides.get(d.normalizedName) ?? [];
+      list.push({ specifier: d.specifier, state: this.markerState(d.marker, []), marker: d.marker });
+      this.overrides.set(d.normalizedName, list);
+    }
+    const add = (key: string, text: string) => {
+      const set = specifierSet(text);
+      if (set) this.rootSets.set(key, [...(this.rootSets.get(key) ?? []), set]);
+    };
+    for (const { dependency: d } of this.roots) {
+      if (d.ecosystem !== 'pypi' || d.source !== 'registry' || this.markerState(d.marker, []) === false) continue;
+      const uv = this.options.installer === 'uv';
+      // pip applies a constraint to `name` and every `name[extra]`; uv keys everything by project.
+      const keys = d.constraint || d.override || uv ? [d.normalizedName] : d.extras.length ? d.extras.map((e) => `${d.normalizedName}[${normalizeName(e)}]`) : [d.normalizedName];
+      for (const spec of this.replaced(d.normalizedName, d.specifier, d.override)) for (const key of keys) add(d.constraint && !uv ? `c:${key}` : key, spec.specifier);
+    }
+  }
+
+  // uv: the specifiers a requirement on `name` really has once overrides replace it.
+  private replaced(name: string, specifier: string, isOverride = false): Array<{ specifier: string; state: Tristate; marker: string | null }> {
+    const list = isOverride ? undefined : this.overrides.get(name);
+    return list ? list.filter((o) => o.state !== false) : [{ specifier, state: true, marker: null }];
+  }
+
+  private policy(pkg: PackageName, facts: PackageFacts, strict = false): PackagePolicy {
+    if (this.relaxation && !strict) return { installer: this.options.installer, allowAllPrereleases: true, explicitPrerelease: true, yankedAllowed: () => true };
+    let p = this.policies.get(pkg);
+    if (p) return p;
+    const { base } = splitPackage(pkg);
+    const installer = this.options.installer;
+    const allowAllPrereleases = this.options.allowPrereleases === true;
+    if (installer === 'uv') {
+      const sets = this.rootSets.get(base) ?? [];
+      p = { installer, allowAllPrereleases, explicitPrerelease: sets.some(namesPrereleaseUv), yankedAllowed: (v) => sets.some((s) => exactPinMatches(s, v)) };
+    } else {
+      const sets = [...(this.rootSets.get(pkg) ?? []), ...(this.rootSets.get(`c:${base}`) ?? [])];
+      const partial = { installer, allowAllPrereleases, explicitPrerelease: sets.some(namesPrereleasePip) };
+      const yanked = sets.some((s) => pinAdmitsYanked(facts, s, partial));
+      p = { ...partial, yankedAllowed: () => yanked };
+    }
+    this.policies.set(pkg, p);
+    return p;
+  }
+
+  private allowedSet(pkg: PackageName, specifier: string, set: SpecifierSet, by: string): AllowedSet {
+    const key = `${pkg}\u0000${specifier}`;
+    let result = this.allowedCache.get(key);
+    if (!result) {
+      const facts = this.view.facts.get(this.factsKey(splitPackage(pkg).base));
+      result = facts ? allowedVersions(facts, set, this.policy(pkg, facts)) : { allowed: new Set(), prereleasesOnly: [] };
+      this.allowedCache.set(key, result);
+    }
+    if (result.prereleasesOnly.length > 0) this.log.prereleaseOnly.set(`${pkg}\u0000${specifier}\u0000${by}`, { package: pkg, specifier, by, prereleases: result.prereleasesOnly });
+    return result;
+  }
+
+  private factsKey(base: string): string {
+    return `${this.pythonText ?? ''}\u0000${base}`;
+  }
+
+  private factsOf(base: string, project: PypiProject): PackageFacts {
+    const key = this.factsKey(base);
+    let facts = this.view.facts.get(key);
+    if (!facts) this.view.facts.set(key, (facts = packageFacts(project, this.python)));
+    return facts;
+  }
+
+  async versions(pkg: PackageName, signal?: AbortSignal): Promise<VersionsResult> {
+    if (pkg === ROOT) return { kind: 'ok', versions: ['0'] };
+    const { base } = splitPackage(pkg);
+    const outcome = await withSignal(this.view.project(base), signal);
+    if (outcome.kind === 'missing') return { kind: 'unknown-package', message: outcome.message };
+    if (outcome.kind === 'error') return { kind: 'error', message: outcome.message };
+    const excluded = this.relaxation?.get(base);
+    const versions = this.factsOf(base, outcome.project).versions.map((v) => v.version).filter((v) => !excluded?.has(v));
+    const only = this.options.restrictTo;
+    if (!only) return { kind: 'ok', versions };
+    const wanted = only.get(base);
+    const parsed = wanted === undefined ? null : parseVersion(wanted);
+    return { kind: 'ok', versions: versions.filter((v) => v === wanted || (parsed !== null && compareVersions(parseVersion(v) as Version, parsed) === 0)) };
+  }
+
+  versionsOf(pkg: PackageName): readonly string[] | undefined {
+    return this.versionFacts(pkg)?.versions.map((v) => v.version);
+  }
+
+  versionFacts(pkg: PackageName): PackageFacts | undefined {
+    return this.view.facts.get(this.factsKey(splitPackage(pkg).base));
+  }
+
+  displayName(pkg: PackageName): string {
+    if (pkg === ROOT) return 'your requirements';
+    const { base, extra } = splitPackage(pkg);
+    const name = this.names.get(base) ?? base;
+    return extra === undefined ? name : `${name}[${extra}]`;
+  }
+
+  prefetch(pkg: PackageName, versions: string[]): void {
+    if (pkg === ROOT) return;
+    const { base } = splitPackage(pkg);
+    // Outcomes are cached, never thrown: nothing here can become an unhandled rejection.
+    void this.view.project(base).then((o) => {
+      if (o.kind !== 'ok') return;
+      for (const v of versions.slice(0, 3)) if (o.project.versions.has(v)) void this.view.metadataOf(o.project, v);
+    });
+  }
+
+  async dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult> {
+    if (pkg === ROOT) return { kind: 'ok', dependencies: (this.rootEdges ??= this.buildRootEdges()) };
+    const { base, extra } = splitPackage(pkg);
+    const outcome = await withSignal(this.view.project(base), signal);
+    if (outcome.kind !== 'ok') return { kind: 'unavailable', reason: outcome.message };
+    const facts = this.factsOf(base, outcome.project).byVersion.get(version);
+    if (!facts) return { kind: 'unavailable', reason: `${version} is not listed on ${outcome.project.index}` };
+    if (!facts.compatible) return { kind: 'unavailable', reason: this.pythonReason(facts.requiresPython) };
+    const md = await withSignal(this.view.metadataOf(outcome.project, version), signal);
+    if (md.kind === 'error') {
+      this.log.metadataErrors.set(`${base}\u0000${version}`, { package: base, version, message: md.message });
+      return { kind: 'unavailable', reason: `its metadata could not be read: ${md.message}` };
+    }
+    if (md.metadata.kind === 'unknown') return { kind: 'unavailable', reason: md.metadata.reason };
+    const { requiresDist, requiresPython, providesExtra } = md.metadata;
+    if (requiresPython && this.python && !this.pythonAdmitsText(requiresPython)) return { kind: 'unavailable', reason: this.pythonReason(requiresPython) };
+    const parsed = this.view.requirementsOf(base, version, requiresDist);
+    if ('invalid' in parsed) return { kind: 'unavailable', reason: `its metadata lists a requirement pip cannot read, "${parsed.invalid}" (${parsed.message})` };
+    const by = { pkg, version };
+    if (extra === undefined) return { kind: 'ok', dependencies: this.metadataEdges(parsed, null, by) };
+    const exact: ProvidedDependency = { package: base, allows: (v) => v === version, specifier: `==${version}` };
+    if (!providesExtra.some((e) => normalizeName(e) === extra)) {
+      // pip warns that the extra does not exist and installs the project without it.
+      this.log.unknownExtras.set(`${base}\u0000${version}\u0000${extra}`, { package: base, version, extra });
+      return { kind: 'ok', dependencies: [exact] };
+    }
+    return { kind: 'ok', dependencies: [exact, ...this.metadataEdges(parsed, extra, by)] };
+  }
+
+  private pythonAdmitsText(requiresPython: string): boolean {
+    const set = specifierSet(requiresPython);
+    return set === null || this.python === undefined || set.contains(this.python, { prereleases: true });
+  }
+
+  private pythonReason(requiresPython: string | undefined): string {
+    return `it requires Python ${requiresPython ?? '(another version)'} and the target is Python ${this.pythonText}`;
+  }
+
+  // Base requirements hold with no extra; an extra's are those its marker adds (base ones come through name==v).
+  private metadataEdges(requirements: ParsedRequirement[], extra: string | null, by: { pkg: string; version: string }): ProvidedDependency[] {
+    const env = this.options.target.environment;
+    const out: ProvidedDependency[] = [];
+    for (const r of requirements) {
+      const plain: Tristate = r.markerTree ? evaluateMarker(r.markerTree, { ...env, extra: [] }) : true;
+      let state = plain;
+      if (extra !== null) {
+        state = r.markerTree ? evaluateMarker(r.markerTree, { ...env, extra: [extra] }) : true;
+        if (plain === true) continue;
+      }
+      if (state === false) continue;
+      const condition = state === 'unknown' ? (r.marker ?? undefined) : undefined;
+      out.push(...this.edges({ name: r.name, extras: r.extras, specifier: r.specifier, url: r.url }, `${by.pkg} ${by.version}`, { condition }));
+    }
+    return out;
+  }
+
+  private buildRootEdges(): ProvidedDependency[] {
+    const out: ProvidedDependency[] = [];
+    for (const { dependency: d, origin } of this.roots) {
+      if (d.ecosystem !== 'pypi' || d.override) continue;
+      const state = this.markerState(d.marker, []);
+      if (state === false) continue;
+      const condition = state === 'unknown' ? (d.marker ?? undefined) : undefined;
+      if (d.source !== 'registry') {
+        this.log.direct.set(`${ROOT}\u0000${d.normalizedName}\u0000${d.location ?? ''}`, { package: d.normalizedName, source: d.source, location: d.location, by: ROOT, origin });
+        continue;
+      }
+      out.push(...this.edges({ name: d.normalizedName, extras: d.constraint ? [] : d.extras.map(normalizeName), specifier: d.specifier }, ROOT, { condition, origin, constraintOnly: d.constraint }));
+    }
+    return out;
+  }
+
+  private edges(
+    req: { name: string; extras: string[]; specifier: string; url?: string },
+    by: string,
+    extra: { condition?: string; origin?: DependencyOrigin; constraintOnly?: boolean },
+  ): ProvidedDependency[] {
+    if (req.url !== undefined) {
+      this.log.direct.set(`${by}\u0000${req.name}\u0000${req.url}`, { package: req.name, source: 'url', location: req.url, by, origin: extra.origin });
+      return [];
+    }
+    const out: ProvidedDependency[] = [];
+    const targets = req.extras.length ? req.extras.map((e) => `${req.name}[${e}]`) : [req.name];
+    for (const choice of this.replaced(req.name, req.specifier)) {
+      const set = specifierSet(choice.specifier);
+      if (!set) {
+        this.log.invalid.set(`${by}\u0000${req.name}\u0000${choice.specifier}`, { package: req.name, specifier: choice.specifier, by, origin: extra.origin });
+        continue;
+      }
+      const conditions = [extra.condition, choice.state === 'unknown' ? (choice.marker ?? undefined) : undefined].filter((c): c is string => !!c);
+      for (const target of targets) {
+        let allowed: Set<string> | undefined;
+        const dep: ProvidedDependency = {
+          package: target,
+          specifier: choice.specifier,
+          allows: (v) => (allowed ??= this.allowedSet(target, choice.specifier, set, by).allowed).has(v),
+        };
+        if (conditions.length) dep.condition = conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' and ');
+        if (extra.origin) dep.origin = extra.origin;
+        if (extra.constraintOnly) dep.constraintOnly = true;
+        out.push(dep);
+      }
+    }
+    return out;
+  }
+
+  notes(solution?: SolutionView): PythonNote[] {
+    return collectNotes(this.log, solution, {
+      installer: this.options.installer,
+      facts: (base) => this.view.facts.get(this.factsKey(base)),
+      prereleaseWelcome: (pkg, specifiers) => {
+        const facts = this.view.facts.get(this.factsKey(splitPackage(pkg).base));
+        if (!facts) return true;
+        const policy = this.policy(pkg, facts, true);
+        if (policy.allowAllPrereleases || policy.explicitPrerelease) return true;
+        const names = this.options.installer === 'uv' ? namesPrereleaseUv : namesPrereleasePip;
+        return specifiers.some((s) => {
+          const set = specifierSet(s);
+          return set !== null && names(set);
+        });
+      },
+    });
+  }
+}
