@@ -13,10 +13,9 @@ import { startFakeNpm } from '../test/support/fakeNpm.mjs';
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { analyzeManifest } = require('../dist/core/project/analyze.js');
-const { checkOnline } = require('../dist/core/project/stages.js');
-const { makeTarget } = require('../dist/core/python/resolve/target.js');
+const { Project } = require('../dist/core/project/project.js');
 const { RegistryHttp } = require('../dist/core/http/registryHttp.js');
-const { AuthorizationRegistry, RegistryServices } = require('../dist/core/project/services.js');
+const { CredentialSources } = require('../dist/core/http/credentials.js');
 const { createNodeTransport } = require('../dist/node/transport.js');
 const { systemClock } = require('../dist/node/clock.js');
 const { createRecordingTransport } = require('../dist/node/snapshotTransport.js');
@@ -33,17 +32,17 @@ try {
   const base = (url) => url.replace(/\/+$/, '');
   const rewrite = (text) => text.split(base(pypi.url)).join('https://pypi.org').split(base(npm.url)).join('https://registry.npmjs.org');
   const { transport, snapshot } = createRecordingTransport(node, rewrite);
-  const auth = new AuthorizationRegistry();
-  const http = new RegistryHttp({ transport, clock: systemClock, authorization: auth.authorization, userAgent: 'pinsight/0.1.0' });
+  const credentials = new CredentialSources();
+  const http = new RegistryHttp({ transport, clock: systemClock, authorization: credentials.authorization, userAgent: 'pinsight/0.1.0' });
   const runtime = createNodeRuntime();
-  const services = new RegistryServices({
-    http, auth, env: {}, platform: 'linux', readFile: (p) => runtime.readFile(p),
+  const project = new Project({
+    http, credentials, env: {}, platform: 'linux', readFile: (p) => runtime.readFile(p),
     settings: { indexUrl: `${pypi.url}/simple`, npmRegistry: `${npm.url}/`, origin: 'cli', isolated: true },
   });
   for (const manifest of MANIFESTS) {
     const analysis = await analyzeManifest(`${root}${manifest}`, runtime);
-    const target = makeTarget({ ...DEMO_TARGET, requiresPython: analysis.manifests[0]?.requiresPython?.specifier });
-    const result = await checkOnline(analysis, services, { target });
+    const host = { pythonVersion: { version: DEMO_TARGET.pythonVersion, source: '--python-version' }, platform: DEMO_TARGET.platform };
+    const result = await project.check(analysis, { host });
     console.log(`${manifest}: ${result.findings.length} findings (${result.findings.map((f) => f.code).join(', ') || 'none'})`);
   }
   const out = `${root}examples/registry-snapshot.json.gz`;

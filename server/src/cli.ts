@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
-import { checkOnline } from './core/project/stages';
 import { detectManifestKind, isIgnoredFolder } from './core/project/detect';
 import type { ManifestKind } from './core/model';
-import { makeTarget, pythonVersionFromPyvenvCfg, type Target } from './core/python/resolve/target';
+import type { HostEnvironment } from './core/ecosystem';
 import type { Runtime } from './core/runtime';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
@@ -75,28 +74,15 @@ function displayPath(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : p;
 }
 
-/** The target for one manifest: --python-version, else its project's .venv, else requires-python. */
-async function targetFor(analysis: Analysis, options: CliOptions, runtime: Runtime): Promise<Target> {
-  let pythonVersion = options.pythonVersion;
-  let pythonSource = pythonVersion ? '--python-version' : undefined;
-  if (!pythonVersion) {
-    for (const dir of [dirname(analysis.root), process.cwd()]) {
-      const cfg = await runtime.readFile(join(dir, '.venv', 'pyvenv.cfg'));
-      const found = cfg ? pythonVersionFromPyvenvCfg(cfg) : undefined;
-      if (found) {
-        pythonVersion = found;
-        pythonSource = `from ${displayPath(join(dir, '.venv'))}`;
-        break;
-      }
-    }
-  }
-  return makeTarget({
-    pythonVersion,
-    pythonSource,
+/** What the command line says of the environment; each wing picks its target from it (the server's rule). */
+function hostFor(options: CliOptions): HostEnvironment {
+  return {
+    pythonVersion: options.pythonVersion ? { version: options.pythonVersion, source: '--python-version' } : undefined,
     platform: options.platform ?? hostPlatform(),
     arch: options.platform ? undefined : process.arch,
-    requiresPython: analysis.manifests[0]?.requiresPython?.specifier,
-  });
+    searchRoot: process.cwd(),
+    displayPath,
+  };
 }
 
 function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
@@ -115,11 +101,11 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   if (!options.noRegistry && analyses.length > 0) {
     const registries = makeRegistries(options, runtime);
     try {
+      const host = hostFor(options);
       for (const analysis of analyses) {
-        const target = await targetFor(analysis, options, runtime);
-        const online = await checkOnline(analysis, registries.services, { target, allowPrereleases: options.pre || undefined });
+        const online = await registries.project.check(analysis, { host, allowPrereleases: options.pre || undefined });
         analysis.findings.push(...online.findings);
-        if (online.python?.explanation) explanations.push({ path: displayPath(analysis.root), lines: [`Resolving for ${target.description}:`, ...online.python.explanation.lines] });
+        if (online.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(online.target ? [`Resolving for ${online.target}:`] : []), ...online.explanation] });
         if (online.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
       }
     } finally {

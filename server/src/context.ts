@@ -1,8 +1,7 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from './core/project/analyze';
-import type { OnlineResult } from './core/project/stages';
-import type { Target } from './core/python/resolve/target';
+import type { ProjectCheck } from './core/project/project';
 import type { Runtime } from './core/runtime';
 import type { HostRegistries } from './node/registries';
 import type { PinsightSettings } from '../../common/settings';
@@ -17,9 +16,7 @@ export interface AnalysisEntry {
 export interface OnlineEntry {
   version: number;
   analysis: Analysis;
-  result: OnlineResult;
-  target: Target;
-  registries: HostRegistries;
+  result: ProjectCheck;
 }
 
 /** What every feature handler shares. Built once in server.ts. */
@@ -29,6 +26,8 @@ export interface ServerContext {
   runtime: Runtime;
   analyses: Map<string, AnalysisEntry>;
   online: Map<string, OnlineEntry>;
+  /** The first workspace folder, which bounds the search for a project's virtualenv. */
+  workspaceRoot?: string;
   /** The interpreter the Python extension selected (pinsight/pythonEnvironment), if any. */
   selectedPython?: { version: string; path?: string };
   getSettings(uri: string): Promise<PinsightSettings>;

@@ -17,7 +17,7 @@ import { DiagnosticsFeature } from './features/diagnostics';
 import { provideCodeActions } from './features/codeActions';
 import { provideDocumentSymbols } from './features/documentSymbols';
 import { provideHover } from './features/hover';
-import { OnlineChecks } from './features/backgroundChecks';
+import { BackgroundChecks } from './features/backgroundChecks';
 import { statusOf } from './features/status';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 
@@ -33,7 +33,6 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const registries = new Map<string, HostRegistries>();
   let configurationPull = false;
   let init: InitializationOptions = {};
-  let workspaceRoot: string | undefined;
 
   const openText = (path: string): string | undefined => {
     for (const doc of documents.all()) if (uriToPath(doc.uri) === path) return doc.getText();
@@ -71,7 +70,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
           cacheDir: init.cacheDir,
           offline: settings.offline,
           // A relative snapshot path is the workspace's own file (examples, air-gapped checkouts).
-          snapshot: settings.registrySnapshot ? resolve(workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined,
+          snapshot: settings.registrySnapshot ? resolve(ctx.workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined,
           proxy: init.proxy,
           env: process.env,
           readFile: (p) => ctx.runtime.readFile(p),
@@ -86,7 +85,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     },
   };
   const diagnostics = new DiagnosticsFeature(ctx);
-  const checks = new OnlineChecks(ctx);
+  const checks = new BackgroundChecks(ctx);
 
   const validate = async (document: TextDocument): Promise<void> => {
     const analysis = await diagnostics.validate(document);
@@ -102,7 +101,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     configurationPull = params.capabilities.workspace?.configuration === true;
     init = (params.initializationOptions ?? {}) as InitializationOptions;
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
-    workspaceRoot = folder ? (uriToPath(folder) ?? undefined) : undefined;
+    ctx.workspaceRoot = folder ? (uriToPath(folder) ?? undefined) : undefined;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -137,7 +136,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   // An included file or an .npmrc changed on disk: every open manifest may depend on it.
   connection.onDidChangeWatchedFiles(() => {
     analyses.clear();
-    for (const stack of registries.values()) stack.services.reset();
+    for (const stack of registries.values()) stack.project.reset();
     revalidateAll();
   });
 

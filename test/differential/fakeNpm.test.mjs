@@ -1,5 +1,5 @@
 // Differential test: the real npm CLI against our loopback registry (test/support/fakeNpm.mjs), and
-// npm's own config resolution against ours (server/src/core/registry/npmrc.ts). If npm can resolve
+// npm's own config resolution against ours (server/src/core/npm/registry/npmrc.ts). If npm can resolve
 // trees from the fake exactly as from registry.npmjs.org, tests built on it mean something; if npm
 // routes packages and tokens the way loadNpmConfig says, Pinsight asks the registries npm would ask.
 // npm runs with an isolated HOME, prefix and cache, and never leaves 127.0.0.1.

@@ -15,7 +15,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export type ManifestKind = 'requirements' | 'pyproject' | 'package.json';
 
-export type Ecosystem = 'pypi' | 'npm';
+export type EcosystemId = 'pypi' | 'npm';
 
 /** How a dependency is sourced. Python kinds first, then npm specifier kinds. */
 export type SourceKind =
@@ -40,7 +40,7 @@ export interface Dependency {
   name: string;
   /** PEP 503-normalised for Python; unchanged for npm. */
   normalizedName: string;
-  ecosystem: Ecosystem;
+  ecosystem: EcosystemId;
   extras: string[];
   /**
    * Python: a PEP 440 specifier set ('' for any version), after poetry conversion.

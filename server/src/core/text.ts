@@ -84,7 +84,3 @@ export function rangeContains(range: Range, pos: Position): boolean {
   if (pos.line === range.end.line && pos.character > range.end.character) return false;
   return true;
 }
-
-export function comparePositions(a: Position, b: Position): number {
-  return a.line - b.line || a.character - b.character;
-}

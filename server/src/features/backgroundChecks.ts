@@ -1,8 +1,6 @@
-import { dirname, join } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { HostEnvironment } from '../core/ecosystem';
 import type { Analysis } from '../core/project/analyze';
-import { checkOnline } from '../core/project/stages';
-import { makeTarget, pythonVersionFromPyvenvCfg, type Target } from '../core/python/resolve/target';
 import { hostPlatform } from '../node/registries';
 import type { ServerContext } from '../context';
 import type { PinsightSettings } from '../../../common/settings';
@@ -12,7 +10,7 @@ import { CheckedNotification, type CheckedParams } from '../../../common/protoco
  * Stages 2 and 3 in the background: debounced per document, each run under an AbortSignal that a
  * newer edit aborts, published only if the document still has the version it started from.
  */
-export class OnlineChecks {
+export class BackgroundChecks {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly controllers = new Map<string, AbortController>();
   private readonly runs = new Map<string, Promise<void>>();
@@ -60,11 +58,10 @@ export class OnlineChecks {
 
   private async run(uri: string, version: number, analysis: Analysis, settings: PinsightSettings, signal: AbortSignal): Promise<void> {
     try {
-      const registries = this.ctx.registriesFor(settings);
-      const target = await this.targetFor(analysis, settings);
-      const result = await checkOnline(analysis, registries.services, { target, signal });
+      const { project } = this.ctx.registriesFor(settings);
+      const result = await project.check(analysis, { host: this.hostFor(settings), signal });
       if (signal.aborted || this.ctx.documents.get(uri)?.version !== version) return;
-      this.ctx.online.set(uri, { version, analysis, result, target, registries });
+      this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
       const checked: CheckedParams = { uri, version, findings: result.findings.length };
       void this.ctx.connection.sendNotification(CheckedNotification, checked).catch(() => undefined);
@@ -75,24 +72,14 @@ export class OnlineChecks {
     }
   }
 
-  /** The setting, else the nearest .venv above the manifest, else requires-python; this platform unless set. */
-  private async targetFor(analysis: Analysis, settings: PinsightSettings): Promise<Target> {
-    let pythonVersion = settings.pythonVersion || undefined;
-    let pythonSource = pythonVersion ? 'the pinsight.python.version setting' : undefined;
-    if (!pythonVersion && this.ctx.selectedPython) {
-      pythonVersion = this.ctx.selectedPython.version;
-      pythonSource = `the selected interpreter${this.ctx.selectedPython.path ? ` ${this.ctx.selectedPython.path}` : ''}`;
-    }
-    for (let dir = dirname(analysis.root), i = 0; !pythonVersion && i < 4; dir = dirname(dir), i++) {
-      const cfg = await this.ctx.runtime.readFile(join(dir, '.venv', 'pyvenv.cfg'));
-      const found = cfg ? pythonVersionFromPyvenvCfg(cfg) : undefined;
-      if (found) {
-        pythonVersion = found;
-        pythonSource = `from ${join(dir, '.venv')}`;
-      }
-      if (dirname(dir) === dir) break;
-    }
-    const platform = settings.platform || hostPlatform();
-    return makeTarget({ pythonVersion, pythonSource, platform, arch: settings.platform ? undefined : process.arch, requiresPython: analysis.manifests[0]?.requiresPython?.specifier });
+  /** What the editor knows of the environment: settings, the selected interpreter, this machine, the workspace folder. */
+  private hostFor(settings: PinsightSettings): HostEnvironment {
+    return {
+      pythonVersion: settings.pythonVersion ? { version: settings.pythonVersion, source: 'the pinsight.python.version setting' } : undefined,
+      selectedPython: this.ctx.selectedPython,
+      platform: settings.platform || hostPlatform(),
+      arch: settings.platform ? undefined : process.arch,
+      searchRoot: this.ctx.workspaceRoot,
+    };
   }
 }

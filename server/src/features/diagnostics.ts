@@ -9,7 +9,7 @@ import type { ServerContext } from '../context';
 /**
  * Stage-1 diagnostics: parse at once on open and change, publish only if the document has not
  * changed meanwhile (reading included files is asynchronous), and keep the analysis for hovers
- * and symbols. Stages 2 and 3 (features/onlineChecks.ts) add to what is published.
+ * and symbols. Stages 2 and 3 (features/backgroundChecks.ts) add to what is published.
  */
 export class DiagnosticsFeature {
   private readonly pending = new Map<string, Promise<Analysis | null>>();

@@ -11,10 +11,10 @@ export function statusOf(ctx: ServerContext, busy: boolean): StatusParams {
   for (const entry of entries) for (const f of entry.result.failures) failures.set(f.registry, f.message);
   const stale = entries.some((e) => e.result.stale);
   const conflicts = entries.reduce((n, e) => n + e.result.findings.filter((f) => f.code === 'conflict' || f.code === 'peer-conflict').length, 0);
-  const targets = [...new Set(entries.map((e) => e.target.description))];
+  const targets = [...new Set(entries.flatMap((e) => (e.result.target ? [e.result.target] : [])))];
   const detail = [
     ...targets.map((t) => `Resolving for ${t}.`),
-    ...entries.flatMap((e) => e.result.indexes).filter((x, i, all) => all.indexOf(x) === i),
+    ...entries.flatMap((e) => e.result.registries).filter((x, i, all) => all.indexOf(x) === i),
     ...[...failures.values()],
     ...(stale ? ['Some registry answers came from the cache and may be out of date.'] : []),
   ].join('\n');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CacheStore } from '../core/http/types';
 
 // Frame: "PSK1" | uint32 BE key length | key (UTF-8) | data. The data carries its own checksum
-// (see core/registry/cache.ts); the frame only has to say whose data it is.
+// (see core/http/cache.ts); the frame only has to say whose data it is.
 const MAGIC = Buffer.from('PSK1', 'latin1');
 const PREFIX = MAGIC.length + 4;
 const MAX_KEY_BYTES = 4096;

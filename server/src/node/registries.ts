@@ -1,11 +1,13 @@
 // Builds the registry stack for a host (CLI or server): transport (network or a recorded snapshot),
-// clock, disk cache, RegistryHttp, and the per-manifest client factory.
+// clock, disk cache, RegistryHttp, and the Project that owns each wing's clients.
 
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Platform, RegistrySettings } from '../core/ecosystem';
+import { CredentialSources } from '../core/http/credentials';
 import { RegistryHttp } from '../core/http/registryHttp';
-import { AuthorizationRegistry, RegistryServices, type Platform, type RegistrySettings } from '../core/project/services';
 import type { Transport } from '../core/http/types';
+import { Project } from '../core/project/project';
 import { createFileCacheStore } from './cacheStore';
 import { systemClock } from './clock';
 import { withFileUrls } from './fileTransport';
@@ -27,7 +29,7 @@ export interface HostRegistryOptions {
 }
 
 export interface HostRegistries {
-  services: RegistryServices;
+  project: Project;
   http: RegistryHttp;
   close(): Promise<void>;
 }
@@ -55,19 +57,19 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     transport = node;
     close = () => node.close();
   }
-  const auth = new AuthorizationRegistry();
+  const credentials = new CredentialSources();
   const http = new RegistryHttp({
     transport: withFileUrls(transport),
     clock: systemClock,
     store: options.cacheDir ? createFileCacheStore(options.cacheDir) : undefined,
     offline: options.offline,
-    authorization: auth.authorization,
+    authorization: credentials.authorization,
     maxConcurrentPerHost: options.maxConcurrentPerHost,
     userAgent: 'pinsight/0.1.0',
   });
-  const services = new RegistryServices({
+  const project = new Project({
     http,
-    auth,
+    credentials,
     settings: options.settings,
     env: options.env,
     home: options.env.HOME ?? homedir(),
@@ -75,5 +77,5 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     readFile: options.readFile,
     npmGlobalPrefix: dirname(dirname(process.execPath)),
   });
-  return { services, http, close };
+  return { project, http, close };
 }

@@ -16,12 +16,6 @@ const SOURCE_WORDS: Record<string, string> = {
   remote: 'a tarball URL',
 };
 
-/** Markdown for a hover: what is required, where, and the comment written beside it. */
-export function describeDependency(dep: Dependency, manifests: ParsedManifest[]): string {
-  const { head, comment } = describeDependencyParts(dep, manifests);
-  return comment ? `${head}\n\n${comment}` : head;
-}
-
 /** The description without the comment, and the comment as a quote, for hovers that add between them. */
 export function describeDependencyParts(dep: Dependency, manifests: ParsedManifest[]): { head: string; comment?: string } {
   const extras = dep.extras.length > 0 ? `[${dep.extras.join(',')}]` : '';

@@ -1,10 +1,8 @@
-import { detectManifestKind } from './detect';
-import { parsePackageJson } from '../npm/manifest/packageJson';
-import { parsePyproject } from '../python/pyproject/pyproject';
-import { loadRequirementsTree } from '../python/requirements/requirements';
 import type { Finding, ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
-import { collectStage1Findings } from '../insight/stage1';
+import { parseProblemFindings } from '../insight/stage1';
+import { detectManifestKind } from './detect';
+import { ecosystemOf } from './ecosystems';
 
 export interface Analysis {
   root: string;
@@ -27,14 +25,7 @@ export async function analyzeManifest(
   if (kind === null) return null;
   const rootText = text ?? (await runtime.readFile(path));
   if (rootText === undefined) return null;
-  let manifests: ParsedManifest[];
-  if (kind === 'requirements') {
-    const readFile = (p: string) => (p === path ? Promise.resolve(rootText) : runtime.readFile(p));
-    manifests = await loadRequirementsTree(path, readFile, { env: runtime.env });
-  } else if (kind === 'pyproject') {
-    manifests = [parsePyproject(rootText, path)];
-  } else {
-    manifests = [parsePackageJson(rootText, path)];
-  }
-  return { root: path, kind, manifests, findings: collectStage1Findings(manifests) };
+  const ecosystem = ecosystemOf(kind);
+  const manifests = await ecosystem.parse(path, kind, rootText, runtime);
+  return { root: path, kind, manifests, findings: [...parseProblemFindings(manifests), ...ecosystem.localFindings(manifests)] };
 }

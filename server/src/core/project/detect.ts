@@ -1,16 +1,12 @@
-import { basename, dirname } from 'node:path';
 import type { ManifestKind } from '../model';
-
-const REQUIREMENTS = /^(requirements.*\.(txt|in)|constraints.*\.(txt|in)|.*\.pip)$/i;
+import { ECOSYSTEMS } from './ecosystems';
 
 /** The manifest kind a file name implies, or null when Pinsight does not read that file. */
 export function detectManifestKind(path: string): ManifestKind | null {
-  const name = basename(path);
-  if (name === 'package.json') return 'package.json';
-  if (name === 'pyproject.toml') return 'pyproject';
-  if (REQUIREMENTS.test(name)) return 'requirements';
-  // requirements/dev.txt, requirements/base.in: a folder of requirement files is a common layout.
-  if (/^requirements$/i.test(basename(dirname(path))) && /\.(txt|in)$/i.test(name)) return 'requirements';
+  for (const ecosystem of ECOSYSTEMS) {
+    const kind = ecosystem.manifestKind(path);
+    if (kind) return kind;
+  }
   return null;
 }
 

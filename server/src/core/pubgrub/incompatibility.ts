@@ -125,9 +125,4 @@ export function isDerived(i: Incompatibility): i is Incompatibility & { cause: {
   return i.cause.kind === 'conflict';
 }
 
-/** The term on a package, if any. */
-export function termFor(i: Incompatibility, pkg: PackageName): Term | undefined {
-  return i.terms.find((t) => t.package === pkg);
-}
-
 export { VersionSet };

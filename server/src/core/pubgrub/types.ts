@@ -1,5 +1,5 @@
-// Contracts between the PubGrub solver (pubgrub.ts, ecosystem-agnostic) and the providers that
-// feed it (python.ts for PyPI). Versions of a package are a finite, known list, so a version set is
+// Contracts between the PubGrub solver (solver.ts, ecosystem-agnostic) and the providers that
+// feed it (python/resolve/provider.ts for PyPI). Versions of a package are a finite, known list, so a version set is
 // exactly a subset of that list: set algebra is exact and explanations can name the versions that
 // exist ("realtime 2.4.0 to 2.4.3") instead of abstract ranges.
 

@@ -1,5 +1,5 @@
 // Predicts npm 7+'s ERESOLVE for a package.json, without npm: the root's dependencies are placed in
-// node_modules the way arborist places them (npmIdealTree.ts), so plain dependency ranges never
+// node_modules the way arborist places them (idealTree.ts), so plain dependency ranges never
 // conflict (they nest) while peer dependencies must agree with what sits beside their dependant.
 // Conflicts come back in npm's words, with two what-if answers: the highest version of the peer that
 // every dependant allows, and the newest dependant version that accepts the project's version.

@@ -8,7 +8,7 @@ import { canDedupe, deepestNestingTarget, gatherDepSet, peerEntrySets } from './
 
 export type Placement = 'OK' | 'REPLACE' | 'KEEP' | 'CONFLICT';
 
-/** What npm's explainPeerConflict records, in tree terms; npmPeers.ts turns it into sentences. */
+/** What npm's explainPeerConflict records, in tree terms; peers.ts turns it into sentences. */
 export interface PlaceConflict {
   kind: 'place';
   /** The edge being placed when placement failed (the top of the peer-set placement). */

@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { Dependency, Finding, ParsedManifest } from '../../model';
 import type { NpmPackument } from '../registry/npmClient';
 import { RegistryError } from '../../http/types';
-import type { RegistryCheckResult } from '../../python/checks/registryChecks';
+import type { RegistryCheckResult } from '../../ecosystem';
 
 /** The part of NpmClient these checks use. */
 export interface NpmLookup {

@@ -2,6 +2,7 @@ import { compareVersions, isPrerelease, parseSpecifierSet, parseVersion, type Ve
 import type { Dependency, Finding, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
 import { RegistryError } from '../../http/types';
+import type { RegistryCheckResult } from '../../ecosystem';
 
 /** The part of PypiClient these checks use. */
 export interface PypiLookup {
@@ -15,15 +16,6 @@ export interface PypiFacts {
   latest?: string;
   /** Highest non-yanked release the dependency's own specifier allows (pre-releases only if it names one). */
   highestAllowed?: string;
-}
-
-export interface RegistryCheckResult<F> {
-  findings: Finding[];
-  facts: Map<string, F>;
-  /** One entry per registry that failed: the message for the status item. */
-  failures: RegistryError[];
-  /** Some data came from the cache while the registry was unreachable or offline. */
-  stale: boolean;
 }
 
 interface Parsed {

@@ -135,7 +135,6 @@ export interface LogicalLine {
   commentsAbove: string[];
 }
 
-const PY_SPACE = /[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 // Line breaks of str.splitlines other than \n: most files have none, and then indexOf finds the lines.
 const RARE_LINE_BREAK = /[\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]/;
 const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
@@ -158,12 +157,6 @@ function isSpaceCode(c: number): boolean {
 function isLineBreakCode(c: number): boolean {
   if (c < 0x85) return (c >= 10 && c <= 13) || (c >= 0x1c && c <= 0x1e);
   return c === 0x85 || c === 0x2028 || c === 0x2029;
-}
-
-/** Python's str.isspace for one UTF-16 unit. */
-export function isPySpace(ch: string | undefined): boolean {
-  if (ch === undefined || ch.length === 0) return false;
-  return ch.length === 1 ? isSpaceCode(ch.charCodeAt(0)) : PY_SPACE.test(ch);
 }
 
 /** Index into `segs` of the run holding text index i (binary search: expansions can make many runs). */

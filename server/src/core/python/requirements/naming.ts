@@ -1,5 +1,5 @@
 // How a URL or path requirement is named, as pip 23.2.1 names it (wheel file names, #egg=, sdist
-// archive names) or as well as we can guess without fetching it. Split from requirementsSpec.ts,
+// archive names) or as well as we can guess without fetching it. Split from spec.ts,
 // which classifies requirement text and builds the Dependency.
 
 import { basename, dirname, isAbsolute, join } from 'node:path';

@@ -1,7 +1,7 @@
 // pip requirements files (requirements.txt, constraints.txt, *.in), read as pip 23.2.1's
 // req/req_file.py reads them, with exact source ranges for every requirement, option and include.
-// Lines and ${VAR}s: requirementsLines.ts; options: requirementsOptions.ts; requirement text:
-// requirementsSpec.ts. This file decides what each line means and follows -r/-c includes.
+// Lines and ${VAR}s: lines.ts; options: options.ts; requirement text:
+// spec.ts. This file decides what each line means and follows -r/-c includes.
 
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import type { Include, ManifestOption, ParsedManifest, ParseProblem } from '../../model';

@@ -1,5 +1,5 @@
 // Which versions of a Python project a requirement may pick: the installers' pre-release, yanked
-// and Requires-Python rules, as sets over the project's version list (python.ts explains the model).
+// and Requires-Python rules, as sets over the project's version list (provider.ts explains the model).
 //
 // pip 23.2.1 asks its PackageFinder for candidates with ONE specifier set per package: every
 // requirement currently on it plus the constraint, ANDed (resolvelib/factory.py
@@ -20,7 +20,7 @@
 // pip's combined set. What a per-requirement model cannot express is pip's non-monotonic mix of
 // two TRANSITIVE requirements, e.g. `foo>=1.0b1` from one package and `foo<2` from another: pip
 // allows pre-releases for both, this model only for the first. Such cases are rare and end in a
-// reported conflict rather than a wrong install; pythonResolve.ts then re-solves with every
+// reported conflict rather than a wrong install; resolvePython.ts then re-solves with every
 // requirement relaxed to plain containment and keeps a solution only if pip's combined rule
 // (pipRejects below) accepts every version in it.
 //

@@ -1,6 +1,6 @@
 // Would pip 23.2.1 walk to this solution? resolvelib meets requirements one at a time: each new
 // requirement on a package recomputes its candidates from every requirement seen so far (pip's
-// combined rule, pythonCandidates.ts), and an empty result is a conflict at once; a package already
+// combined rule, candidates.ts), and an empty result is a conflict at once; a package already
 // pinned only has to contain each new requirement (pre-releases and yanked releases included). So
 // whether a version that only a combination of requirements admits is reachable depends on the
 // order pip meets them in, which follows pip's preference: pinned (`==`) requirements first, then
@@ -10,7 +10,7 @@
 // arrived, it pins another candidate and changes its pin once that requirement makes the old one
 // unsatisfying (resolvelib re-pins unsatisfied names); the replay models that as a placeholder
 // that becomes our version when it turns into a candidate (what the placeholder itself would
-// have pulled in is not followed). pythonResolve.ts accepts a relaxed solution only if pip can
+// have pulled in is not followed). resolvePython.ts accepts a relaxed solution only if pip can
 // reach it this way.
 
 import type { SolveResult } from '../../pubgrub/solver';

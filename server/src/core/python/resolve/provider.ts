@@ -3,8 +3,8 @@
 // exactly `name==v` plus that extra's requirements, as pip's ExtrasCandidate does. Markers are
 // evaluated three-valued against the target: false drops a requirement, unknown keeps it with a
 // `condition` so that a conflict resting on it reads as possible. Which versions each requirement
-// may pick (pre-releases, yanked releases, Requires-Python) is pythonCandidates.ts's business; its
-// header compares the model with pip's PackageFinder. Solve through resolvePython (pythonResolve.ts),
+// may pick (pre-releases, yanked releases, Requires-Python) is candidates.ts's business; its
+// header compares the model with pip's PackageFinder. Solve through resolvePython (resolvePython.ts),
 // which adds the part of pip's rules a per-requirement provider cannot express. Registry data is
 // fetched once per project and version, shared by every provider made with withRoots or derive.
 
@@ -70,7 +70,7 @@ export interface PythonProvider extends DependencyProvider {
   versionFacts(pkg: PackageName): PackageFacts | undefined;
   /**
    * The same provider with every requirement reduced to plain containment (pre-releases and yanked
-   * releases admitted, finals preferred) and some versions excluded: pythonResolve.ts's re-solve.
+   * releases admitted, finals preferred) and some versions excluded: resolvePython.ts's re-solve.
    */
   relaxed(exclude: ReadonlyMap<string, ReadonlySet<string>>): PythonProvider;
   /** pip: the constraints that apply to a package (with every requirer's specifier they form pip's combined set). */
@@ -108,7 +108,7 @@ class Provider implements PythonProvider {
   private readonly python: Version | undefined;
   private readonly pythonText: string | undefined;
   private readonly overrides = new Map<string, Override[]>();
-  /** Per solver package: the first-party specifier sets that shape its policy (pythonCandidates.ts). */
+  /** Per solver package: the first-party specifier sets that shape its policy (candidates.ts). */
   private readonly rootSets = new Map<string, SpecifierSet[]>();
   private readonly policies = new Map<string, PackagePolicy>();
   private readonly allowedCache = new Map<string, AllowedSet>();

@@ -3,7 +3,7 @@
 // requirement naming `>=2.0b1` admits 2.0b3 for a plain `>=1` too; `==1.0` of a yanked 1.0 admits
 // it for a plain `foo`; an extra's exact `foo==2.0b1` is taken as it is). That is not monotone,
 // and PubGrub needs monotone facts: the provider judges each requirement alone
-// (pythonCandidates.ts), which never admits a version pip would refuse but can miss a solution pip
+// (candidates.ts), which never admits a version pip would refuse but can miss a solution pip
 // finds. So after a conflict this re-solves with every requirement relaxed to plain containment
 // (finals preferred, as pip tries them first) and keeps that solution only if pip's combined rule
 // accepts every version in it and pip, meeting the requirements in its own order, can walk to it

@@ -1,6 +1,8 @@
 // The environment a manifest is resolved for. Markers are evaluated against it three-valued: what
 // is not known stays unknown, so a conflict that depends on it is reported as possible.
 
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import type { ParsedManifest } from '../../model';
 import type { MarkerEnvironment } from '../versions/markers';
 import { parseSpecifierSet, parseVersion } from '../versions/pep440';
 
@@ -83,4 +85,58 @@ export function makeTarget(input: TargetInput): Target {
 export function pythonVersionFromPyvenvCfg(text: string): string | undefined {
   const match = /^\s*(?:version|version_info)\s*=\s*([0-9]+\.[0-9]+(?:\.[0-9]+)?)/im.exec(text);
   return match?.[1];
+}
+
+/** What target selection needs from the host (a subset of HostEnvironment). */
+export interface TargetHints {
+  pythonVersion?: { version: string; source: string };
+  selectedPython?: { version: string; path?: string };
+  platform: Platform;
+  arch?: string;
+  searchRoot?: string;
+  displayPath?: (path: string) => string;
+}
+
+/** How many folders above the manifest's own a virtualenv is looked for when no search root bounds it. */
+const VENV_SEARCH_DEPTH = 4;
+
+/** The folders searched for a project's `.venv`: the manifest's folder upwards, to the search root when the manifest is inside it. */
+export function virtualenvSearchPath(manifestPath: string, searchRoot?: string): string[] {
+  const out: string[] = [];
+  const rel = searchRoot ? relative(searchRoot, dirname(manifestPath)) : undefined;
+  const inside = rel !== undefined && !rel.startsWith('..') && !isAbsolute(rel);
+  for (let dir = dirname(manifestPath); ; dir = dirname(dir)) {
+    out.push(dir);
+    if (inside ? dir === searchRoot : out.length > VENV_SEARCH_DEPTH) break;
+    if (dirname(dir) === dir) break;
+  }
+  return out;
+}
+
+/**
+ * The target for a manifest tree, the same in the CLI and the server: an explicit version (setting,
+ * --python-version), else the interpreter the editor selected, else the nearest `.venv` from the
+ * manifest's folder up to the search root, else the lower bound of requires-python.
+ */
+export async function selectPythonTarget(manifests: ParsedManifest[], hints: TargetHints, readFile: (path: string) => Promise<string | undefined>): Promise<Target> {
+  let pythonVersion = hints.pythonVersion?.version;
+  let pythonSource = hints.pythonVersion?.source;
+  if (!pythonVersion && hints.selectedPython) {
+    pythonVersion = hints.selectedPython.version;
+    pythonSource = `the selected interpreter${hints.selectedPython.path ? ` ${hints.selectedPython.path}` : ''}`;
+  }
+  const root = manifests[0];
+  if (!pythonVersion && root) {
+    for (const dir of virtualenvSearchPath(root.path, hints.searchRoot)) {
+      const cfg = await readFile(join(dir, '.venv', 'pyvenv.cfg'));
+      const found = cfg ? pythonVersionFromPyvenvCfg(cfg) : undefined;
+      if (found) {
+        pythonVersion = found;
+        const venv = join(dir, '.venv');
+        pythonSource = `from ${hints.displayPath ? hints.displayPath(venv) : venv}`;
+        break;
+      }
+    }
+  }
+  return makeTarget({ pythonVersion, pythonSource, platform: hints.platform, arch: hints.arch, requiresPython: root?.requiresPython?.specifier });
 }

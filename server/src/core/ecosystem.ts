@@ -1,0 +1,114 @@
+// The contract between the ecosystem-neutral orchestration (project/) and each ecosystem's wing
+// (python/, npm/). A wing parses its manifests, checks them against its registry and resolves
+// them; the orchestration only iterates over wings. A third ecosystem is a new folder that
+// implements this interface and one line in project/ecosystems.ts.
+
+import type { CredentialSources } from './http/credentials';
+import type { RegistryHttp } from './http/registryHttp';
+import type { RegistryError } from './http/types';
+import type { HoverFacts } from './insight/hoverText';
+import type { Dependency, EcosystemId, Finding, ManifestKind, ParsedManifest } from './model';
+import type { Runtime } from './runtime';
+
+export type Platform = 'linux' | 'darwin' | 'win32';
+
+/** Registry settings from the editor or the command line. */
+export interface RegistrySettings {
+  indexUrl?: string;
+  extraIndexUrls?: string[];
+  npmRegistry?: string;
+  /** Whether the settings came from the editor or the command line, for messages. */
+  origin: 'setting' | 'cli';
+  /**
+   * Like pip's --isolated: ignore environment variables and user and global configuration (pip.conf,
+   * .netrc, ~/.npmrc); only the settings and the project's own files count. For reproducible runs.
+   */
+  isolated?: boolean;
+}
+
+/** What every wing's registry clients are made from: one HTTP stack, one credential registry, the configuration sources. */
+export interface RegistryContext {
+  http: RegistryHttp;
+  /** Where each loaded configuration registers its credentials. */
+  credentials: CredentialSources;
+  settings: RegistrySettings;
+  env: Record<string, string | undefined>;
+  home?: string;
+  platform: Platform;
+  readFile: (path: string) => Promise<string | undefined>;
+  /** npm's global prefix, for the global npmrc. */
+  npmGlobalPrefix?: string;
+}
+
+/** What the host knows about the environment a project runs in; each wing picks its target from it. */
+export interface HostEnvironment {
+  /** An explicit interpreter version (a setting, --python-version) and where it came from. */
+  pythonVersion?: { version: string; source: string };
+  /** The interpreter the editor selected (the Python extension), if any. */
+  selectedPython?: { version: string; path?: string };
+  platform: Platform;
+  /** This machine's CPU as node names it, when the target is this machine (no platform was set). */
+  arch?: string;
+  /** The folder that bounds the search for a project's virtualenv (workspace folder, working directory). */
+  searchRoot?: string;
+  /** Shortens paths in messages (the CLI's working-directory-relative paths). */
+  displayPath?: (path: string) => string;
+}
+
+/** Options for stages 2 and 3. */
+export interface StageOptions {
+  host: HostEnvironment;
+  signal?: AbortSignal;
+  /** Re-solve for fixes and "what would unlock" (default true). */
+  whatIf?: boolean;
+  /** Pre-releases allowed for every requirement (the CLI's --pre). */
+  allowPrereleases?: boolean;
+}
+
+/** What a registry check over one manifest tree found. */
+export interface RegistryCheckResult<F> {
+  findings: Finding[];
+  facts: Map<string, F>;
+  /** One entry per registry that failed: the message for the status item. */
+  failures: RegistryError[];
+  /** Some data came from the cache while the registry was unreachable or offline. */
+  stale: boolean;
+}
+
+/** Stages 2 and 3 for one manifest tree, in ecosystem-neutral terms. */
+export interface EcosystemCheck {
+  findings: Finding[];
+  failures: RegistryError[];
+  /** Some answers came from the cache during an outage or in offline mode. */
+  stale: boolean;
+  /** The indexes or registries used, credentials masked, for the status item and --explain. */
+  registries: string[];
+  /** The environment resolved for, in words ("Python 3.11 on linux (from .venv)"), when it matters. */
+  target?: string;
+  /** The full derivation of a conflict, one line each, for --explain and the hover. */
+  explanation?: string[];
+  /** Registry and resolver facts for one dependency's hover (answered from this result). */
+  hoverFacts(dep: Dependency, signal?: AbortSignal): Promise<HoverFacts>;
+}
+
+/** Registry checks and resolution for one wing, bound to one registry context (its clients and caches). */
+export interface EcosystemChecker {
+  check(manifests: ParsedManifest[], kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck>;
+  /** Configuration changed (a setting, an .npmrc): make clients afresh on next use. */
+  reset(): void;
+}
+
+/** One ecosystem's wing. */
+export interface Ecosystem {
+  readonly id: EcosystemId;
+  /** The manifest kinds this wing reads. */
+  readonly kinds: readonly ManifestKind[];
+  /** The manifest kind a file name implies, or null when this wing does not read that file. */
+  manifestKind(path: string): ManifestKind | null;
+  /** Parses a manifest and what it includes, root first; `text` is the root's content. */
+  parse(path: string, kind: ManifestKind, text: string, runtime: Runtime): Promise<ParsedManifest[]>;
+  /** Stage-1 findings beyond parse problems (duplicates), with no network. */
+  localFindings(manifests: ParsedManifest[]): Finding[];
+  /** Binds the wing to a registry context. */
+  createChecker(context: RegistryContext): EcosystemChecker;
+}

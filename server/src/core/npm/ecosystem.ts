@@ -1,0 +1,67 @@
+// The npm wing: package.json, the npm registry as .npmrc configures it, and npm's peer-dependency
+// placement (ERESOLVE) reproduced from arborist.
+
+import { basename } from 'node:path';
+import type { Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import { RegistryError } from '../http/types';
+import type { HoverFacts } from '../insight/hoverText';
+import { unreachableFinding } from '../insight/registryFindings';
+import type { Dependency, ManifestKind, ParsedManifest } from '../model';
+import { npmPeerFindings } from './checks/peerFindings';
+import { checkNpmDependencies, type NpmFacts } from './checks/registryChecks';
+import { parsePackageJson } from './manifest/packageJson';
+import { NpmRegistryServices } from './registry/services';
+
+/** The hover's registry facts: the latest version and the one npm would pick for the range. */
+function hoverFacts(facts: Map<string, NpmFacts>, dep: Dependency, stale: boolean): HoverFacts {
+  const known = facts.get(dep.source === 'alias' ? (dep.location ?? dep.name) : dep.name);
+  return { latest: known?.latest, resolved: known?.picked, stale };
+}
+
+class NpmChecker implements EcosystemChecker {
+  private readonly services: NpmRegistryServices;
+
+  constructor(context: RegistryContext) {
+    this.services = new NpmRegistryServices(context);
+  }
+
+  reset(): void {
+    this.services.reset();
+  }
+
+  async check(manifests: ParsedManifest[], _kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck> {
+    const root = manifests[0]!;
+    let facts = new Map<string, NpmFacts>();
+    const out: EcosystemCheck = { findings: [], failures: [], stale: false, registries: [], hoverFacts: async (dep) => hoverFacts(facts, dep, out.stale) };
+    try {
+      const { client: npm, config } = await this.services.npmFor(root.path);
+      const checked = await checkNpmDependencies(root, npm, options.signal);
+      out.findings.push(...checked.findings);
+      out.failures.push(...checked.failures);
+      out.stale = checked.stale;
+      facts = checked.facts;
+      for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
+      // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
+      const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
+      if (!blocked && !options.signal?.aborted) {
+        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
+      }
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      out.failures.push(error);
+      out.findings.push(unreachableFinding(root, error, 'npm'));
+    }
+    return out;
+  }
+}
+
+/** The npm ecosystem. */
+export const npmEcosystem: Ecosystem = {
+  id: 'npm',
+  kinds: ['package.json'],
+  manifestKind: (path) => (basename(path) === 'package.json' ? 'package.json' : null),
+  parse: async (path, _kind, text) => [parsePackageJson(text, path)],
+  // Duplicate keys are reported by the package.json parser itself.
+  localFindings: () => [],
+  createChecker: (context) => new NpmChecker(context),
+};

@@ -1,0 +1,16 @@
+// Every ecosystem Pinsight reads, in the order a file name is matched against them. The only file
+// that knows the wings by name.
+
+import type { Ecosystem } from '../ecosystem';
+import type { ManifestKind } from '../model';
+import { npmEcosystem } from '../npm/ecosystem';
+import { pythonEcosystem } from '../python/ecosystem';
+
+export const ECOSYSTEMS: readonly Ecosystem[] = [npmEcosystem, pythonEcosystem];
+
+/** The wing that reads this manifest kind. */
+export function ecosystemOf(kind: ManifestKind): Ecosystem {
+  const found = ECOSYSTEMS.find((e) => e.kinds.includes(kind));
+  if (!found) throw new Error(`no ecosystem reads ${kind}`);
+  return found;
+}

@@ -1,0 +1,30 @@
+// One object per registry configuration (the CLI run, or the editor's settings): it owns the
+// registry context (HTTP stack and caches, credentials, configuration sources) and each wing's
+// clients, and runs stages 2 and 3 for any manifest the same way for the CLI and the server.
+
+import type { EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import type { EcosystemId } from '../model';
+import type { Analysis } from './analyze';
+import { ecosystemOf } from './ecosystems';
+
+export type { EcosystemCheck as ProjectCheck } from '../ecosystem';
+
+export class Project {
+  private readonly checkers = new Map<EcosystemId, EcosystemChecker>();
+
+  constructor(readonly context: RegistryContext) {}
+
+  /** Registry checks and resolution for one analysed manifest tree (stages 2 and 3). */
+  async check(analysis: Analysis, options: StageOptions): Promise<EcosystemCheck> {
+    if (analysis.manifests.length === 0) return { findings: [], failures: [], stale: false, registries: [], hoverFacts: async () => ({}) };
+    const ecosystem = ecosystemOf(analysis.kind);
+    let checker = this.checkers.get(ecosystem.id);
+    if (!checker) this.checkers.set(ecosystem.id, (checker = ecosystem.createChecker(this.context)));
+    return checker.check(analysis.manifests, analysis.kind, options);
+  }
+
+  /** Configuration changed (a setting, an .npmrc, pip.conf): every wing makes its clients afresh. */
+  reset(): void {
+    for (const checker of this.checkers.values()) checker.reset();
+  }
+}

@@ -1,0 +1,89 @@
+// The Python wing: requirements files and pyproject.toml, any PEP 503 index, resolution with pip's
+// or uv's rules for a target interpreter and platform.
+
+import { basename, dirname } from 'node:path';
+import type { Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import { unreachableFinding } from '../insight/registryFindings';
+import type { ManifestKind, ParsedManifest } from '../model';
+import type { Runtime } from '../runtime';
+import { findDuplicates } from './checks/duplicates';
+import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
+import { checkPypiDependencies } from './checks/registryChecks';
+import { resolvePythonFindings } from './checks/resolutionFindings';
+import { PythonIndexServices } from './index/services';
+import { parsePyproject } from './pyproject/pyproject';
+import { loadRequirementsTree } from './requirements/requirements';
+import { selectPythonTarget } from './resolve/target';
+
+const REQUIREMENTS = /^(requirements.*\.(txt|in)|constraints.*\.(txt|in)|.*\.pip)$/i;
+
+function manifestKind(path: string): ManifestKind | null {
+  const name = basename(path);
+  if (name === 'pyproject.toml') return 'pyproject';
+  if (REQUIREMENTS.test(name)) return 'requirements';
+  // requirements/dev.txt, requirements/base.in: a folder of requirement files is a common layout.
+  if (/^requirements$/i.test(basename(dirname(path))) && /\.(txt|in)$/i.test(name)) return 'requirements';
+  return null;
+}
+
+async function parse(path: string, kind: ManifestKind, text: string, runtime: Runtime): Promise<ParsedManifest[]> {
+  if (kind === 'pyproject') return [parsePyproject(text, path)];
+  const readFile = (p: string) => (p === path ? Promise.resolve(text) : runtime.readFile(p));
+  return loadRequirementsTree(path, readFile, { env: runtime.env });
+}
+
+// pyproject projects are most often locked by uv (or poetry, whose pre-release rule is uv's).
+const installerFor = (kind: ManifestKind): 'pip' | 'uv' => (kind === 'pyproject' ? 'uv' : 'pip');
+
+class PythonChecker implements EcosystemChecker {
+  private readonly services: PythonIndexServices;
+
+  constructor(private readonly context: RegistryContext) {
+    this.services = new PythonIndexServices(context);
+  }
+
+  reset(): void {
+    this.services.reset();
+  }
+
+  async check(manifests: ParsedManifest[], kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck> {
+    const root = manifests[0]!;
+    const target = await selectPythonTarget(manifests, options.host, this.context.readFile);
+    const state: PythonCheckState = { findings: [], pypiFacts: new Map(), target: target.description, stale: false };
+    const out: EcosystemCheck = { findings: state.findings, failures: [], stale: false, registries: [], target: target.description, hoverFacts: pythonHoverFacts(state) };
+    const { client, config } = await this.services.pypiFor(manifests);
+    out.registries = config.describe();
+    if (!client) return out;
+    const checked = await checkPypiDependencies(manifests, client, options.signal);
+    out.findings.push(...checked.findings);
+    out.failures.push(...checked.failures);
+    out.stale = state.stale = checked.stale;
+    state.pypiFacts = checked.facts;
+    for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'pypi'));
+    // Resolution over unknown packages or an unreachable index would only restate those findings.
+    const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
+    if (blocked || options.signal?.aborted) return out;
+    const python = await resolvePythonFindings(manifests, client, {
+      target,
+      installer: installerFor(kind),
+      allowPrereleases: options.allowPrereleases ?? manifests.some((m) => m.options.some((o) => o.name === 'pre')),
+      signal: options.signal,
+      whatIf: options.whatIf,
+      latestOf: (name) => checked.facts.get(name)?.latest,
+    });
+    state.python = python;
+    out.findings.push(...python.findings);
+    if (python.explanation) out.explanation = python.explanation.lines;
+    return out;
+  }
+}
+
+/** The Python ecosystem. */
+export const pythonEcosystem: Ecosystem = {
+  id: 'pypi',
+  kinds: ['requirements', 'pyproject'],
+  manifestKind,
+  parse,
+  localFindings: findDuplicates,
+  createChecker: (context) => new PythonChecker(context),
+};
