@@ -2,7 +2,7 @@
 // --explain), registry findings, outages and the offline cache.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,18 @@ test('--explain prints the chain', async () => {
   assert.match(r.stdout, /Because supabase 2\.15\.3 depends on realtime>=2\.4\.0,<2\.5\.0 and realtime 2\.4\.x depends on websockets>=11,<15, supabase 2\.15\.3 requires websockets>=11,<15\./);
   assert.match(r.stdout, /version solving failed/);
   assert.match(r.stdout, /Resolving for Python 3\.11 on linux/);
+});
+
+test('with no --python-version the target is the nearest .venv up to the working directory (the server rule)', async () => {
+  mkdirSync(join(dir, 'venvproj', '.venv'), { recursive: true });
+  mkdirSync(join(dir, 'venvproj', 'app'), { recursive: true });
+  writeFileSync(join(dir, 'venvproj', '.venv', 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.12.1\n');
+  cpSync(join(examples, 'seed', 'requirements.txt'), join(dir, 'venvproj', 'app', 'requirements.txt'));
+  writeFileSync(join(dir, 'venvproj', 'app', 'requirements-dev.txt'), '');
+  const args = ['--isolated', '--platform', 'linux', '--index-url', pypi.indexUrl, '--no-cache'];
+  const r = await run(['check', '--explain', ...args, 'venvproj/app/requirements.txt']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /Resolving for Python 3\.12\.1 on linux \(from venvproj\/\.venv\):/);
 });
 
 test('registry findings: unknown package, unknown version, yanked with its reason, no matching release, pre-release only', async () => {

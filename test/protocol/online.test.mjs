@@ -2,7 +2,7 @@
 // fix, the hover's registry facts, and a newer edit superseding an older run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,4 +103,26 @@ test('the interpreter the Python extension selected becomes the target', async (
     if (/3\.12\.4/.test(hover.contents.value)) break;
   }
   assert.match(hover.contents.value, /Resolved for Python 3\.12\.4 on linux \(the selected interpreter \/opt\/py312\/bin\/python\)/);
+});
+
+test('the server picks the target as the CLI does: the nearest .venv up to the workspace folder', async () => {
+  const workspace = join(dir, 'workspace');
+  mkdirSync(join(workspace, '.venv'), { recursive: true });
+  mkdirSync(join(workspace, 'app'), { recursive: true });
+  writeFileSync(join(workspace, '.venv', 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.12.1\n');
+  writeFileSync(join(workspace, 'app', 'requirements.txt'), seed);
+  const other = await startServer({
+    settings: { enable: true, checkRegistries: true, debounceMs: 0, python: { indexUrl: pypi.indexUrl, platform: 'linux' } },
+    initializationOptions: { cacheDir: join(dir, 'cache2') },
+    rootUri: fileUri(workspace),
+  });
+  try {
+    const uri = fileUri(join(workspace, 'app', 'requirements.txt'));
+    other.open(uri, seed);
+    await other.waitForChecked(uri);
+    const hover = await other.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 2 } });
+    assert.match(hover.contents.value, new RegExp(`Resolved for Python 3\\.12\\.1 on linux \\(from ${join(workspace, '.venv').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)`));
+  } finally {
+    await other.close();
+  }
 });

@@ -12,7 +12,7 @@ export function fileUri(path) {
 }
 
 /** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
-export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {} } = {}) {
+export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null } = {}) {
   const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -39,7 +39,7 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
   await connection.sendRequest('initialize', {
     processId: process.pid,
     initializationOptions,
-    rootUri: null,
+    rootUri,
     capabilities: { workspace: { configuration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { hover: { contentFormat: ['markdown'] } } },
   });
   connection.sendNotification('initialized', {});
