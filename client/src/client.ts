@@ -19,6 +19,8 @@ export const MANIFEST_SELECTOR: Array<{ scheme: string; pattern: string }> = [
 /** Owns the language client and the UI around it; the server owns the work. */
 export class PinsightClient {
   private client: LanguageClient | undefined;
+  /** What one server session registered (file watcher, notification handlers); disposed when it stops. */
+  private session: vscode.Disposable[] = [];
   private readonly output = vscode.window.createOutputChannel('Pinsight', { log: true });
   private readonly status = new StatusItem(MANIFEST_SELECTOR);
 
@@ -44,7 +46,7 @@ export class PinsightClient {
       synchronize: {
         configurationSection: 'pinsight',
         // Included requirement files change on disk without being open.
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.txt,*.in,*.pip,*.toml,.npmrc,pip.conf,pyvenv.cfg}'),
+        fileEvents: this.track(vscode.workspace.createFileSystemWatcher('**/{*.txt,*.in,*.pip,*.toml,.npmrc,pip.conf,pyvenv.cfg}')),
       },
     };
     this.client = new LanguageClient('pinsight', 'Pinsight', serverOptions, clientOptions);
@@ -56,11 +58,16 @@ export class PinsightClient {
       this.output.appendLine(`Pinsight could not start its language server: ${String(error)}`);
       return;
     }
-    this.context.subscriptions.push(this.client.onNotification(StatusNotification, (params: StatusParams) => this.status.set(params)));
+    this.track(this.client.onNotification(StatusNotification, (params: StatusParams) => this.status.set(params)));
     this.status.set({ state: 'ok', text: 'Ready', manifests: 0 });
     await this.sendPythonEnvironment();
     const watcher = await onPythonChange(() => void this.sendPythonEnvironment());
-    if (watcher) this.context.subscriptions.push(watcher);
+    if (watcher) this.track(watcher);
+  }
+
+  private track<T extends vscode.Disposable>(disposable: T): T {
+    this.session.push(disposable);
+    return disposable;
   }
 
   /** Tells the server which interpreter the Python extension selected (the resolution target). */
@@ -83,9 +90,13 @@ export class PinsightClient {
     await this.start();
   }
 
+  /** Stops the server and disposes what its session registered, so a restart starts clean. */
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    const session = this.session;
+    this.session = [];
     if (client) await client.stop().catch(() => undefined);
+    for (const disposable of session) disposable.dispose();
   }
 }

@@ -1,0 +1,47 @@
+// Stand-ins for the `vscode` and `vscode-languageclient/node` modules, enough to run the extension's
+// client code in node and count what it registers and disposes. The bundle that uses them is built
+// by the test with esbuild, aliasing the two modules to this file's exports.
+export const live = { watchers: 0, notificationHandlers: 0, clients: 0, created: { watchers: 0, notificationHandlers: 0, clients: 0 } };
+
+const disposable = (kind) => {
+  live[kind]++;
+  live.created[kind]++;
+  let done = false;
+  return { dispose: () => (done ? undefined : ((done = true), live[kind]--)) };
+};
+
+export const vscode = {
+  window: { createOutputChannel: () => ({ appendLine() {}, show() {}, dispose() {} }) },
+  languages: { createLanguageStatusItem: () => ({ dispose() {} }) },
+  LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
+  workspace: {
+    workspaceFolders: undefined,
+    createFileSystemWatcher: () => disposable('watchers'),
+    getConfiguration: () => ({ get: () => undefined }),
+  },
+  Uri: { joinPath: (base, ...parts) => ({ fsPath: [base.fsPath, ...parts].join('/') }) },
+  commands: { registerCommand: () => ({ dispose() {} }) },
+  extensions: { getExtension: () => undefined },
+};
+
+export class LanguageClient {
+  constructor() {
+    this.running = false;
+    this.handle = null;
+  }
+  async start() {
+    this.handle = disposable('clients');
+    this.running = true;
+  }
+  async stop() {
+    this.running = false;
+    this.handle?.dispose();
+  }
+  isRunning() {
+    return this.running;
+  }
+  onNotification() {
+    return disposable('notificationHandlers');
+  }
+  async sendNotification() {}
+}

@@ -1,0 +1,50 @@
+// The client's Restart command disposes what the previous server session registered (its file
+// watcher, its notification handlers): the extension's client code, bundled with stand-ins for the
+// VS Code API, restarted several times.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fake = fileURLToPath(new URL('../support/fakeVscode.mjs', import.meta.url));
+
+async function loadClient(dir) {
+  writeFileSync(join(dir, 'vscode.mjs'), `export * from ${JSON.stringify(pathToFileURL(fake).href)};\nimport { vscode } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport default vscode;\nexport const { window, languages, LanguageStatusSeverity, workspace, Uri, commands, extensions } = vscode;\n`);
+  writeFileSync(join(dir, 'languageclient.mjs'), `export { LanguageClient } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport const TransportKind = { stdio: 0, ipc: 1 };\n`);
+  const out = join(dir, 'client.mjs');
+  await esbuild.build({
+    entryPoints: [join(root, 'client/src/client.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: out,
+    logLevel: 'silent',
+    alias: { vscode: join(dir, 'vscode.mjs'), 'vscode-languageclient/node': join(dir, 'languageclient.mjs') },
+    external: [pathToFileURL(fake).href],
+  });
+  return import(pathToFileURL(out).href);
+}
+
+test('restart disposes the previous session: one watcher and one status handler live, however often it restarts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinsight-client-'));
+  try {
+    const { PinsightClient } = await loadClient(dir);
+    const { live } = await import(pathToFileURL(fake).href);
+    const context = { subscriptions: [], asAbsolutePath: (p) => join(root, p), globalStorageUri: { fsPath: join(dir, 'storage') } };
+    const client = new PinsightClient(context);
+    await client.start();
+    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [1, 1, 1]);
+    for (let i = 0; i < 3; i++) await client.restart();
+    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [1, 1, 1], 'a restart left the old session registered');
+    assert.deepEqual([live.created.watchers, live.created.notificationHandlers, live.created.clients], [4, 4, 4]);
+    assert.equal(context.subscriptions.length, 4, 'only the long-lived disposables (output, status item, two commands) stay in the extension context');
+    await client.dispose();
+    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [0, 0, 0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
