@@ -98,6 +98,17 @@ export interface EcosystemChecker {
   reset(): void;
 }
 
+/** What a wing read on disk for a manifest tree with no network: lockfiles and installed environments (stage 1b). */
+export interface ProjectState {
+  findings: Finding[];
+  /** Per normalised package name: the locked and installed versions and the lock's "via" lines, for the hover. */
+  packages: Map<string, { locked?: string; installed?: string; via?: string[] }>;
+  /** What was read, in words, for the status item and the CLI summary ("uv.lock", ".venv: Python 3.11.7, 112 distributions"). */
+  sources: string[];
+  /** What could not be checked, each with why ("uv.lock: not valid TOML at line 3"). */
+  skipped: string[];
+}
+
 /** One ecosystem's wing. */
 export interface Ecosystem {
   readonly id: EcosystemId;
@@ -109,6 +120,8 @@ export interface Ecosystem {
   parse(path: string, kind: ManifestKind, text: string, runtime: Runtime): Promise<ParsedManifest[]>;
   /** Stage-1 findings beyond parse problems (duplicates), with no network. */
   localFindings(manifests: ParsedManifest[]): Finding[];
+  /** Lockfile and installed-environment checks (drift), reading the disk through the runtime; no network. */
+  inspect?(manifests: ParsedManifest[], kind: ManifestKind, runtime: Runtime, host: HostEnvironment): Promise<ProjectState>;
   /** Binds the wing to a registry context. */
   createChecker(context: RegistryContext): EcosystemChecker;
 }

@@ -150,7 +150,13 @@ export type FindingCode =
   | 'possible-conflict'
   | 'prerelease-only'
   | 'unresolved-source'
-  | 'peer-conflict';
+  | 'peer-conflict'
+  // drift (stage 1b: lockfiles and installed environments, read from disk, no network)
+  | 'lock-stale'
+  | 'not-installed'
+  | 'installed-mismatch'
+  | 'installed-conflict'
+  | 'inconsistent-pin';
 
 export interface TextEdit {
   path: string;

@@ -1,5 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import type { Runtime } from '../core/runtime';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DirEntry, FileStat, Runtime } from '../core/runtime';
+
+function kindOf(s: { isFile(): boolean; isDirectory(): boolean }): FileStat['kind'] {
+  return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
+}
+
+async function statPath(path: string): Promise<FileStat | undefined> {
+  try {
+    const s = await stat(path);
+    return { kind: kindOf(s), size: s.size, mtimeMs: s.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
 
 /** The real runtime for the CLI and the server: the disk and the process environment. */
 export function createNodeRuntime(overlay?: (path: string) => string | undefined): Runtime {
@@ -14,5 +28,16 @@ export function createNodeRuntime(overlay?: (path: string) => string | undefined
         return undefined;
       }
     },
+    async listDir(path: string): Promise<DirEntry[] | undefined> {
+      try {
+        const entries = await readdir(path, { withFileTypes: true });
+        return Promise.all(
+          entries.map(async (e) => ({ name: e.name, kind: e.isSymbolicLink() ? ((await statPath(join(path, e.name)))?.kind ?? 'other') : kindOf(e) })),
+        );
+      } catch {
+        return undefined;
+      }
+    },
+    stat: statPath,
   };
 }
