@@ -3,4 +3,12 @@
 export const Commands = {
   restartServer: 'pinsight.restartServer',
   showOutput: 'pinsight.showOutput',
+  /** Runs a fix's command line in a terminal the user sees; arguments: one RunInTerminalArgs. */
+  runInTerminal: 'pinsight.runInTerminal',
 } as const;
+
+/** The argument of pinsight.runInTerminal: what a code action asks to run, and where. */
+export interface RunInTerminalArgs {
+  line: string;
+  cwd: string;
+}

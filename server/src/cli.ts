@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
+import { runStages } from './core/project/stages';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
 import { detectManifestKind, isIgnoredFolder } from './core/project/detect';
 import type { ManifestKind } from './core/model';
@@ -98,27 +99,31 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
 
 async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runtime): Promise<number> {
   const explanations: Array<{ path: string; lines: string[] }> = [];
-  if (!options.noRegistry && analyses.length > 0) {
-    const registries = makeRegistries(options, runtime);
-    try {
-      const host = hostFor(options);
-      for (const analysis of analyses) {
-        const online = await registries.project.check(analysis, { host, allowPrereleases: options.pre || undefined });
-        analysis.findings.push(...online.findings);
-        if (online.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(online.target ? [`Resolving for ${online.target}:`] : []), ...online.explanation] });
-        if (online.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
-      }
-    } finally {
-      await registries.close();
+  const skipped: string[] = [];
+  const registries = !options.noRegistry && analyses.length > 0 ? makeRegistries(options, runtime) : undefined;
+  if (options.noRegistry) skipped.push('registry checks and resolution (--no-registry)');
+  try {
+    const host = hostFor(options);
+    for (const analysis of analyses) {
+      const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined });
+      analysis.findings.push(...result.findings);
+      for (const s of result.state?.skipped ?? []) skipped.push(`${displayPath(analysis.root)}: ${s}`);
+      if (result.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(result.target ? [`Resolving for ${result.target}:`] : []), ...result.explanation] });
+      if (result.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
     }
+  } finally {
+    await registries?.close();
   }
   const files = mergeFindings(analyses, displayPath);
+  const unique = [...new Set(skipped)];
   if (options.format === 'json') {
     const doc = JSON.parse(formatCheckJson(files)) as Record<string, unknown>;
+    doc.skipped = unique;
     if (options.explain) doc.explanations = explanations;
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
     process.stdout.write(formatCheckText(files) + '\n');
+    for (const s of unique) process.stdout.write(`not checked: ${s}\n`);
     if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
   }
   return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;

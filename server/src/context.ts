@@ -1,7 +1,7 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from './core/project/analyze';
-import type { ProjectCheck } from './core/project/project';
+import type { StagesResult } from './core/project/stages';
 import type { Runtime } from './core/runtime';
 import type { HostRegistries } from './node/registries';
 import type { PinsightSettings } from '../../common/settings';
@@ -16,7 +16,7 @@ export interface AnalysisEntry {
 export interface OnlineEntry {
   version: number;
   analysis: Analysis;
-  result: ProjectCheck;
+  result: StagesResult;
 }
 
 /** What every feature handler shares. Built once in server.ts. */

@@ -41,7 +41,7 @@ test('restart disposes the previous session: one watcher and one status handler 
     for (let i = 0; i < 3; i++) await client.restart();
     assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [1, 1, 1], 'a restart left the old session registered');
     assert.deepEqual([live.created.watchers, live.created.notificationHandlers, live.created.clients], [4, 4, 4]);
-    assert.equal(context.subscriptions.length, 4, 'only the long-lived disposables (output, status item, two commands) stay in the extension context');
+    assert.equal(context.subscriptions.length, 5, 'only the long-lived disposables (output, status item, three commands) stay in the extension context');
     await client.dispose();
     assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [0, 0, 0]);
   } finally {

@@ -164,9 +164,20 @@ export interface TextEdit {
   newText: string;
 }
 
+/** A command a fix offers to run in a terminal the user sees (never run without their click). */
+export interface ShellCommand {
+  /** The command line, as the user would type it ("uv lock"). */
+  line: string;
+  /** The folder to run it in. */
+  cwd: string;
+}
+
 export interface Fix {
   title: string;
+  /** Edits to the user's files; empty for a fix that only runs a command. */
   edits: TextEdit[];
+  /** A command to run in a terminal instead of (or after) the edits: refresh a lock, install an environment. */
+  run?: ShellCommand;
   /** The preferred fix is the one a quick-fix keybinding applies. */
   preferred?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { HostEnvironment } from '../core/ecosystem';
 import type { Analysis } from '../core/project/analyze';
+import { runStages } from '../core/project/stages';
 import { hostPlatform } from '../node/registries';
 import type { ServerContext } from '../context';
 import type { PinsightSettings } from '../../../common/settings';
@@ -24,7 +25,7 @@ export class BackgroundChecks {
   /** Starts (after the debounce) the registry checks for this version of the document. */
   schedule(document: TextDocument, analysis: Analysis | null, settings: PinsightSettings): void {
     this.cancel(document.uri);
-    if (!analysis || !settings.enable || !settings.checkRegistries) return;
+    if (!analysis || !settings.enable) return;
     const controller = new AbortController();
     this.controllers.set(document.uri, controller);
     const timer = setTimeout(() => {
@@ -58,8 +59,9 @@ export class BackgroundChecks {
 
   private async run(uri: string, version: number, analysis: Analysis, settings: PinsightSettings, signal: AbortSignal): Promise<void> {
     try {
-      const { project } = this.ctx.registriesFor(settings);
-      const result = await project.check(analysis, { host: this.hostFor(settings), signal });
+      // Lockfiles and the environment are read from disk whatever the registry setting says.
+      const project = settings.checkRegistries ? this.ctx.registriesFor(settings).project : undefined;
+      const result = await runStages(analysis, this.ctx.runtime, project, { host: this.hostFor(settings), signal });
       if (signal.aborted || this.ctx.documents.get(uri)?.version !== version) return;
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);

@@ -2,6 +2,7 @@ import { CodeAction, CodeActionKind, type CodeActionParams, type TextEdit as Lsp
 import type { Finding, Fix } from '../core/model';
 import { pathToUri, toLspDiagnostic, toLspRange } from '../convert';
 import type { ServerContext } from '../context';
+import { Commands, type RunInTerminalArgs } from '../../../common/commands';
 
 function sameRange(a: Finding['range'], b: { start: { line: number; character: number }; end: { line: number; character: number } }): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
@@ -33,6 +34,10 @@ export async function provideCodeActions(ctx: ServerContext, params: CodeActionP
     const finding = findings.find((f) => f.code === diagnostic.code && sameRange(f.range, diagnostic.range) && f.message === diagnostic.message);
     for (const fix of finding?.fixes ?? []) {
       const action = CodeAction.create(fix.title, toWorkspaceEdit(fix), CodeActionKind.QuickFix);
+      if (fix.run) {
+        const args: RunInTerminalArgs = { line: fix.run.line, cwd: fix.run.cwd };
+        action.command = { title: fix.title, command: Commands.runInTerminal, arguments: [args] };
+      }
       action.diagnostics = [toLspDiagnostic(finding!)];
       if (fix.preferred) action.isPreferred = true;
       actions.push(action);

@@ -20,6 +20,12 @@ export interface HoverFacts {
   explanation?: string[];
   /** "Python 3.11 on linux (from .venv)". */
   target?: string;
+  /** The version installed in the project's environment. */
+  installed?: string;
+  /** The version the project's lockfile holds. */
+  locked?: string;
+  /** What the lockfile says brings the package in (pip-tools "via" lines, npm lock chains). */
+  via?: string[];
   /** Answers came from the cache while the registry was unreachable or offline. */
   stale?: boolean;
 }
@@ -37,6 +43,8 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
   if (facts.resolved) versions.push(`resolves to **${facts.resolved}**`);
   if (facts.highestCompatible) versions.push(`highest compatible **${facts.highestCompatible}**`);
   if (facts.latest) versions.push(`latest **${facts.latest}**`);
+  if (facts.locked) versions.push(`locked **${facts.locked}**`);
+  if (facts.installed) versions.push(`installed **${facts.installed}**`);
   if (versions.length > 0) out.push('', `${versions.join(' · ')}${facts.stale ? ' _(cached, may be out of date)_' : ''}`);
   if (facts.requiredBy && facts.requiredBy.length > 0) {
     out.push('', '**Constrained by**');
@@ -46,6 +54,10 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
   if (facts.chains && facts.chains.length > 0) {
     out.push('', '**Why it is here**');
     for (const c of facts.chains.slice(0, 6)) out.push(`- ${c}`);
+  }
+  if (facts.via && facts.via.length > 0) {
+    out.push('', '**Locked because of**');
+    for (const v of facts.via.slice(0, 6)) out.push(`- ${v}`);
   }
   if (facts.explanation && facts.explanation.length > 0) {
     out.push('', '<details><summary>Full explanation</summary>', '', ...facts.explanation.map((l) => (l ? `> ${l}` : '>')), '', '</details>');

@@ -1,0 +1,42 @@
+// Stages 1b to 3 for one analysed manifest, the same for the CLI and the server: what the disk
+// says (lockfiles, the installed environment: no network), then, when registries are on, registry
+// checks and resolution. One result, whose hover facts join both.
+
+import type { EcosystemCheck, ProjectState, StageOptions } from '../ecosystem';
+import type { Runtime } from '../runtime';
+import type { Analysis } from './analyze';
+import { ecosystemOf } from './ecosystems';
+import type { Project } from './project';
+
+export interface StagesResult extends EcosystemCheck {
+  /** Lockfiles and the installed environment, when the wing reads them. */
+  state?: ProjectState;
+  /** False when registry checks were off (setting, --no-registry): only the disk was read. */
+  registriesChecked: boolean;
+}
+
+/** Lockfile and environment checks through the wing that reads this manifest; undefined when it reads none. */
+export async function inspectAnalysis(analysis: Analysis, runtime: Runtime, options: StageOptions): Promise<ProjectState | undefined> {
+  const ecosystem = ecosystemOf(analysis.kind);
+  if (!ecosystem.inspect || analysis.manifests.length === 0) return undefined;
+  return ecosystem.inspect(analysis.manifests, analysis.kind, runtime, options.host);
+}
+
+/** Runs the drift stage, then (with a project) the registry stages, and joins their findings and hover facts. */
+export async function runStages(analysis: Analysis, runtime: Runtime, project: Project | undefined, options: StageOptions): Promise<StagesResult> {
+  const state = await inspectAnalysis(analysis, runtime, options);
+  const online: EcosystemCheck = project
+    ? await project.check(analysis, options)
+    : { findings: [], failures: [], stale: false, registries: [], hoverFacts: async () => ({}) };
+  return {
+    ...online,
+    findings: [...(state?.findings ?? []), ...online.findings],
+    state,
+    registriesChecked: project !== undefined,
+    async hoverFacts(dep, signal) {
+      const facts = await online.hoverFacts(dep, signal);
+      const local = state?.packages.get(dep.normalizedName);
+      return local ? { ...facts, installed: local.installed, locked: local.locked, via: local.via } : facts;
+    },
+  };
+}
