@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
 import { runStages } from './core/project/stages';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
-import { detectManifestKind, isIgnoredFolder } from './core/project/detect';
+import { detectManifestKind } from './core/project/detect';
+import { findInconsistentPins, findManifests } from './core/project/workspace';
 import type { ManifestKind } from './core/model';
 import type { HostEnvironment } from './core/ecosystem';
 import type { Runtime } from './core/runtime';
@@ -15,29 +16,6 @@ import { createNodeRuntime } from './node/runtime';
 import { loadSnapshot } from './node/snapshotTransport';
 
 const VERSION = '0.1.0';
-
-function isVirtualenv(dir: string): boolean {
-  return existsSync(join(dir, 'pyvenv.cfg'));
-}
-
-/** Manifests under a folder, in a stable order. */
-function findManifests(dir: string, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!isIgnoredFolder(entry.name) && !isVirtualenv(full)) findManifests(full, out);
-    } else if (entry.isFile() && detectManifestKind(full)) {
-      out.push(full);
-    }
-  }
-}
 
 /** An explicitly named file is read whatever its name, by the kind its extension suggests. */
 function kindOfNamedFile(path: string): ManifestKind {
@@ -49,7 +27,7 @@ function kindOfNamedFile(path: string): ManifestKind {
   return 'requirements';
 }
 
-function collectTargets(paths: string[]): Array<{ path: string; kind: ManifestKind }> {
+async function collectTargets(paths: string[], runtime: Runtime): Promise<Array<{ path: string; kind: ManifestKind }>> {
   const targets: Array<{ path: string; kind: ManifestKind }> = [];
   for (const p of paths) {
     const full = resolve(p);
@@ -60,9 +38,9 @@ function collectTargets(paths: string[]): Array<{ path: string; kind: ManifestKi
       throw new UsageError(`No such file or folder: ${p}`);
     }
     if (stat.isDirectory()) {
-      const found: string[] = [];
-      findManifests(full, found);
-      for (const f of found) targets.push({ path: f, kind: detectManifestKind(f)! });
+      const found = await findManifests(full, runtime);
+      for (const f of found.paths) targets.push({ path: f, kind: detectManifestKind(f)! });
+      if (found.truncated) process.stderr.write(`pinsight: ${displayPath(full)} holds more manifests than are read at once; only the first ${found.paths.length} are checked.\n`);
     } else {
       targets.push({ path: full, kind: kindOfNamedFile(full) });
     }
@@ -114,6 +92,8 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   } finally {
     await registries?.close();
   }
+  // Located by path: mergeFindings files each finding under its own file whichever analysis carries it.
+  if (analyses[0]) analyses[0].findings.push(...findInconsistentPins(analyses));
   const files = mergeFindings(analyses, displayPath);
   const unique = [...new Set(skipped)];
   if (options.format === 'json') {
@@ -130,19 +110,19 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
 }
 
 async function main(argv: string[]): Promise<number> {
+  const runtime = createNodeRuntime();
   let options;
   let targets;
   try {
     options = parseCliArgs(argv);
     if (options === 'help') return process.stdout.write(USAGE), 0;
     if (options === 'version') return process.stdout.write(`pinsight ${VERSION}\n`), 0;
-    targets = collectTargets(options.paths);
+    targets = await collectTargets(options.paths, runtime);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`pinsight: ${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const runtime = createNodeRuntime();
   const analyses: Analysis[] = [];
   for (const target of targets) {
     const analysis = await analyzeManifest(target.path, runtime, undefined, target.kind);

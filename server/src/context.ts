@@ -4,6 +4,7 @@ import type { Analysis } from './core/project/analyze';
 import type { StagesResult } from './core/project/stages';
 import type { Runtime } from './core/runtime';
 import type { HostRegistries } from './node/registries';
+import type { WorkspaceIndex } from './features/workspaceIndex';
 import type { PinsightSettings } from '../../common/settings';
 
 /** The latest analysis of an open document, tagged with the document version it was made from. */
@@ -26,6 +27,8 @@ export interface ServerContext {
   runtime: Runtime;
   analyses: Map<string, AnalysisEntry>;
   online: Map<string, OnlineEntry>;
+  /** The workspace folder's manifests, for comparing pins across files. */
+  workspace: WorkspaceIndex;
   /** The first workspace folder, which bounds the search for a project's virtualenv. */
   workspaceRoot?: string;
   /** The interpreter the Python extension selected (pinsight/pythonEnvironment), if any. */

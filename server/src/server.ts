@@ -18,6 +18,7 @@ import { provideCodeActions } from './features/codeActions';
 import { provideDocumentSymbols } from './features/documentSymbols';
 import { provideHover } from './features/hover';
 import { BackgroundChecks } from './features/backgroundChecks';
+import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 
@@ -40,10 +41,12 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   };
   const logError = (error: unknown): void => connection.console.error(String(error instanceof Error ? error.stack : error));
 
+  const runtime = makeRuntime(openText);
   const ctx: ServerContext = {
     connection,
     documents,
-    runtime: makeRuntime(openText),
+    runtime,
+    workspace: new WorkspaceIndex(runtime, (message) => connection.console.info(message)),
     analyses,
     online,
     getSettings(uri) {
@@ -91,7 +94,12 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     const analysis = await diagnostics.validate(document);
     const current = documents.get(document.uri);
     if (current && current.version === document.version) checks.schedule(document, analysis, await ctx.getSettings(document.uri));
+    // This file's pins may now agree or disagree with another open file's.
+    for (const other of documents.all()) if (other.uri !== document.uri) void diagnostics.publish(other.uri).catch(logError);
     ctx.reportStatus();
+  };
+  const republishAll = (): void => {
+    for (const document of documents.all()) void diagnostics.publish(document.uri).catch(logError);
   };
   const revalidateAll = (): void => {
     for (const document of documents.all()) void validate(document).catch(logError);
@@ -114,6 +122,8 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   });
 
   connection.onInitialized(() => {
+    // Other manifests' pins matter to the open ones (inconsistent-pin): read them once, then re-publish.
+    if (ctx.workspaceRoot) void ctx.workspace.load(ctx.workspaceRoot).then(republishAll);
     if (configurationPull) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
   });
 
@@ -134,7 +144,11 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   });
 
   // An included file or an .npmrc changed on disk: every open manifest may depend on it.
-  connection.onDidChangeWatchedFiles(() => {
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      const path = uriToPath(change.uri);
+      if (path) void ctx.workspace.changed(path, change.type);
+    }
     analyses.clear();
     for (const stack of registries.values()) stack.project.reset();
     revalidateAll();

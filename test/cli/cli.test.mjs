@@ -128,3 +128,21 @@ test('list --format json converts poetry constraints and names sections', () => 
   assert.equal(requests.section, 'tool.poetry.dependencies');
   assert.equal(deps.find((d) => d.name === 'httpx').section, 'project.dependencies');
 });
+
+test('check: the same package pinned differently in two manifests is inconsistent-pin on both lines, offline', () => {
+  const { code, stdout, stderr } = run(['check', '--no-registry', '--format', 'json', 'drift-pins']);
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout);
+  const pins = report.files.flatMap((f) => f.findings.filter((x) => x.code === 'inconsistent-pin').map((x) => ({ ...x, path: f.path })));
+  assert.deepEqual(pins.map((p) => [p.path, p.range.start.line, p.severity]), [
+    ['drift-pins/docker/requirements.txt', 2, 'warning'],
+    ['drift-pins/requirements.txt', 2, 'warning'],
+  ]);
+  assert.match(pins[1].message, /^websockets==14\.2 here and websockets==15\.0\.1 in docker\/requirements\.txt \(line 3\) cannot both hold/);
+  assert.deepEqual(pins[1].related.map((r) => r.path), ['drift-pins/docker/requirements.txt']);
+  assert.deepEqual(pins[1].fixes[0].edits, [{ path: 'drift-pins/requirements.txt', range: pins[1].range, newText: '==15.0.1' }]);
+  assert.deepEqual(report.skipped, ['registry checks and resolution (--no-registry)']);
+  const text = run(['check', '--no-registry', 'drift-pins']);
+  assert.match(text.stdout, /^drift-pins\/requirements\.txt:3:11: warning \[inconsistent-pin\] /m);
+  assert.match(text.stdout, /^not checked: registry checks and resolution \(--no-registry\)$/m);
+});

@@ -2,7 +2,7 @@
 // settings, hover and outline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, fileUri } from '../support/lspClient.mjs';
@@ -121,4 +121,26 @@ test('status notifications count the manifests checked', async () => {
 
 test('the server logs nothing to stderr', () => {
   assert.equal(client.stderr, '');
+});
+
+test('a pin that contradicts another manifest of the workspace (not open) is inconsistent-pin, with the other place', async () => {
+  const workspace = join(dir, 'pins-workspace');
+  mkdirSync(join(workspace, 'docker'), { recursive: true });
+  writeFileSync(join(workspace, 'docker', 'requirements.txt'), 'fastapi==0.115.12\nwebsockets==15.0.1\n');
+  const text = 'supabase==2.15.3\nwebsockets==14.2\n';
+  writeFileSync(join(workspace, 'requirements.txt'), text);
+  const other = await startServer({ rootUri: fileUri(workspace) });
+  try {
+    const uri = fileUri(join(workspace, 'requirements.txt'));
+    other.open(uri, text);
+    const diags = await other.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'inconsistent-pin'), 20_000);
+    const pin = diags.find((x) => x.code === 'inconsistent-pin');
+    assert.equal(pin.range.start.line, 1);
+    assert.equal(pin.relatedInformation[0].location.uri, fileUri(join(workspace, 'docker', 'requirements.txt')));
+    // Aligning the open file clears it.
+    other.change(uri, 'supabase==2.15.3\nwebsockets==15.0.1\n');
+    await other.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'inconsistent-pin'), 20_000);
+  } finally {
+    await other.close();
+  }
 });

@@ -118,6 +118,8 @@ export interface Ecosystem {
   manifestKind(path: string): ManifestKind | null;
   /** Parses a manifest and what it includes, root first; `text` is the root's content. */
   parse(path: string, kind: ManifestKind, text: string, runtime: Runtime): Promise<ParsedManifest[]>;
+  /** False only when no version can satisfy both requirements' specifiers (across manifests, with no registry). */
+  specifiersAgree(a: Dependency, b: Dependency): boolean;
   /** Stage-1 findings beyond parse problems (duplicates), with no network. */
   localFindings(manifests: ParsedManifest[]): Finding[];
   /** Lockfile and installed-environment checks (drift), reading the disk through the runtime; no network. */

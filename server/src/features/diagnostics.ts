@@ -55,7 +55,11 @@ export class DiagnosticsFeature {
     if (online && online.version === document.version) later = online.result.findings;
     // Until stages 2 and 3 answer for this version, keep the last answer where it still applies.
     else if (online && current && online.analysis.manifests[0]) later = carryOverFindings({ root: online.analysis.manifests[0], findings: online.result.findings }, current);
-    const findings = [...(entry.analysis?.findings ?? []), ...later];
+    const open = [...this.ctx.analyses.values()].flatMap((a) => (a.analysis ? [a.analysis] : []));
+    const pins = path ? await this.ctx.workspace.pinFindings(path, open) : [];
+    // Reading the workspace index may wait; a newer edit publishes for itself.
+    if (this.ctx.documents.get(uri)?.version !== document.version) return;
+    const findings = [...(entry.analysis?.findings ?? []), ...later, ...pins];
     const diagnostics = findings.filter((f) => f.path === path).map(toLspDiagnostic);
     await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }

@@ -2,6 +2,7 @@
 // placement (ERESOLVE) reproduced from arborist.
 
 import { basename } from 'node:path';
+import semver from 'semver';
 import type { Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
 import { RegistryError } from '../http/types';
 import type { HoverFacts } from '../insight/hoverText';
@@ -16,6 +17,14 @@ import { NpmRegistryServices } from './registry/services';
 function hoverFacts(facts: Map<string, NpmFacts>, dep: Dependency, stale: boolean): HoverFacts {
   const known = facts.get(dep.source === 'alias' ? (dep.location ?? dep.name) : dep.name);
   return { latest: known?.latest, resolved: known?.picked, stale };
+}
+
+/** False only when no version satisfies both ranges (tags and invalid ranges count as agreeing). */
+function npmRangesAgree(a: string, b: string): boolean {
+  const ra = semver.validRange(a.trim() || '*', { loose: true });
+  const rb = semver.validRange(b.trim() || '*', { loose: true });
+  if (ra === null || rb === null) return true;
+  return semver.intersects(ra, rb, { loose: true, includePrerelease: true });
 }
 
 class NpmChecker implements EcosystemChecker {
@@ -63,5 +72,6 @@ export const npmEcosystem: Ecosystem = {
   parse: async (path, _kind, text) => [parsePackageJson(text, path)],
   // Duplicate keys are reported by the package.json parser itself.
   localFindings: () => [],
+  specifiersAgree: (a, b) => npmRangesAgree(a.source === 'alias' ? (a.aliasSpecifier ?? '') : a.specifier, b.source === 'alias' ? (b.aliasSpecifier ?? '') : b.specifier),
   createChecker: (context) => new NpmChecker(context),
 };

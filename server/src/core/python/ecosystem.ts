@@ -7,6 +7,7 @@ import { unreachableFinding } from '../insight/registryFindings';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
+import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies } from './checks/registryChecks';
 import { resolvePythonFindings } from './checks/resolutionFindings';
@@ -85,5 +86,6 @@ export const pythonEcosystem: Ecosystem = {
   manifestKind,
   parse,
   localFindings: findDuplicates,
+  specifiersAgree: (a, b) => pep440SpecifiersAgree(a.specifier, b.specifier),
   createChecker: (context) => new PythonChecker(context),
 };
