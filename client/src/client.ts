@@ -45,8 +45,12 @@ export class PinsightClient {
       outputChannel: this.output,
       synchronize: {
         configurationSection: 'pinsight',
-        // Included requirement files change on disk without being open.
-        fileEvents: this.track(vscode.workspace.createFileSystemWatcher('**/{*.txt,*.in,*.pip,*.toml,.npmrc,pip.conf,pyvenv.cfg}')),
+        fileEvents: [
+          // Included requirement files, configuration and lockfiles change on disk without being open.
+          this.track(vscode.workspace.createFileSystemWatcher('**/{*.txt,*.in,*.pip,*.toml,.npmrc,pip.conf,pyvenv.cfg,uv.lock,poetry.lock,package-lock.json,npm-shrinkwrap.json}')),
+          // An install (pip, uv sync, npm install) changes what is installed: each distribution's METADATA, npm's hidden lockfile.
+          this.track(vscode.workspace.createFileSystemWatcher('**/{site-packages/*.dist-info/METADATA,node_modules/.package-lock.json}')),
+        ],
       },
     };
     this.client = new LanguageClient('pinsight', 'Pinsight', serverOptions, clientOptions);

@@ -22,6 +22,11 @@ import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 
+/** Files that only the drift stage reads: installed distributions' metadata and lockfiles. */
+function isDriftOnly(path: string): boolean {
+  return /[\\/]site-packages[\\/][^\\/]+\.dist-info[\\/]METADATA$/.test(path) || /(^|[\\/])(uv\.lock|poetry\.lock|package-lock\.json|npm-shrinkwrap\.json|\.package-lock\.json)$/.test(path);
+}
+
 /**
  * Wires capabilities and one handler per LSP method. `makeRuntime` receives a reader for open
  * documents so that includes see unsaved edits.
@@ -143,14 +148,21 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     revalidateAll();
   });
 
-  // An included file or an .npmrc changed on disk: every open manifest may depend on it.
+  // An included file or an .npmrc changed on disk: every open manifest may depend on it. An install
+  // (a distribution's METADATA, npm's hidden lockfile) or a lockfile only changes what the drift
+  // stage reads: re-run the checks, keeping the parsed documents and the registry clients.
   connection.onDidChangeWatchedFiles((params) => {
+    let configuration = false;
     for (const change of params.changes) {
       const path = uriToPath(change.uri);
-      if (path) void ctx.workspace.changed(path, change.type);
+      if (!path) continue;
+      void ctx.workspace.changed(path, change.type);
+      if (!isDriftOnly(path)) configuration = true;
     }
-    analyses.clear();
-    for (const stack of registries.values()) stack.project.reset();
+    if (configuration) {
+      analyses.clear();
+      for (const stack of registries.values()) stack.project.reset();
+    }
     revalidateAll();
   });
 

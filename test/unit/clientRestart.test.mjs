@@ -29,7 +29,7 @@ async function loadClient(dir) {
   return import(pathToFileURL(out).href);
 }
 
-test('restart disposes the previous session: one watcher and one status handler live, however often it restarts', async () => {
+test('restart disposes the previous session: two watchers and one status handler live, however often it restarts', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinsight-client-'));
   try {
     const { PinsightClient } = await loadClient(dir);
@@ -37,10 +37,10 @@ test('restart disposes the previous session: one watcher and one status handler 
     const context = { subscriptions: [], asAbsolutePath: (p) => join(root, p), globalStorageUri: { fsPath: join(dir, 'storage') } };
     const client = new PinsightClient(context);
     await client.start();
-    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [1, 1, 1]);
+    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [2, 1, 1]);
     for (let i = 0; i < 3; i++) await client.restart();
-    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [1, 1, 1], 'a restart left the old session registered');
-    assert.deepEqual([live.created.watchers, live.created.notificationHandlers, live.created.clients], [4, 4, 4]);
+    assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [2, 1, 1], 'a restart left the old session registered');
+    assert.deepEqual([live.created.watchers, live.created.notificationHandlers, live.created.clients], [8, 4, 4]);
     assert.equal(context.subscriptions.length, 5, 'only the long-lived disposables (output, status item, three commands) stay in the extension context');
     await client.dispose();
     assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [0, 0, 0]);
