@@ -20,7 +20,14 @@ export interface PinsightSettings {
   registrySnapshot: string;
   /** Milliseconds after the last edit before registry checks start. */
   debounceMs: number;
+  /** Versions at a glance at the end of each dependency line. */
+  inlayHints: boolean;
+  /** Per finding code: another severity, or 'off' to hide it (pinsight.severity.<code>). */
+  severity: Record<string, SeverityOverride>;
 }
+
+export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
+const SEVERITIES = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
 
 export const defaultSettings: PinsightSettings = {
   enable: true,
@@ -33,6 +40,8 @@ export const defaultSettings: PinsightSettings = {
   offline: false,
   registrySnapshot: '',
   debounceMs: 400,
+  inlayHints: true,
+  severity: {},
 };
 
 const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
@@ -60,7 +69,16 @@ export function normalizeSettings(raw: unknown): PinsightSettings {
     offline: pick(v.offline, d.offline, (x) => typeof x === 'boolean'),
     registrySnapshot: pick(v.registrySnapshot, d.registrySnapshot, isString).trim(),
     debounceMs: pick(v.debounceMs, d.debounceMs, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
+    inlayHints: pick((v.inlayHints as Record<string, unknown> | undefined)?.enable, d.inlayHints, (x) => typeof x === 'boolean'),
+    severity: severityOverrides(v.severity),
   };
+}
+
+/** Only known levels survive: a typo in one code's setting must not hide every finding. */
+function severityOverrides(raw: unknown): Record<string, SeverityOverride> {
+  const out: Record<string, SeverityOverride> = {};
+  if (raw && typeof raw === 'object') for (const [code, level] of Object.entries(raw)) if (typeof level === 'string' && SEVERITIES.has(level)) out[code] = level as SeverityOverride;
+  return out;
 }
 
 /** Sent once at start-up (initializationOptions). */

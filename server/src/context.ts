@@ -40,6 +40,8 @@ export interface ServerContext {
   registriesFor(settings: PinsightSettings): HostRegistries;
   /** Publishes stage-1 findings plus the online ones when they belong to the current version. */
   publish(uri: string): Promise<void>;
+  /** Asks the editor to request inlay hints again (new registry results), when it supports that. */
+  refreshInlayHints(): void;
   /** Tells the client what the server is doing (pinsight/status). */
   reportStatus(): void;
 }

@@ -17,6 +17,7 @@ import { DiagnosticsFeature } from './features/diagnostics';
 import { provideCodeActions } from './features/codeActions';
 import { provideDocumentSymbols } from './features/documentSymbols';
 import { provideHover } from './features/hover';
+import { provideInlayHints } from './features/inlayHints';
 import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
@@ -38,6 +39,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const settingsCache = new Map<string, Promise<PinsightSettings>>();
   const registries = new Map<string, HostRegistries>();
   let configurationPull = false;
+  let inlayRefresh = false;
   let init: InitializationOptions = {};
 
   const openText = (path: string): string | undefined => {
@@ -88,6 +90,9 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
       return stack;
     },
     publish: (uri) => diagnostics.publish(uri),
+    refreshInlayHints() {
+      if (inlayRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
+    },
     reportStatus() {
       void connection.sendNotification(StatusNotification, statusOf(ctx, checks.busy)).catch(() => undefined);
     },
@@ -112,6 +117,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
 
   connection.onInitialize((params): InitializeResult => {
     configurationPull = params.capabilities.workspace?.configuration === true;
+    inlayRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     init = (params.initializationOptions ?? {}) as InitializationOptions;
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     ctx.workspaceRoot = folder ? (uriToPath(folder) ?? undefined) : undefined;
@@ -120,6 +126,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: true,
         hoverProvider: true,
+        inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'pinsight', version: '0.1.0' },
@@ -177,6 +184,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
 
   connection.onDocumentSymbol((params) => provideDocumentSymbols(ctx, params).catch((e) => (logError(e), [])));
   connection.onHover((params, token) => provideHover(ctx, params, token).catch((e) => (logError(e), null)));
+  connection.languages.inlayHint.on((params, token) => provideInlayHints(ctx, params, token).catch((e) => (logError(e), [])));
   connection.onCodeAction((params) => provideCodeActions(ctx, params).catch((e) => (logError(e), [])));
   connection.onShutdown(async () => {
     checks.dispose();

@@ -78,6 +78,38 @@ test('after the fix is applied the conflict goes away and hover shows who constr
   assert.match(hover.contents.value, /Resulting range: /);
 });
 
+test('inlay hints show versions at a glance: the pin is the highest compatible, the latest is blocked', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } });
+  const ws = hints.find((h) => h.position.line === 6);
+  assert.equal(ws.label, 'latest 17.0.1 (blocked)');
+  assert.equal(ws.position.character, 'websockets==14.2'.length);
+  assert.match(ws.tooltip.value, /^17\.0\.1 is the latest release, but another requirement does not allow it/);
+  assert.ok(hints.every((h) => typeof h.label === 'string' && h.label.length > 0 && h.paddingLeft === true), JSON.stringify(hints));
+});
+
+test('pinsight.severity changes or hides a finding code', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  client.change(uri, seed);
+  await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 2, 30_000);
+  const before = client.checkedCount(uri);
+  client.settings.severity = { conflict: 'warning' };
+  client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  await client.waitForChecked(uri, 30_000, { after: before });
+  const diags = await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 2 && conflictsIn(d).every((x) => x.severity === 2), 30_000);
+  assert.equal(conflictsIn(diags).length, 2);
+  const next = client.checkedCount(uri);
+  client.settings.severity = { conflict: 'off' };
+  client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  await client.waitForChecked(uri, 30_000, { after: next });
+  await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 0, 30_000);
+  const last = client.checkedCount(uri);
+  delete client.settings.severity;
+  client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  await client.waitForChecked(uri, 30_000, { after: last });
+  await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 2, 30_000);
+});
+
 test('a newer edit supersedes an older run: only the latest version is published', async () => {
   const uri = fileUri(join(dir, 'requirements.txt'));
   const before = client.checkedCount(uri);

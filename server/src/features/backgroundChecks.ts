@@ -65,6 +65,7 @@ export class BackgroundChecks {
       if (signal.aborted || this.ctx.documents.get(uri)?.version !== version) return;
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
+      this.ctx.refreshInlayHints();
       const checked: CheckedParams = { uri, version, findings: result.findings.length };
       void this.ctx.connection.sendNotification(CheckedNotification, checked).catch(() => undefined);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { CodeAction, CodeActionKind, type CodeActionParams, type TextEdit as LspTextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Finding, Fix } from '../core/model';
-import { pathToUri, toLspDiagnostic, toLspRange } from '../convert';
+import { pathToUri, toLspRange } from '../convert';
 import type { ServerContext } from '../context';
 import { Commands, type RunInTerminalArgs } from '../../../common/commands';
 
@@ -38,7 +38,7 @@ export async function provideCodeActions(ctx: ServerContext, params: CodeActionP
         const args: RunInTerminalArgs = { line: fix.run.line, cwd: fix.run.cwd };
         action.command = { title: fix.title, command: Commands.runInTerminal, arguments: [args] };
       }
-      action.diagnostics = [toLspDiagnostic(finding!)];
+      action.diagnostics = [diagnostic];
       if (fix.preferred) action.isPreferred = true;
       actions.push(action);
     }

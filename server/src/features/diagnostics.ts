@@ -60,7 +60,10 @@ export class DiagnosticsFeature {
     // Reading the workspace index may wait; a newer edit publishes for itself.
     if (this.ctx.documents.get(uri)?.version !== document.version) return;
     const findings = [...(entry.analysis?.findings ?? []), ...later, ...pins];
-    const diagnostics = findings.filter((f) => f.path === path).map(toLspDiagnostic);
+    const { severity } = await this.ctx.getSettings(uri);
+    const diagnostics = findings
+      .filter((f) => f.path === path && severity[f.code] !== 'off')
+      .map((f) => toLspDiagnostic(f, (severity[f.code] as Finding['severity'] | undefined) ?? f.severity));
     await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }
 

@@ -8,6 +8,8 @@ import { describeDependencyParts } from './describe';
 export interface HoverFacts {
   /** Highest final, non-yanked release (Python) or the `latest` dist-tag (npm). */
   latest?: string;
+  /** The version an exact pin names (`==14.2`, npm `1.2.3`), when the requirement is one. */
+  pinned?: string;
   /** The version the resolver chose in a solution, or npm's pick for the range. */
   resolved?: string;
   /** Highest version the other requirements allow (a re-solve with this pin relaxed). */

@@ -16,7 +16,7 @@ import { NpmRegistryServices } from './registry/services';
 /** The hover's registry facts: the latest version and the one npm would pick for the range. */
 function hoverFacts(facts: Map<string, NpmFacts>, dep: Dependency, stale: boolean): HoverFacts {
   const known = facts.get(dep.source === 'alias' ? (dep.location ?? dep.name) : dep.name);
-  return { latest: known?.latest, resolved: known?.picked, stale };
+  return { latest: known?.latest, resolved: known?.picked, pinned: semver.valid(dep.specifier.trim(), { loose: true }) ?? undefined, stale };
 }
 
 /** False only when no version satisfies both ranges (tags and invalid ranges count as agreeing). */

@@ -6,7 +6,7 @@ import type { HoverFacts } from '../../insight/hoverText';
 import type { Dependency, Finding } from '../../model';
 import { ROOT } from '../../pubgrub/types';
 import { highestCompatible, whyIsThisHere } from '../resolve/whatIf';
-import type { PypiFacts } from './registryChecks';
+import { exactPin, type PypiFacts } from './registryChecks';
 import type { PythonResolutionResult } from './resolutionFindings';
 
 export interface PythonCheckState {
@@ -37,7 +37,7 @@ export function pythonHoverFacts(state: PythonCheckState): (dep: Dependency, sig
   };
   return async (dep, signal) => {
     const name = dep.normalizedName;
-    const facts: HoverFacts = { latest: state.pypiFacts.get(name)?.latest, target: state.target, stale: state.stale };
+    const facts: HoverFacts = { latest: state.pypiFacts.get(name)?.latest, pinned: exactPin(dep.specifier)?.version, target: state.target, stale: state.stale };
     const result = state.python?.result;
     if (result?.kind === 'solution') {
       facts.resolved = result.versions.get(name);
