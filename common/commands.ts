@@ -3,6 +3,11 @@
 export const Commands = {
   restartServer: 'pinsight.restartServer',
   showOutput: 'pinsight.showOutput',
+  explainConflict: 'pinsight.explainConflict',
+  whyIsThisHere: 'pinsight.whyIsThisHere',
+  updateAll: 'pinsight.updateAll',
+  refresh: 'pinsight.refresh',
+  clearCache: 'pinsight.clearCache',
   /** Runs a fix's command line in a terminal the user sees; arguments: one RunInTerminalArgs. */
   runInTerminal: 'pinsight.runInTerminal',
 } as const;

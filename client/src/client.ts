@@ -85,6 +85,16 @@ export class PinsightClient {
     return this.client?.isRunning() ?? false;
   }
 
+  /** Sends a request to the server; undefined (and a message to the user) when it is not running. */
+  async request<R>(method: string, params: unknown): Promise<R | undefined> {
+    const client = this.client;
+    if (!client?.isRunning()) {
+      void vscode.window.showWarningMessage('The Pinsight server is not running: run "Pinsight: Restart Server".');
+      return undefined;
+    }
+    return client.sendRequest<R>(method, params);
+  }
+
   showOutput(): void {
     this.output.show(true);
   }

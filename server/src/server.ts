@@ -8,7 +8,19 @@ import {
 } from 'vscode-languageserver/node';
 import { resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { PythonEnvironmentNotification, StatusNotification, type PythonEnvironmentParams } from '../../common/protocol';
+import {
+  ClearCacheRequest,
+  ExplainRequest,
+  PythonEnvironmentNotification,
+  RefreshRequest,
+  StatusNotification,
+  UpdateAllRequest,
+  WhyRequest,
+  type ExplainParams,
+  type PythonEnvironmentParams,
+  type WhyParams,
+} from '../../common/protocol';
+import { clearDiskCache, explainConflicts, updateAll, whyIsThisHere } from './features/commands';
 import { normalizeSettings, type InitializationOptions, type PinsightSettings } from '../../common/settings';
 import type { Runtime } from './core/runtime';
 import { uriToPath } from './convert';
@@ -186,6 +198,31 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   connection.onHover((params, token) => provideHover(ctx, params, token).catch((e) => (logError(e), null)));
   connection.languages.inlayHint.on((params, token) => provideInlayHints(ctx, params, token).catch((e) => (logError(e), [])));
   connection.onCodeAction((params) => provideCodeActions(ctx, params).catch((e) => (logError(e), [])));
+  connection.onRequest(ExplainRequest, (params: ExplainParams) => explainConflicts(ctx, params).catch((e) => (logError(e), { markdown: 'Pinsight could not explain this file: see the Pinsight output.' })));
+  connection.onRequest(WhyRequest, (params: WhyParams, token) => whyIsThisHere(ctx, params, token).catch((e) => (logError(e), { markdown: null })));
+  connection.onRequest(UpdateAllRequest, (_params: unknown, token) =>
+    updateAll(ctx, token).catch((e) => (logError(e), { edit: { changes: {} }, updated: 0, skipped: ['Pinsight could not plan the update: see the Pinsight output.'] })),
+  );
+  connection.onRequest(RefreshRequest, () => {
+    for (const stack of registries.values()) {
+      stack.http.revalidateAll();
+      stack.project.reset();
+    }
+    online.clear();
+    analyses.clear();
+    revalidateAll();
+    return null;
+  });
+  connection.onRequest(ClearCacheRequest, async () => {
+    const stacks = [...registries.values()];
+    registries.clear();
+    await Promise.all(stacks.map((stack) => stack.close().catch(() => undefined)));
+    await clearDiskCache(init.cacheDir).catch(logError);
+    online.clear();
+    analyses.clear();
+    revalidateAll();
+    return null;
+  });
   connection.onShutdown(async () => {
     checks.dispose();
     await Promise.all([...registries.values()].map((stack) => stack.close().catch(() => undefined)));

@@ -110,6 +110,52 @@ test('pinsight.severity changes or hides a finding code', async () => {
   await client.waitForDiagnostics(uri, (d) => conflictsIn(d).length === 2, 30_000);
 });
 
+test('commands: Explain conflict gives the whole derivation; Why is this here gives who constrains a pin', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const before = client.checkedCount(uri);
+  client.change(uri, seed);
+  await client.waitForChecked(uri, 30_000, { after: before });
+  const explained = await client.request('pinsight/explain', { uri });
+  assert.match(explained.markdown, /^# Conflicts in requirements\.txt\n\nResolved for Python 3\.11 on linux/);
+  assert.match(explained.markdown, /^- Line 7: websockets==15\.0\.1 conflicts with supabase==2\.15\.3/m);
+  assert.match(explained.markdown, /^> Because supabase 2\.15\.3 depends on realtime>=2\.4\.0,<2\.5\.0/m);
+  assert.match(explained.markdown, /^- Change to websockets==14\.2, the highest version the other requirements allow$/m);
+
+  const next = client.checkedCount(uri);
+  client.change(uri, seed.replace('websockets==15.0.1', 'websockets==14.2'));
+  await client.waitForChecked(uri, 30_000, { after: next });
+  const none = await client.request('pinsight/explain', { uri });
+  assert.match(none.markdown, /No conflict: the requirements of this file can be installed together for Python 3\.11 on linux/);
+  const why = await client.request('pinsight/why', { uri, position: { line: 6, character: 3 } });
+  assert.match(why.markdown, /^# Why websockets is here/);
+  assert.match(why.markdown, /^- realtime 2\.4\.\d+: `(>=11,<15|<15,>=11)`$/m);
+  assert.match(why.markdown, /Pinned for the \/ws endpoint/);
+  assert.deepEqual(await client.request('pinsight/why', { uri, position: { line: 0, character: 3 } }), { markdown: null });
+});
+
+test('Update all moves exact pins to their highest compatible versions, leaves a `pinned:` line, and the result has no conflict', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const text = seed.replace('websockets==15.0.1', 'websockets==14.2').replace('fastapi==0.115.12', 'fastapi==0.115.12  # pinned: until the v1 migration');
+  const before = client.checkedCount(uri);
+  client.change(uri, text);
+  await client.waitForChecked(uri, 30_000, { after: before });
+  const result = await client.request('pinsight/updateAll', {});
+  const edits = result.edit.changes[uri] ?? [];
+  assert.equal(result.updated, edits.length);
+  assert.ok(edits.length > 0, JSON.stringify(result));
+  assert.ok(!edits.some((e) => e.range.start.line === 1), 'the pinned fastapi line is left alone');
+  assert.ok(result.skipped.some((s) => /^fastapi \(.*requirements\.txt:2\): protected by its `pinned:` comment\.$/.test(s)), result.skipped.join('\n'));
+  for (const e of edits) assert.match(e.newText, /^==\d/);
+  const lines = text.split('\n');
+  for (const e of edits) lines[e.range.start.line] = lines[e.range.start.line].slice(0, e.range.start.character) + e.newText + lines[e.range.start.line].slice(e.range.end.character);
+  const after = client.checkedCount(uri);
+  client.change(uri, lines.join('\n'));
+  const { diagnostics } = await client.waitForChecked(uri, 30_000, { after });
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 1), [], 'every pin at its highest compatible version installs together');
+  const again = await client.request('pinsight/updateAll', {});
+  assert.equal(again.updated, 0, JSON.stringify(again));
+});
+
 test('a newer edit supersedes an older run: only the latest version is published', async () => {
   const uri = fileUri(join(dir, 'requirements.txt'));
   const before = client.checkedCount(uri);

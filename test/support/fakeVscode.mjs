@@ -10,7 +10,17 @@ const disposable = (kind) => {
   return { dispose: () => (done ? undefined : ((done = true), live[kind]--)) };
 };
 
+class EventEmitter {
+  constructor() {
+    this.event = () => ({ dispose() {} });
+  }
+  fire() {}
+  dispose() {}
+}
+
 export const vscode = {
+  EventEmitter,
+  Disposable: { from: (...items) => ({ dispose: () => items.forEach((i) => i.dispose()) }) },
   window: { createOutputChannel: () => ({ appendLine() {}, show() {}, dispose() {} }) },
   languages: { createLanguageStatusItem: () => ({ dispose() {} }) },
   LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
@@ -18,6 +28,7 @@ export const vscode = {
     workspaceFolders: undefined,
     createFileSystemWatcher: () => disposable('watchers'),
     getConfiguration: () => ({ get: () => undefined }),
+    registerTextDocumentContentProvider: () => ({ dispose() {} }),
   },
   Uri: { joinPath: (base, ...parts) => ({ fsPath: [base.fsPath, ...parts].join('/') }) },
   commands: { registerCommand: () => ({ dispose() {} }) },

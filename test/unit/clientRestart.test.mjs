@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const fake = fileURLToPath(new URL('../support/fakeVscode.mjs', import.meta.url));
 
 async function loadClient(dir) {
-  writeFileSync(join(dir, 'vscode.mjs'), `export * from ${JSON.stringify(pathToFileURL(fake).href)};\nimport { vscode } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport default vscode;\nexport const { window, languages, LanguageStatusSeverity, workspace, Uri, commands, extensions } = vscode;\n`);
+  writeFileSync(join(dir, 'vscode.mjs'), `export * from ${JSON.stringify(pathToFileURL(fake).href)};\nimport { vscode } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport default vscode;\nexport const { window, languages, LanguageStatusSeverity, workspace, Uri, commands, extensions, EventEmitter, Disposable } = vscode;\n`);
   writeFileSync(join(dir, 'languageclient.mjs'), `export { LanguageClient } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport const TransportKind = { stdio: 0, ipc: 1 };\n`);
   const out = join(dir, 'client.mjs');
   await esbuild.build({
@@ -41,7 +41,7 @@ test('restart disposes the previous session: two watchers and one status handler
     for (let i = 0; i < 3; i++) await client.restart();
     assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [2, 1, 1], 'a restart left the old session registered');
     assert.deepEqual([live.created.watchers, live.created.notificationHandlers, live.created.clients], [8, 4, 4]);
-    assert.equal(context.subscriptions.length, 5, 'only the long-lived disposables (output, status item, three commands) stay in the extension context');
+    assert.equal(context.subscriptions.length, 11, 'only the long-lived disposables (output, status item, read-only documents, eight commands) stay in the extension context');
     await client.dispose();
     assert.deepEqual([live.watchers, live.notificationHandlers, live.clients], [0, 0, 0]);
   } finally {

@@ -87,6 +87,8 @@ export interface EcosystemCheck {
   target?: string;
   /** The full derivation of a conflict, one line each, for --explain and the hover. */
   explanation?: string[];
+  /** The highest versions these direct requirements (normalised names) can take together, when the wing resolves; for Update all. */
+  highestTogether?(names: string[], signal?: AbortSignal): Promise<Map<string, string> | null>;
   /** Registry and resolver facts for one dependency's hover (answered from this result). */
   hoverFacts(dep: Dependency, signal?: AbortSignal): Promise<HoverFacts>;
 }
@@ -120,6 +122,8 @@ export interface Ecosystem {
   parse(path: string, kind: ManifestKind, text: string, runtime: Runtime): Promise<ParsedManifest[]>;
   /** False only when no version can satisfy both requirements' specifiers (across manifests, with no registry). */
   specifiersAgree(a: Dependency, b: Dependency): boolean;
+  /** The specifier text that pins a dependency to one version, in the user's style (`==1.2`, `===1.2`, npm `1.2.0`). */
+  pinText(dep: Dependency, version: string): string;
   /** Stage-1 findings beyond parse problems (duplicates), with no network. */
   localFindings(manifests: ParsedManifest[]): Finding[];
   /** Lockfile and installed-environment checks (drift), reading the disk through the runtime; no network. */

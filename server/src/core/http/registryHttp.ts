@@ -124,6 +124,8 @@ const noop = () => {};
 export class RegistryHttp {
   readonly stats: RegistryHttpStats = { requests: 0, cacheHits: 0, revalidated: 0, coalesced: 0, retries: 0, staleServed: 0, corruptEntries: 0 };
   private isDegraded = false;
+  /** Entries stored before this clock time are revalidated whatever their age (Refresh). */
+  private freshAfter = -Infinity;
   private readonly cache: EntryCache;
   private readonly limiter: HostLimiter;
   private readonly flights = new Map<string, Flight>();
@@ -155,6 +157,11 @@ export class RegistryHttp {
       memoryBytes: this.settings.memoryBytes,
       maxStoreBytes: this.settings.maxStoreBytes,
     });
+  }
+
+  /** Refresh: every cached version list is revalidated on its next use (a 304 keeps the body); immutable metadata stays. */
+  revalidateAll(): void {
+    this.freshAfter = this.clock.now();
   }
 
   /** True once any request failed (unreachable, or 5xx/429 after retries) and was served stale: results may be old. */
@@ -399,6 +406,7 @@ export class RegistryHttp {
   private isFresh(entry: CacheEntry, policy: CachePolicy): boolean {
     if (policy === 'immutable') return true;
     if (policy === 'none') return false;
+    if (entry.storedAt < this.freshAfter) return false;
     const age = this.clock.now() - entry.storedAt;
     // A negative age means the clock went backwards: revalidate rather than trust the entry forever.
     return age >= 0 && age < this.settings.ttlMs;

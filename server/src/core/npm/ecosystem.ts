@@ -72,6 +72,7 @@ export const npmEcosystem: Ecosystem = {
   parse: async (path, _kind, text) => [parsePackageJson(text, path)],
   // Duplicate keys are reported by the package.json parser itself.
   localFindings: () => [],
+  pinText: (_dep, version) => version,
   specifiersAgree: (a, b) => npmRangesAgree(a.source === 'alias' ? (a.aliasSpecifier ?? '') : a.specifier, b.source === 'alias' ? (b.aliasSpecifier ?? '') : b.specifier),
   createChecker: (context) => new NpmChecker(context),
 };

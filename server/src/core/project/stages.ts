@@ -33,6 +33,7 @@ export async function runStages(analysis: Analysis, runtime: Runtime, project: P
     findings: [...(state?.findings ?? []), ...online.findings],
     state,
     registriesChecked: project !== undefined,
+    highestTogether: online.highestTogether,
     async hoverFacts(dep, signal) {
       const facts = await online.hoverFacts(dep, signal);
       const local = state?.packages.get(dep.normalizedName);

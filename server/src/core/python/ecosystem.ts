@@ -9,12 +9,13 @@ import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
-import { checkPypiDependencies } from './checks/registryChecks';
+import { checkPypiDependencies, exactPin } from './checks/registryChecks';
 import { resolvePythonFindings } from './checks/resolutionFindings';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
 import { loadRequirementsTree } from './requirements/requirements';
 import { selectPythonTarget } from './resolve/target';
+import { highestCompatibleTogether } from './resolve/whatIf';
 
 const REQUIREMENTS = /^(requirements.*\.(txt|in)|constraints.*\.(txt|in)|.*\.pip)$/i;
 
@@ -73,6 +74,7 @@ class PythonChecker implements EcosystemChecker {
       latestOf: (name) => checked.facts.get(name)?.latest,
     });
     state.python = python;
+    out.highestTogether = (names, signal) => highestCompatibleTogether(python.provider, names, { signal, timeBudgetMs: 10_000 });
     out.findings.push(...python.findings);
     if (python.explanation) out.explanation = python.explanation.lines;
     return out;
@@ -87,5 +89,6 @@ export const pythonEcosystem: Ecosystem = {
   parse,
   localFindings: findDuplicates,
   specifiersAgree: (a, b) => pep440SpecifiersAgree(a.specifier, b.specifier),
+  pinText: (dep, version) => `${exactPin(dep.specifier)?.operator === '===' ? '===' : '=='}${version}`,
   createChecker: (context) => new PythonChecker(context),
 };

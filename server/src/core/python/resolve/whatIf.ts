@@ -116,6 +116,24 @@ export async function highestCompatible(provider: PythonProvider, pkg: string, o
 }
 
 /**
+ * The highest versions several direct requirements can take together: each relaxed to any version
+ * at once, the others as written. Moving every pin to these versions is a fixed point: relaxing
+ * them again gives the same solution. Null when the relaxed set does not resolve.
+ */
+export async function highestCompatibleTogether(provider: PythonProvider, pkgs: string[], options: WhatIfOptions = {}): Promise<Map<string, string> | null> {
+  let roots: RootRequirement[] = [...provider.roots];
+  for (const pkg of pkgs) roots = withRootSpecifier(roots, normalizeName(pkg), '');
+  const result = await new Budget(options).solve(provider.withRoots(roots));
+  if (result.kind !== 'solution') return null;
+  const out = new Map<string, string>();
+  for (const pkg of pkgs) {
+    const version = result.versions.get(normalizeName(pkg));
+    if (version !== undefined) out.set(normalizeName(pkg), version);
+  }
+  return out;
+}
+
+/**
  * The smallest upgrade of one other direct requirement that admits `pkg==version`, trying the
  * packages in `prefer` (the conflict chain) first, then the manifest's order.
  */
