@@ -30,6 +30,7 @@ import { provideCodeActions } from './features/codeActions';
 import { provideDocumentSymbols } from './features/documentSymbols';
 import { provideHover } from './features/hover';
 import { provideInlayHints } from './features/inlayHints';
+import { provideCompletion } from './features/completion';
 import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
@@ -139,6 +140,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
         documentSymbolProvider: true,
         hoverProvider: true,
         inlayHintProvider: true,
+        completionProvider: { triggerCharacters: ['=', '>', '<', '~', '^', '[', ',', '"', '!'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'pinsight', version: '0.1.0' },
@@ -196,6 +198,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
 
   connection.onDocumentSymbol((params) => provideDocumentSymbols(ctx, params).catch((e) => (logError(e), [])));
   connection.onHover((params, token) => provideHover(ctx, params, token).catch((e) => (logError(e), null)));
+  connection.onCompletion((params, token) => provideCompletion(ctx, params, token).catch((e) => (logError(e), [])));
   connection.languages.inlayHint.on((params, token) => provideInlayHints(ctx, params, token).catch((e) => (logError(e), [])));
   connection.onCodeAction((params) => provideCodeActions(ctx, params).catch((e) => (logError(e), [])));
   connection.onRequest(ExplainRequest, (params: ExplainParams) => explainConflicts(ctx, params).catch((e) => (logError(e), { markdown: 'Pinsight could not explain this file: see the Pinsight output.' })));

@@ -156,6 +156,26 @@ test('Update all moves exact pins to their highest compatible versions, leaves a
   assert.equal(again.updated, 0, JSON.stringify(again));
 });
 
+test('completion: versions after == with the highest compatible first, extras inside brackets', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const before = client.checkedCount(uri);
+  client.change(uri, seed.replace('websockets==15.0.1', 'websockets==14.2'));
+  await client.waitForChecked(uri, 30_000, { after: before });
+  const text = seed.replace('websockets==15.0.1', 'websockets==1').replace('uvicorn==0.34.2', 'uvicorn[');
+  client.change(uri, text);
+  const items = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 6, character: 'websockets==1'.length } });
+  const sorted = [...items].sort((a, b) => a.sortText.localeCompare(b.sortText));
+  assert.equal(sorted[0].label, '14.2');
+  assert.equal(sorted[0].detail, 'highest compatible');
+  assert.deepEqual(sorted[0].textEdit, { range: { start: { line: 6, character: 12 }, end: { line: 6, character: 13 } }, newText: '14.2' });
+  assert.deepEqual(sorted.slice(1, 4).map((i) => i.label), ['17.0.1', '17.0', '16.1.1']);
+  const extras = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 'uvicorn['.length } });
+  assert.ok(extras.some((i) => i.label === 'standard'), JSON.stringify(extras.map((i) => i.label)));
+  const after = client.checkedCount(uri);
+  client.change(uri, seed);
+  await client.waitForChecked(uri, 30_000, { after });
+});
+
 test('a newer edit supersedes an older run: only the latest version is published', async () => {
   const uri = fileUri(join(dir, 'requirements.txt'));
   const before = client.checkedCount(uri);

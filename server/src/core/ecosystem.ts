@@ -93,8 +93,23 @@ export interface EcosystemCheck {
   hoverFacts(dep: Dependency, signal?: AbortSignal): Promise<HoverFacts>;
 }
 
+/** What the text before the cursor asks to complete. `typed` is the partial word the choice replaces. */
+export type CompletionRequest = { kind: 'version'; name: string; typed: string } | { kind: 'extra'; name: string; typed: string };
+
+export interface CompletionChoice {
+  label: string;
+  /** Why it is offered or what to know first: "highest compatible", "pre-release", "yanked: <reason>". */
+  detail?: string;
+  /** Orders the choices: the wing's preferred order. */
+  sortText: string;
+  /** Shown struck through: yanked or deprecated. */
+  deprecated?: boolean;
+}
+
 /** Registry checks and resolution for one wing, bound to one registry context (its clients and caches). */
 export interface EcosystemChecker {
+  /** Versions (highest compatible first, pre-releases and yanked marked) or extras for the cursor's context. */
+  complete?(manifests: ParsedManifest[], request: CompletionRequest, preferred: string | undefined, signal?: AbortSignal): Promise<CompletionChoice[]>;
   check(manifests: ParsedManifest[], kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck>;
   /** Configuration changed (a setting, an .npmrc): make clients afresh on next use. */
   reset(): void;
@@ -124,6 +139,8 @@ export interface Ecosystem {
   specifiersAgree(a: Dependency, b: Dependency): boolean;
   /** The specifier text that pins a dependency to one version, in the user's style (`==1.2`, `===1.2`, npm `1.2.0`). */
   pinText(dep: Dependency, version: string): string;
+  /** What the text of the line before the cursor asks to complete, in this wing's syntax; null for nothing. */
+  completionContext(linePrefix: string, kind: ManifestKind): CompletionRequest | null;
   /** Stage-1 findings beyond parse problems (duplicates), with no network. */
   localFindings(manifests: ParsedManifest[]): Finding[];
   /** Lockfile and installed-environment checks (drift), reading the disk through the runtime; no network. */

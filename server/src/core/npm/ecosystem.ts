@@ -3,7 +3,8 @@
 
 import { basename } from 'node:path';
 import semver from 'semver';
-import type { Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import { npmCompletionContext, npmCompletions } from './checks/completion';
 import { RegistryError } from '../http/types';
 import type { HoverFacts } from '../insight/hoverText';
 import { unreachableFinding } from '../insight/registryFindings';
@@ -36,6 +37,13 @@ class NpmChecker implements EcosystemChecker {
 
   reset(): void {
     this.services.reset();
+  }
+
+  async complete(manifests: ParsedManifest[], request: CompletionRequest, preferred: string | undefined, signal?: AbortSignal): Promise<CompletionChoice[]> {
+    const root = manifests[0];
+    if (!root) return [];
+    const { client } = await this.services.npmFor(root.path);
+    return npmCompletions(client, request, preferred, signal);
   }
 
   async check(manifests: ParsedManifest[], _kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck> {
@@ -72,6 +80,7 @@ export const npmEcosystem: Ecosystem = {
   parse: async (path, _kind, text) => [parsePackageJson(text, path)],
   // Duplicate keys are reported by the package.json parser itself.
   localFindings: () => [],
+  completionContext: (linePrefix) => npmCompletionContext(linePrefix),
   pinText: (_dep, version) => version,
   specifiersAgree: (a, b) => npmRangesAgree(a.source === 'alias' ? (a.aliasSpecifier ?? '') : a.specifier, b.source === 'alias' ? (b.aliasSpecifier ?? '') : b.specifier),
   createChecker: (context) => new NpmChecker(context),

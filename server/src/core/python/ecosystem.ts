@@ -2,7 +2,8 @@
 // or uv's rules for a target interpreter and platform.
 
 import { basename, dirname } from 'node:path';
-import type { Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import { pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { unreachableFinding } from '../insight/registryFindings';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
@@ -48,6 +49,11 @@ class PythonChecker implements EcosystemChecker {
     this.services.reset();
   }
 
+  async complete(manifests: ParsedManifest[], request: CompletionRequest, preferred: string | undefined, signal?: AbortSignal): Promise<CompletionChoice[]> {
+    const { client } = await this.services.pypiFor(manifests);
+    return client ? pythonCompletions(client, request, preferred, signal) : [];
+  }
+
   async check(manifests: ParsedManifest[], kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck> {
     const root = manifests[0]!;
     const target = await selectPythonTarget(manifests, options.host, this.context.readFile);
@@ -88,6 +94,7 @@ export const pythonEcosystem: Ecosystem = {
   manifestKind,
   parse,
   localFindings: findDuplicates,
+  completionContext: pythonCompletionContext,
   specifiersAgree: (a, b) => pep440SpecifiersAgree(a.specifier, b.specifier),
   pinText: (dep, version) => `${exactPin(dep.specifier)?.operator === '===' ? '===' : '=='}${version}`,
   createChecker: (context) => new PythonChecker(context),
