@@ -78,6 +78,24 @@ test('after the fix is applied the conflict goes away and hover shows who constr
   assert.match(hover.contents.value, /Resulting range: /);
 });
 
+test('hover answers the next question: why not the latest (what blocks it, the upgrade that allows it), and what an extra adds', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const before = client.checkedCount(uri);
+  client.change(uri, seed.replace('websockets==15.0.1', 'websockets==14.2').replace('uvicorn==0.34.2', 'uvicorn[standard]==0.34.2'));
+  await client.waitForChecked(uri, 30_000, { after: before });
+  const ws = (await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 2 } })).contents.value;
+  assert.match(ws, /\*\*Why not 17\.0\.1\*\*\n- realtime 2\.4\.\d+ requires websockets(>=11,<15|<15,>=11) \(via supabase 2\.15\.3\)/);
+  assert.match(ws, /No released version of fastapi, uvicorn or supabase allows websockets 17\.0\.1 yet\. [^\n]*supabase 2\.\d+\.\d+[^\n]* allows websockets 1[56]\.\d/);
+  const uv = (await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } })).contents.value;
+  assert.match(uv, /\*\*Extras\*\*\n- `standard` adds [^\n]*websockets 14\.2/);
+  assert.match(uv, /- `standard` adds [^\n]*uvloop \d/);
+  assert.match(uv, /\*\*Constrained by\*\*\n- your requirements: `==0\.34\.2`\n/);
+  assert.doesNotMatch(uv, /uvicorn\[standard\] \d|→ uvicorn==/, 'the resolver\'s virtual package never reaches the hover');
+  assert.doesNotMatch(ws + uv, /<details>|<summary>/);
+  const fastapi = (await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2 } })).contents.value;
+  assert.match(fastapi, /Extras available: [^\n]*`standard`[^\n]* \(none requested\)\./);
+});
+
 test('inlay hints show versions at a glance: the pin is the highest compatible, the latest is blocked', async () => {
   const uri = fileUri(join(dir, 'requirements.txt'));
   const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } });

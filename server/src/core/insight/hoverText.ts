@@ -18,6 +18,12 @@ export interface HoverFacts {
   requiredBy?: Array<{ by: string; specifier: string; condition?: string }>;
   /** Requirement chains from the manifest to the package ("why is this here"). */
   chains?: string[];
+  /** What each extra of the requirement brings in, with versions ("websockets 15.0.1"). */
+  extras?: Array<{ extra: string; adds: string[] }>;
+  /** For a requirement written without extras: the extras its resolved release declares. */
+  availableExtras?: string[];
+  /** When the latest is not the highest compatible: what leaves it out and the upgrade that would allow it. */
+  whyNotNewer?: { latest: string; blockers: string[]; unlock?: string };
   /** The full derivation of a conflict this dependency is part of. */
   explanation?: string[];
   /** "Python 3.11 on linux (from .venv)". */
@@ -53,6 +59,16 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
     for (const r of facts.requiredBy) out.push(`- ${r.by}: \`${r.specifier || 'any version'}\`${r.condition ? ` (when ${r.condition})` : ''}`);
     out.push('', `Resulting range: \`${resultingRange(facts.requiredBy)}\``);
   }
+  if (facts.extras && facts.extras.length > 0) {
+    out.push('', '**Extras**');
+    for (const e of facts.extras) out.push(`- \`${e.extra}\` adds ${e.adds.length > 0 ? e.adds.join(', ') : 'nothing new to this solution'}`);
+  }
+  if (facts.availableExtras && facts.availableExtras.length > 0) out.push('', `Extras available: ${facts.availableExtras.map((e) => `\`${e}\``).join(', ')} (none requested).`);
+  if (facts.whyNotNewer) {
+    out.push('', `**Why not ${facts.whyNotNewer.latest}**`);
+    for (const b of facts.whyNotNewer.blockers) out.push(`- ${b}`);
+    if (facts.whyNotNewer.unlock) out.push('', facts.whyNotNewer.unlock);
+  }
   if (facts.chains && facts.chains.length > 0) {
     out.push('', '**Why it is here**');
     for (const c of facts.chains.slice(0, 6)) out.push(`- ${c}`);
@@ -62,7 +78,8 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
     for (const v of facts.via.slice(0, 6)) out.push(`- ${v}`);
   }
   if (facts.explanation && facts.explanation.length > 0) {
-    out.push('', '<details><summary>Full explanation</summary>', '', ...facts.explanation.map((l) => (l ? `> ${l}` : '>')), '', '</details>');
+    // Plain Markdown that every LSP client renders (Neovim and Helix show HTML tags raw).
+    out.push('', '**Full explanation**', '', ...facts.explanation.map((l) => (l ? `> ${l}` : '>')));
   }
   if (facts.target) out.push('', `_Resolved for ${facts.target}._`);
   if (comment) out.push('', comment);

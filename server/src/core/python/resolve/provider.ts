@@ -77,6 +77,8 @@ export interface PythonProvider extends DependencyProvider {
   constraintSets(pkg: PackageName): SpecifierSet[];
   /** The versions one requirement on a fetched package lets the installer consider, alone with the constraints (ascending). */
   candidatesFor(pkg: PackageName, specifier: string): string[];
+  /** The extras a release declares (Provides-Extra); [] when unknown. */
+  extrasOf(pkg: PackageName, version: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 /** Splits `name[extra]` into its project and extra. */
@@ -276,6 +278,14 @@ class Provider implements PythonProvider {
       if (o.kind !== 'ok') return;
       for (const v of versions.slice(0, 3)) if (o.project.versions.has(v)) void this.view.metadataOf(o.project, v);
     });
+  }
+
+  /** The extras a release declares (Provides-Extra), from the metadata the resolver reads anyway; [] when unknown. */
+  async extrasOf(pkg: PackageName, version: string, signal?: AbortSignal): Promise<string[]> {
+    const outcome = await withSignal(this.view.project(splitPackage(pkg).base), signal);
+    if (outcome.kind !== 'ok') return [];
+    const md = await withSignal(this.view.metadataOf(outcome.project, version), signal);
+    return md.kind === 'error' || md.metadata.kind === 'unknown' ? [] : md.metadata.providesExtra;
   }
 
   async dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult> {
