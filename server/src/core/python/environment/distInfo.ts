@@ -109,6 +109,8 @@ export function parseRecord(text: string): RecordResult {
 
 /** One CSV row as Python's csv module reads it (double quotes, doubled to escape); null when a quote is left open. */
 function parseCsvRow(line: string): string[] | null {
+  // Nearly every row has no quotes: splitting is then exact and far cheaper.
+  if (!line.includes('"')) return line.split(',');
   const fields: string[] = [];
   let i = 0;
   for (;;) {

@@ -8,7 +8,7 @@ import { parseMarker, type MarkerEnvironment } from '../versions/markers';
 import { parseSpecifierSet, type SpecifierSet } from '../versions/pep440';
 import type { InstalledDistribution } from './distInfo';
 import type { InstalledEnvironment } from './installed';
-import { checkInstalledSet, describeProblem, installedMarkerEnvironment, markerHolds, type InstalledProblem } from './pipCheck';
+import { checkInstalledSet, describeProblem, installedMarkerEnvironment, markerHolds, RequirementJudge, type InstalledProblem } from './pipCheck';
 import { walkFromRoots, type ExtraProblem, type Reach, type Root } from './reach';
 
 /** The command that brings the environment in line with the manifests, and what it installs. */
@@ -50,9 +50,10 @@ export function checkInstalled(manifests: ParsedManifest[], env: InstalledEnviro
   for (const [name, dist] of env.distributions) out.installed.set(name, dist.version);
   const say = new Messages(env, options.plan.command);
   for (const root of roots) checkRoot(root, env, options.plan, say, out.findings);
-  const { reached, extraProblems } = walkFromRoots(roots.filter((r) => !r.dep.constraint && !r.dep.override), env, environment);
+  const judge = new RequirementJudge(environment);
+  const { reached, extraProblems } = walkFromRoots(roots.filter((r) => !r.dep.constraint && !r.dep.override), env, judge);
   for (const problem of extraProblems) out.findings.push(say.extra(problem));
-  out.problems = checkInstalledSet(env, environment);
+  out.problems = checkInstalledSet(env, judge);
   for (const problem of out.problems) {
     const placed = placeProblem(problem, reached, roots, options.projectName, out.findings);
     if (placed === null) out.unplaced.push(problem);

@@ -33,6 +33,60 @@ export function markerHolds(req: { marker: InstalledRequirement['marker'] }, env
   return evaluateMarker(req.marker, { ...environment, extra: extras });
 }
 
+interface Memo {
+  environment: string;
+  /** Per extra ('' for none), whether the marker holds. */
+  holds: Map<string, Tristate>;
+  /** The last installed version compared with the specifier, and the verdict. */
+  version?: string;
+  satisfied?: boolean;
+}
+
+// Requirements live as long as the environment cache keeps their distribution, so verdicts are
+// remembered across re-checks: a warm check of 1,000 distributions evaluates no marker twice.
+const memos = new WeakMap<InstalledRequirement, Memo>();
+
+/** Marker and specifier verdicts for one environment, remembered per requirement across checks. */
+export class RequirementJudge {
+  private readonly key: string;
+
+  constructor(readonly environment: MarkerEnvironment) {
+    this.key = JSON.stringify(environment);
+  }
+
+  private memo(req: InstalledRequirement): Memo {
+    let memo = memos.get(req);
+    if (!memo || memo.environment !== this.key) {
+      memo = { environment: this.key, holds: new Map() };
+      memos.set(req, memo);
+    }
+    return memo;
+  }
+
+  /** Whether the marker holds with this extra requested ('' for none). */
+  holds(req: InstalledRequirement, extra = ''): Tristate {
+    if (!req.marker) return true;
+    const memo = this.memo(req);
+    let verdict = memo.holds.get(extra);
+    if (verdict === undefined) {
+      verdict = markerHolds(req, this.environment, extra === '' ? [] : [extra]);
+      memo.holds.set(extra, verdict);
+    }
+    return verdict;
+  }
+
+  /** Whether an installed version satisfies the specifier, pre-releases allowed (pip check's rule). */
+  satisfied(req: InstalledRequirement, version: string): boolean {
+    if (!req.specifierSet) return true;
+    const memo = this.memo(req);
+    if (memo.version !== version) {
+      memo.version = version;
+      memo.satisfied = req.specifierSet.contains(version, { prereleases: true });
+    }
+    return memo.satisfied!;
+  }
+}
+
 /** The distributions pip check considers: all but those whose Requires-Dist pip cannot parse. */
 export function checkedSet(env: InstalledEnvironment): Map<string, InstalledDistribution> {
   const out = new Map<string, InstalledDistribution>();
@@ -41,7 +95,8 @@ export function checkedSet(env: InstalledEnvironment): Map<string, InstalledDist
 }
 
 /** Every problem `pip check` reports for the environment, in pip's order (by distribution, then requirement text). */
-export function checkInstalledSet(env: InstalledEnvironment, environment: MarkerEnvironment): InstalledProblem[] {
+export function checkInstalledSet(env: InstalledEnvironment, environment: MarkerEnvironment | RequirementJudge): InstalledProblem[] {
+  const judge = environment instanceof RequirementJudge ? environment : new RequirementJudge(environment);
   const set = checkedSet(env);
   const missing: InstalledProblem[] = [];
   const conflicts: InstalledProblem[] = [];
@@ -50,12 +105,10 @@ export function checkInstalledSet(env: InstalledEnvironment, environment: Marker
     const distConflicts: InstalledProblem[] = [];
     for (const requirement of dist.requires) {
       // An unknown marker (a variable this host cannot know) is not reported: only what pip would.
-      if (markerHolds(requirement, environment) !== true) continue;
+      if (judge.holds(requirement) !== true) continue;
       const installed = set.get(requirement.normalizedName);
       if (!installed) distMissing.push({ kind: 'missing', dist, requirement });
-      else if (requirement.specifierSet && !requirement.specifierSet.contains(installed.version, { prereleases: true })) {
-        distConflicts.push({ kind: 'conflict', dist, requirement, installed });
-      }
+      else if (!judge.satisfied(requirement, installed.version)) distConflicts.push({ kind: 'conflict', dist, requirement, installed });
     }
     missing.push(...dedupe(distMissing));
     conflicts.push(...dedupe(distConflicts));

@@ -4,11 +4,10 @@
 // an extra adds are checked on the way, since pip check never looks at extras.
 
 import type { Dependency, ParsedManifest } from '../../model';
-import type { MarkerEnvironment } from '../versions/markers';
 import { normalizeName } from '../versions/pep508';
 import type { InstalledDistribution, InstalledRequirement } from './distInfo';
 import type { InstalledEnvironment } from './installed';
-import { markerHolds } from './pipCheck';
+import type { RequirementJudge } from './pipCheck';
 
 /** A declared requirement that applies in the environment. */
 export interface Root {
@@ -40,7 +39,7 @@ interface Visit {
 }
 
 /** Walks from the roots; returns the reach of every distribution reached and the unmet extra requirements. */
-export function walkFromRoots(roots: Root[], env: InstalledEnvironment, environment: MarkerEnvironment): { reached: Map<string, Reach>; extraProblems: ExtraProblem[] } {
+export function walkFromRoots(roots: Root[], env: InstalledEnvironment, judge: RequirementJudge): { reached: Map<string, Reach>; extraProblems: ExtraProblem[] } {
   const reached = new Map<string, Reach>();
   const done = new Map<string, Set<string>>();
   const extraProblems: ExtraProblem[] = [];
@@ -64,9 +63,9 @@ export function walkFromRoots(roots: Root[], env: InstalledEnvironment, environm
       if (seen.has(extra)) continue;
       seen.add(extra);
       for (const requirement of dist.requires) {
-        if (!appliesFor(requirement, environment, extra)) continue;
+        if (!appliesFor(requirement, judge, extra)) continue;
         const target = env.distributions.get(requirement.normalizedName);
-        if (extra !== '' && !meets(requirement, target)) extraProblems.push({ reach, dist, extra, requirement, installed: target });
+        if (extra !== '' && !(target && judge.satisfied(requirement, target.version))) extraProblems.push({ reach, dist, extra, requirement, installed: target });
         if (target) enqueue(target, requirement.extras, { root: reach.root, chain: [...reach.chain, target.name] });
       }
     }
@@ -75,12 +74,7 @@ export function walkFromRoots(roots: Root[], env: InstalledEnvironment, environm
 }
 
 /** With extra '' the requirement holds unconditionally; with an extra, only when that extra is what makes it hold. */
-function appliesFor(requirement: InstalledRequirement, environment: MarkerEnvironment, extra: string): boolean {
-  if (extra === '') return markerHolds(requirement, environment) === true;
-  return markerHolds(requirement, environment, [extra]) === true && markerHolds(requirement, environment) !== true;
-}
-
-function meets(requirement: InstalledRequirement, target: InstalledDistribution | undefined): boolean {
-  if (!target) return false;
-  return !requirement.specifierSet || requirement.specifierSet.contains(target.version, { prereleases: true });
+function appliesFor(requirement: InstalledRequirement, judge: RequirementJudge, extra: string): boolean {
+  if (extra === '') return judge.holds(requirement) === true;
+  return judge.holds(requirement, extra) === true && judge.holds(requirement) !== true;
 }
