@@ -276,6 +276,9 @@ test('credentials in a direct URL never reach the inventory', async () => {
   const dist = env.distributions.get('private');
   assert.equal(dist.directUrl, 'https://git.example/p.git');
   assert.equal(dist.editable, true);
+  const bad = venv([['leaky', '1.0', ['x @ https://tok:s3cret@idx.example/x.whl ; ']]]);
+  const state = await inspectPythonEnvironment(await requirements('y @ https://u:s3cret@h.example/y.whl ; platform_release > "5"\n'), 'requirements', bad, HOST);
+  assert.ok(state.skipped.length === 2 && !state.skipped.join(' ').includes('s3cret'), state.skipped.join('\n'));
 });
 
 test('the cache rereads only metadata folders whose mtime changed, and forgets removed ones', async () => {

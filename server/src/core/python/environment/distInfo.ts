@@ -179,7 +179,7 @@ export async function readDistribution(path: string, kind: 'file' | 'dir', runti
     const dist: InstalledDistribution = { name: meta.name, normalizedName: normalizeName(meta.name), version: meta.version, requires: [], path, format };
     for (const raw of requiresDist) {
       const req = parseInstalledRequirement(raw);
-      if ('error' in req) dist.requiresError ??= `Requires-Dist "${raw}" is not a valid requirement (${req.error})`;
+      if ('error' in req) dist.requiresError ??= `Requires-Dist "${withoutCredentials(raw)}" is not a valid requirement (${req.error})`;
       else dist.requires.push(req);
     }
     if (format === 'dist-info' && kind === 'dir') await readRecord(dist, runtime);
@@ -222,6 +222,7 @@ async function readRecord(dist: InstalledDistribution, runtime: Runtime): Promis
   }
 }
 
-function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+/** The text with the userinfo of any URL in it removed: metadata may carry an index token. */
+function withoutCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1');
 }

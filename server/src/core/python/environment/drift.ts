@@ -60,7 +60,7 @@ export function checkInstalled(manifests: ParsedManifest[], env: InstalledEnviro
     else if (placed !== 'covered') out.findings.push(say.conflict(problem, placed));
   }
   if (undecided.length) {
-    out.skipped.push(`${undecided.length} requirement${undecided.length === 1 ? ' was' : 's were'} not compared with ${env.location.display} because ${undecided.length === 1 ? 'its marker' : 'their markers'} cannot be decided without running the interpreter (${undecided.slice(0, 3).map((d) => d.raw).join('; ')}).`);
+    out.skipped.push(`${undecided.length} requirement${undecided.length === 1 ? ' was' : 's were'} not compared with ${env.location.display} because ${undecided.length === 1 ? 'its marker' : 'their markers'} cannot be decided without running the interpreter (${undecided.slice(0, 3).map((d) => `${d.name}${d.specifier} ; ${d.marker}`).join(', ')}).`);
   }
   if (out.unplaced.length) {
     const examples = out.unplaced.slice(0, 2).map(describeProblem).join(' ');
