@@ -61,6 +61,7 @@ function hostFor(options: CliOptions): HostEnvironment {
     arch: options.platform ? undefined : process.arch,
     searchRoot: process.cwd(),
     displayPath,
+    machine: { platform: hostPlatform(), arch: process.arch },
   };
 }
 

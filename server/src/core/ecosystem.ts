@@ -49,6 +49,8 @@ export interface HostEnvironment {
   platform: Platform;
   /** This machine's CPU as node names it, when the target is this machine (no platform was set). */
   arch?: string;
+  /** This machine, whatever target is set: installed environments are judged against where they run. */
+  machine?: { platform: Platform; arch: string };
   /** The folder that bounds the search for a project's virtualenv (workspace folder, working directory). */
   searchRoot?: string;
   /** Shortens paths in messages (the CLI's working-directory-relative paths). */

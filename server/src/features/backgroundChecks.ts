@@ -83,6 +83,7 @@ export class BackgroundChecks {
       platform: settings.platform || hostPlatform(),
       arch: settings.platform ? undefined : process.arch,
       searchRoot: this.ctx.workspaceRoot,
+      machine: { platform: hostPlatform(), arch: process.arch },
     };
   }
 }

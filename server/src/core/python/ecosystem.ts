@@ -1,8 +1,10 @@
 // The Python wing: requirements files and pyproject.toml, any PEP 503 index, resolution with pip's
 // or uv's rules for a target interpreter and platform.
 
-import { basename, dirname } from 'node:path';
-import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import { basename, dirname, join } from 'node:path';
+import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, HostEnvironment, ProjectState, RegistryContext, StageOptions } from '../ecosystem';
+import { inspectPythonEnvironment, installPlanFor } from './environment/inspect';
+import { createEnvironmentCache } from './environment/installed';
 import { pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { unreachableFinding } from '../insight/registryFindings';
 import type { ManifestKind, ParsedManifest } from '../model';
@@ -87,6 +89,33 @@ class PythonChecker implements EcosystemChecker {
   }
 }
 
+// Installed environments are read through one cache for the process (keyed by folder and mtime).
+const environmentCache = createEnvironmentCache();
+
+/** Lockfile and installed-environment drift; fixes that install run the plan's command in a terminal. */
+async function inspect(manifests: ParsedManifest[], kind: ManifestKind, runtime: Runtime, host: HostEnvironment): Promise<ProjectState> {
+  const machine = host.machine ? { ...host, platform: host.machine.platform, arch: host.machine.arch } : host;
+  const state = await inspectPythonEnvironment(manifests, kind, runtime, machine, environmentCache);
+  const root = manifests[0];
+  if (root && state.environment && state.check) {
+    // Paths in the command are relative to the manifest's folder, where the terminal starts.
+    const cwd = dirname(root.path);
+    const line = installLine((await installPlanFor(manifests, kind, runtime, { searchRoot: host.searchRoot })).command, state.environment.location.prefix, runtime);
+    for (const f of state.findings) {
+      if (line) f.fixes.push({ title: `Run \`${line}\` in a terminal`, edits: [], run: { line, cwd } });
+    }
+  }
+  return state;
+}
+
+/** pip runs as the environment's own interpreter, so the install lands where the check looked. */
+function installLine(command: string, prefix: string, runtime: Runtime): string {
+  if (!command.startsWith('pip ')) return command;
+  const windows = runtime.env.OS === 'Windows_NT' || /^[A-Za-z]:\\/.test(prefix);
+  const python = windows ? join(prefix, 'Scripts', 'python.exe') : join(prefix, 'bin', 'python');
+  return `${/\s/.test(python) ? `"${python}"` : python} -m ${command}`;
+}
+
 /** The Python ecosystem. */
 export const pythonEcosystem: Ecosystem = {
   id: 'pypi',
@@ -97,5 +126,6 @@ export const pythonEcosystem: Ecosystem = {
   completionContext: pythonCompletionContext,
   specifiersAgree: (a, b) => pep440SpecifiersAgree(a.specifier, b.specifier),
   pinText: (dep, version) => `${exactPin(dep.specifier)?.operator === '===' ? '===' : '=='}${version}`,
+  inspect,
   createChecker: (context) => new PythonChecker(context),
 };
