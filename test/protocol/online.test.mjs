@@ -242,3 +242,43 @@ test('the server picks the target as the CLI does: the nearest .venv up to the w
     await other.close();
   }
 });
+
+test('a second client (Neovim 0.10\'s initialize parameters): diagnostics, plain-Markdown hovers and inlay hints', async () => {
+  const workspace = join(dir, 'neovim');
+  mkdirSync(workspace, { recursive: true });
+  writeFileSync(join(workspace, 'requirements.txt'), seed);
+  // As vim.lsp.protocol.make_client_capabilities() sends them (abridged to what Pinsight reads):
+  // no dynamic registration of didChangeConfiguration, no inlay-hint refresh, markdown and plaintext.
+  const nvim = await startServer({
+    settings: { enable: true, checkRegistries: true, debounceMs: 0, python: { indexUrl: pypi.indexUrl, version: '3.11', platform: 'linux' } },
+    initializationOptions: { cacheDir: join(dir, 'cache-nvim') },
+    rootUri: fileUri(workspace),
+    clientInfo: { name: 'Neovim', version: '0.10.4' },
+    capabilities: {
+      workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false }, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
+      textDocument: {
+        hover: { contentFormat: ['markdown', 'plaintext'], dynamicRegistration: true },
+        publishDiagnostics: { relatedInformation: true, tagSupport: { valueSet: [1, 2] } },
+        codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } }, isPreferredSupport: true },
+        completion: { completionItem: { snippetSupport: false, deprecatedSupport: true, tagSupport: { valueSet: [1] } } },
+        inlayHint: { dynamicRegistration: true },
+      },
+      window: { workDoneProgress: true, showMessage: {} },
+      general: { positionEncodings: ['utf-16'] },
+    },
+  });
+  try {
+    const uri = fileUri(join(workspace, 'requirements.txt'));
+    nvim.open(uri, seed, 'requirements');
+    const { diagnostics } = await nvim.waitForChecked(uri);
+    assert.equal(diagnostics.filter((d) => d.code === 'conflict').length, 2);
+    const hover = await nvim.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 2 } });
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /\*\*Full explanation\*\*/);
+    assert.doesNotMatch(hover.contents.value, /<\/?[a-z]+[^>]*>/, 'no HTML tags: Neovim shows them raw');
+    const hints = await nvim.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } } });
+    assert.ok(hints.some((h) => h.position.line === 6), JSON.stringify(hints));
+  } finally {
+    await nvim.close();
+  }
+});

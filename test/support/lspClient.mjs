@@ -12,7 +12,7 @@ export function fileUri(path) {
 }
 
 /** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
-export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null } = {}) {
+export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null, capabilities, clientInfo } = {}) {
   const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -40,7 +40,8 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
     processId: process.pid,
     initializationOptions,
     rootUri,
-    capabilities: { workspace: { configuration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+    clientInfo,
+    capabilities: capabilities ?? { workspace: { configuration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { hover: { contentFormat: ['markdown'] } } },
   });
   connection.sendNotification('initialized', {});
 
