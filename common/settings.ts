@@ -18,7 +18,7 @@ export interface PinsightSettings {
   offline: boolean;
   /** A recorded registry snapshot to answer from (air-gapped machines, demos, tests). */
   registrySnapshot: string;
-  /** Milliseconds after the last edit before registry checks start. */
+  /** Milliseconds after an edit that leaves a broken line before registry checks start (a file that parses waits at most 60 ms). */
   debounceMs: number;
   /** Versions at a glance at the end of each dependency line. */
   inlayHints: boolean;

@@ -7,6 +7,14 @@ import type { ServerContext } from '../context';
 import type { PinsightSettings } from '../../../common/settings';
 import { CheckedNotification, type CheckedParams } from '../../../common/protocol';
 
+/** Text that parses cleanly is a finished edit: check it soon; while a line is broken, wait the full delay. */
+const SETTLED_DELAY_MS = 60;
+
+function delayFor(analysis: Analysis, debounceMs: number): number {
+  const broken = analysis.findings.some((f) => f.severity === 'error');
+  return broken ? debounceMs : Math.min(debounceMs, SETTLED_DELAY_MS);
+}
+
 /**
  * Stages 2 and 3 in the background: debounced per document, each run under an AbortSignal that a
  * newer edit aborts, published only if the document still has the version it started from.
@@ -36,7 +44,7 @@ export class BackgroundChecks {
       });
       this.runs.set(document.uri, run);
       this.ctx.reportStatus();
-    }, settings.debounceMs);
+    }, delayFor(analysis, settings.debounceMs));
     this.timers.set(document.uri, timer);
   }
 
