@@ -12,8 +12,8 @@ export function fileUri(path) {
 }
 
 /** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
-export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null, capabilities, clientInfo } = {}) {
-  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv() });
+export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null, capabilities, clientInfo, execArgv = [] } = {}) {
+  const child = spawn(process.execPath, [...execArgv, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // Writes racing the server's exit must not surface as unhandled errors.
@@ -49,6 +49,7 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
   const client = {
     connection,
     statuses,
+    pid: child.pid,
     get stderr() {
       return stderr;
     },

@@ -81,13 +81,24 @@ function alignFixes(at: Located, group: Located[]): Fix[] {
  * pyproject's sections) are left out: duplicate-requirement and the resolver already explain those.
  */
 export function findInconsistentPins(analyses: Analysis[]): Finding[] {
-  const together = (a: string, b: string): boolean => analyses.some((x) => x.manifests.some((m) => m.path === a) && x.manifests.some((m) => m.path === b));
+  // Which trees read each file: two files are read together when some tree reads both.
+  const trees = new Map<string, Set<number>>();
+  analyses.forEach((a, i) => a.manifests.forEach((m) => trees.set(m.path, (trees.get(m.path) ?? new Set()).add(i))));
+  const together = (a: string, b: string): boolean => a === b || [...(trees.get(a) ?? [])].some((i) => trees.get(b)?.has(i));
   const findings: Finding[] = [];
   for (const group of groups(analyses).values()) {
     if (group.length < 2) continue;
     const wing = ecosystemById(group[0]!.dep.ecosystem);
+    // Agreement depends only on the specifier text: decide each distinct pair once (workspaces repeat pins).
+    const texts = [...new Set(group.map((g) => g.dep.specifier.trim()))];
+    if (texts.length < 2) continue;
+    const sample = new Map(texts.map((t) => [t, group.find((g) => g.dep.specifier.trim() === t)!.dep]));
+    const disagree = new Set<string>();
+    for (const a of texts) for (const b of texts) if (a < b && !wing.specifiersAgree(sample.get(a)!, sample.get(b)!)) disagree.add(`${a}\u0000${b}`).add(`${b}\u0000${a}`);
+    if (disagree.size === 0) continue;
     for (const at of group) {
-      const against = group.filter((o) => !together(at.path, o.path) && !wing.specifiersAgree(at.dep, o.dep));
+      const mine = at.dep.specifier.trim();
+      const against = group.filter((o) => disagree.has(`${mine}\u0000${o.dep.specifier.trim()}`) && !together(at.path, o.path));
       if (against.length === 0) continue;
       const others = against.map((o) => `${label(o.dep)} in ${where(at, o)}`).join(', ');
       const related: RelatedInformation[] = against.map((o) => ({ path: o.path, range: o.dep.range, message: `${label(o.dep)} is required here.` }));

@@ -1,0 +1,138 @@
+// What a user waits for, measured from outside the process, beside pip in the same run (issue 11):
+// - the whole `pinsight check` process on the seed conflict, cold (empty cache dir) and warm (the
+//   same cache dir), and pip 23.2.1 `install --dry-run` on the same file, cold and warm;
+// - the language server over JSON-RPC (test/support/lspClient.mjs): first verdict after opening
+//   the seed (cold cache), then edits that flip the verdict (websockets 15.0.1 <-> 14.2), timed from
+//   didChange to pinsight/checked, with debounce 0 and with the default settings;
+// - the server's resident memory with 50 manifests open and checked, and the .vsix size.
+// The fake PyPI adds 50 ms before every response.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startFakePypi } from '../test/support/fakePypi.mjs';
+import { fileUri, startServer } from '../test/support/lspClient.mjs';
+import { isolatedEnv } from '../test/support/isolatedEnv.mjs';
+
+const LATENCY_MS = 50;
+const EDITS = 30;
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const VSIX = fileURLToPath(new URL('../dist/pinsight.vsix', import.meta.url));
+const SEED = 'fastapi==0.115.12\nuvicorn==0.34.2\nsupabase==2.15.3\nwebsockets==15.0.1\n';
+
+function timed(command, args, env) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(command, args, { env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out, ms: performance.now() - start }));
+  });
+}
+
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function cliAndPip(fake, dir) {
+  const file = join(dir, 'requirements.txt');
+  writeFileSync(file, SEED);
+  const cache = join(dir, 'cli-cache');
+  const args = [CLI, 'check', '--isolated', '--index-url', fake.indexUrl, '--python-version', '3.11', '--platform', 'linux', '--cache-dir', cache, '--format', 'json', file];
+  const count = () => fake.requests.length;
+  let before = count();
+  const cold = await timed(process.execPath, args, isolatedEnv());
+  const coldRequests = count() - before;
+  const warm = [];
+  before = count();
+  for (let i = 0; i < 5; i++) warm.push((await timed(process.execPath, args, isolatedEnv())).ms);
+  const warmRequests = (count() - before) / 5;
+  const pipArgs = (cacheDir) => ['-m', 'pip', 'install', '--isolated', '--disable-pip-version-check', '--no-input', '--dry-run', '--ignore-installed', '--quiet', '--report', join(dir, 'report.json'), '--cache-dir', cacheDir, '--trusted-host', '127.0.0.1', '--index-url', fake.indexUrl, '-r', file];
+  before = count();
+  const pipCold = await timed('python3', pipArgs(join(dir, 'pip-cache')), isolatedEnv());
+  const pipColdRequests = count() - before;
+  const pipWarm = [];
+  for (let i = 0; i < 3; i++) pipWarm.push((await timed('python3', pipArgs(join(dir, 'pip-cache')), isolatedEnv())).ms);
+  return {
+    cold: { ms: cold.ms, code: cold.code, requests: coldRequests },
+    warm: { ms: pct(warm, 50), requests: warmRequests },
+    pip: { cold: pipCold.ms, coldRequests: pipColdRequests, warm: pct(pipWarm, 50), conflict: /conflict|ResolutionImpossible/i.test(pipCold.out) },
+  };
+}
+
+async function lspRoundTrips(fake, dir, debounceMs) {
+  const settings = { enable: true, checkRegistries: true, python: { indexUrl: fake.indexUrl, version: '3.11', platform: 'linux' } };
+  if (debounceMs !== undefined) settings.debounceMs = debounceMs;
+  const client = await startServer({ settings, initializationOptions: { cacheDir: join(dir, `lsp-cache-${debounceMs ?? 'default'}`) } });
+  try {
+    const path = join(dir, `lsp-${debounceMs ?? 'default'}`, 'requirements.txt');
+    const uri = fileUri(path);
+    let start = performance.now();
+    client.open(uri, SEED);
+    await client.waitForChecked(uri, 60_000);
+    const first = performance.now() - start;
+    const times = [];
+    for (let i = 0; i < EDITS; i++) {
+      const text = i % 2 === 0 ? SEED.replace('15.0.1', '14.2') : SEED;
+      const after = client.checkedCount(uri);
+      start = performance.now();
+      client.change(uri, text);
+      await client.waitForChecked(uri, 60_000, { after });
+      times.push(performance.now() - start);
+    }
+    return { first, p50: pct(times, 50), p95: pct(times, 95), max: Math.max(...times) };
+  } finally {
+    await client.close();
+  }
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+async function memoryWith50(fake, dir) {
+  const client = await startServer({
+    settings: { enable: true, checkRegistries: true, debounceMs: 0, python: { indexUrl: fake.indexUrl, version: '3.11', platform: 'linux' } },
+    initializationOptions: { cacheDir: join(dir, 'mem-cache') },
+  });
+  try {
+    const idle = rssMb(client.pid);
+    const uris = [];
+    for (let i = 0; i < 50; i++) {
+      const uri = fileUri(join(dir, `m${i}`, 'requirements.txt'));
+      // Solvable manifests: 50 conflicts at once would each spend their what-if budget (see bench/README.md).
+      client.open(uri, SEED.replace('15.0.1', '14.2'));
+      uris.push(uri);
+    }
+    for (const uri of uris) await client.waitForChecked(uri, 120_000);
+    return { idle, open50: rssMb(client.pid) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Runs every measurement; see bench/run.mjs for the table. */
+export async function benchEditor() {
+  const fake = await startFakePypi({ projects: 'all', faults: { latency: LATENCY_MS } });
+  const dir = mkdtempSync(join(tmpdir(), 'pinsight-bench-editor-'));
+  try {
+    const step = async (name, run) => {
+      const start = performance.now();
+      const out = await run();
+      process.stderr.write(`bench/editor: ${name} ${Math.round(performance.now() - start)} ms\n`);
+      return out;
+    };
+    const cli = process.env.BENCH_SKIP_PIP ? undefined : await step('CLI and pip', () => cliAndPip(fake, dir));
+    const zero = await step('LSP, debounce 0', () => lspRoundTrips(fake, dir, 0));
+    const standard = await step('LSP, default settings', () => lspRoundTrips(fake, dir, undefined));
+    const memory = await step('memory, 50 manifests', () => memoryWith50(fake, dir));
+    const vsix = existsSync(VSIX) ? statSync(VSIX).size : undefined;
+    return { latencyMs: LATENCY_MS, edits: EDITS, cli, zero, standard, memory, vsix };
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await benchEditor(), null, 2));
