@@ -29,30 +29,6 @@ export function readToml(text: string): TomlRead {
   }
 }
 
-/**
- * Blanks the values of top-level-indented keys whose content no check reads (uv.lock's `wheels` and
- * `sdist`, poetry.lock's `files`): most of a lockfile's bytes, and parsing them dominated the time.
- * Lines are emptied, not removed, so line numbers stay right; a multi-line array is blanked only
- * up to its closing `]` line as lock tools write it, and otherwise left alone.
- */
-export function skimToml(text: string, keys: string[]): string {
-  const lines = text.split('\n');
-  const opener = new RegExp(`^(${keys.join('|')}) = `);
-  for (let i = 0; i < lines.length; i++) {
-    if (!opener.test(lines[i])) continue;
-    if (!/= \[\r?$/.test(lines[i])) {
-      lines[i] = '';
-      continue;
-    }
-    let end = i + 1;
-    while (end < lines.length && /^\s+\{.*\},?\r?$/.test(lines[end])) end++;
-    if (end >= lines.length || !/^\]\r?$/.test(lines[end])) continue;
-    for (let k = i; k <= end; k++) lines[k] = '';
-    i = end;
-  }
-  return lines.join('\n');
-}
-
 /** The item at a dotted path, or undefined. */
 export function itemAt(table: TomlTable | undefined, path: string[]): TomlItem | undefined {
   return table ? getEntry(table, path)?.item : undefined;

@@ -4,6 +4,7 @@
 // so for the person reading the manifest the lock is stale on that line.
 import { listWords } from './lockCheck';
 import { specifierAllows } from './lockSpecifiers';
+import { andExpr, markerExpr, neverHolds, TRUE } from './markerSpace';
 import { extrasSentence } from './uvMessages';
 import type { ListDiff } from './uvDiff';
 import type { UvLock, UvLockEdge, UvLockPackage } from './uvLock';
@@ -33,7 +34,9 @@ function firstProblem(lock: UvLock, decl: DeclaredRequirement, specifier: string
 function checkList(lock: UvLock, pkg: UvLockPackage, diff: ListDiff, edgesFor: (decl: DeclaredRequirement) => UvLockEdge[] | undefined, report: Report): void {
   for (const { decl, actual } of diff.matched) {
     if (decl.name === pkg.name) continue;
-    const edges = (edgesFor(decl) ?? []).filter((e) => e.name === decl.name);
+    // Only the edges for the environments this line applies to: `x<2; python_version < '3.11'`
+    // says nothing about the x the lock installs for 3.12.
+    const edges = (edgesFor(decl) ?? []).filter((e) => e.name === decl.name && !neverHolds(andExpr(decl.marker, markerExpr(e.marker) ?? TRUE), lock.requiresPython));
     // No edge: the requirement applies in no environment the lock covers (markers, conflicts).
     if (edges.length === 0) continue;
     const problem = firstProblem(lock, decl, actual.specifier, actual.source.kind === 'registry', edges);

@@ -2,8 +2,7 @@
 // source, dependency edges, and [package.metadata] (the requirements a workspace member declared
 // when the lock was made). Only what the staleness check and the hover need is kept.
 import { normalizeName } from '../versions/pep508';
-import { lineOf, readToml, skimToml, stringAt, stringsOf, tableAt, tablesOf, type TomlDocument } from './lockToml';
-import type { TomlItem, TomlTable } from '../../toml/tomlTree';
+import { plainString, plainStrings, plainTable, plainTables, readPlainToml, type PlainItem, type PlainTable } from './plainToml';
 
 /** Where a requirement comes from, as uv.lock spells it. */
 export type UvSource =
@@ -71,131 +70,129 @@ export type UvLockRead = { ok: true; lock: UvLock } | { ok: false; reason: strin
 
 const SOURCE_KEYS = ['registry', 'editable', 'virtual', 'directory', 'path', 'git', 'url'] as const;
 
-function numberAt(table: TomlTable, key: string): number | undefined {
-  const item = table.entries.get(key)?.item;
-  return item && 'type' in item && item.type === 'TOMLValue' && item.kind === 'integer' ? item.value : undefined;
+function numberAt(table: PlainTable, key: string): number | undefined {
+  const item = table.entries.get(key);
+  return typeof item === 'number' && Number.isInteger(item) ? item : undefined;
 }
 
-function requirementSource(table: TomlTable): UvSource {
-  const git = stringAt(table, 'git');
+function requirementSource(table: PlainTable): UvSource {
+  const git = plainString(table, 'git');
   if (git !== undefined) return { kind: 'git', url: git };
-  const url = stringAt(table, 'url');
+  const url = plainString(table, 'url');
   if (url !== undefined) {
-    const subdirectory = stringAt(table, 'subdirectory');
+    const subdirectory = plainString(table, 'subdirectory');
     return subdirectory === undefined ? { kind: 'url', url } : { kind: 'url', url, subdirectory };
   }
   for (const flavor of ['editable', 'virtual', 'directory', 'path'] as const) {
-    const path = stringAt(table, flavor);
+    const path = plainString(table, flavor);
     if (path !== undefined) return { kind: 'path', path, flavor };
   }
-  const index = stringAt(table, 'index');
+  const index = plainString(table, 'index');
   return index === undefined ? { kind: 'registry' } : { kind: 'registry', index };
 }
 
-function readRequirements(doc: TomlDocument, item: TomlItem | undefined): UvLockRequirement[] {
-  return tablesOf(item).flatMap((table) => {
-    const name = stringAt(table, 'name');
+function readRequirements(item: PlainItem | undefined): UvLockRequirement[] {
+  return plainTables(item).flatMap((table) => {
+    const name = plainString(table, 'name');
     if (name === undefined) return [];
     return [{
       name: normalizeName(name),
-      extras: (stringsOf(table.entries.get('extras')?.item) ?? []).map(normalizeName).sort(),
-      specifier: stringAt(table, 'specifier') ?? '',
-      marker: stringAt(table, 'marker') ?? null,
+      extras: (plainStrings(table, 'extras') ?? []).map(normalizeName).sort(),
+      specifier: plainString(table, 'specifier') ?? '',
+      marker: plainString(table, 'marker') ?? null,
       source: requirementSource(table),
-      line: lineOf(doc, table.span),
+      line: table.line,
     }];
   });
 }
 
-function readEdges(doc: TomlDocument, item: TomlItem | undefined): UvLockEdge[] {
-  return tablesOf(item).flatMap((table) => {
-    const name = stringAt(table, 'name');
+function readEdges(item: PlainItem | undefined): UvLockEdge[] {
+  return plainTables(item).flatMap((table) => {
+    const name = plainString(table, 'name');
     if (name === undefined) return [];
     const edge: UvLockEdge = {
       name: normalizeName(name),
-      marker: stringAt(table, 'marker') ?? null,
-      extras: (stringsOf(table.entries.get('extra')?.item) ?? []).map(normalizeName),
-      line: lineOf(doc, table.span),
+      marker: plainString(table, 'marker') ?? null,
+      extras: (plainStrings(table, 'extra') ?? []).map(normalizeName),
+      line: table.line,
     };
-    const version = stringAt(table, 'version');
+    const version = plainString(table, 'version');
     if (version !== undefined) edge.version = version;
     return [edge];
   });
 }
 
-function readGroups<T>(table: TomlTable | undefined, read: (item: TomlItem) => T[]): Map<string, T[]> {
+function readGroups<T>(table: PlainTable | undefined, read: (item: PlainItem) => T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const [name, entry] of table?.entries ?? []) out.set(normalizeName(name), read(entry.item));
+  for (const [name, item] of table?.entries ?? []) out.set(normalizeName(name), read(item));
   return out;
 }
 
-function packageSource(table: TomlTable): UvLockPackage['source'] {
-  const source = tableAt(table, ['source']);
+function packageSource(table: PlainTable): UvLockPackage['source'] {
+  const source = plainTable(table, 'source');
   if (!source) return null;
   for (const kind of SOURCE_KEYS) {
-    const value = stringAt(source, kind);
+    const value = plainString(source, kind);
     if (value !== undefined) return { kind, value };
   }
   return null;
 }
 
-function readPackage(doc: TomlDocument, table: TomlTable): UvLockPackage | null {
-  const name = stringAt(table, 'name');
+function readPackage(table: PlainTable): UvLockPackage | null {
+  const name = plainString(table, 'name');
   if (name === undefined) return null;
-  const metadata = tableAt(table, ['metadata']);
+  const metadata = plainTable(table, 'metadata');
   const pkg: UvLockPackage = {
     name: normalizeName(name),
     source: packageSource(table),
-    dependencies: readEdges(doc, table.entries.get('dependencies')?.item),
-    optionalDependencies: readGroups(tableAt(table, ['optional-dependencies']), (i) => readEdges(doc, i)),
-    devDependencies: readGroups(tableAt(table, ['dev-dependencies']), (i) => readEdges(doc, i)),
-    requiresDist: readRequirements(doc, metadata?.entries.get('requires-dist')?.item),
-    providesExtras: stringsOf(metadata?.entries.get('provides-extras')?.item)?.map(normalizeName) ?? null,
-    requiresDev: readGroups(tableAt(metadata, ['requires-dev']), (i) => readRequirements(doc, i)),
-    line: lineOf(doc, table.span),
+    dependencies: readEdges(table.entries.get('dependencies')),
+    optionalDependencies: readGroups(plainTable(table, 'optional-dependencies'), (i) => readEdges(i)),
+    devDependencies: readGroups(plainTable(table, 'dev-dependencies'), (i) => readEdges(i)),
+    requiresDist: readRequirements(metadata?.entries.get('requires-dist')),
+    providesExtras: plainStrings(metadata, 'provides-extras')?.map(normalizeName) ?? null,
+    requiresDev: readGroups(plainTable(metadata, 'requires-dev'), (i) => readRequirements(i)),
+    line: table.line,
   };
-  const version = stringAt(table, 'version');
+  const version = plainString(table, 'version');
   if (version !== undefined) pkg.version = version;
   return pkg;
 }
 
-function readManifest(doc: TomlDocument): UvLockManifest {
-  const manifest = tableAt(doc.root, ['manifest']);
-  const get = (key: string) => manifest?.entries.get(key)?.item;
+function readManifest(root: PlainTable): UvLockManifest {
+  const manifest = plainTable(root, 'manifest');
+  const get = (key: string) => manifest?.entries.get(key);
   return {
-    members: (stringsOf(get('members')) ?? []).map(normalizeName),
-    requirements: readRequirements(doc, get('requirements')),
-    constraints: readRequirements(doc, get('constraints')),
-    overrides: readRequirements(doc, get('overrides')),
-    buildConstraints: readRequirements(doc, get('build-constraints')),
-    excludes: (stringsOf(get('excludes')) ?? []).map(normalizeName),
-    dependencyGroups: readGroups(tableAt(manifest, ['dependency-groups']), (i) => readRequirements(doc, i)),
-    dependencyMetadata: tablesOf(get('dependency-metadata')).map((t) => normalizeName(stringAt(t, 'name') ?? '')),
+    members: (plainStrings(manifest, 'members') ?? []).map(normalizeName),
+    requirements: readRequirements(get('requirements')),
+    constraints: readRequirements(get('constraints')),
+    overrides: readRequirements(get('overrides')),
+    buildConstraints: readRequirements(get('build-constraints')),
+    excludes: (plainStrings(manifest, 'excludes') ?? []).map(normalizeName),
+    dependencyGroups: readGroups(plainTable(manifest, 'dependency-groups'), (i) => readRequirements(i)),
+    dependencyMetadata: plainTables(get('dependency-metadata')).map((t) => normalizeName(plainString(t, 'name') ?? '')),
   };
 }
 
 /** Reads uv.lock text; a lock that is not valid TOML or not version 1 comes back with the reason. */
 export function parseUvLock(text: string, path: string): UvLockRead {
-  let read = readToml(skimToml(text, ['wheels', 'sdist']));
-  // An error may lie in the skimmed part's neighbourhood; the full text gives the exact place.
-  if (!read.ok) read = readToml(text);
+  const read = readPlainToml(text);
   if (!read.ok) return { ok: false, reason: `uv.lock is not valid TOML at line ${read.line} (${read.message})` };
-  const { doc } = read;
-  const version = numberAt(doc.root, 'version');
+  const { root } = read;
+  const version = numberAt(root, 'version');
   if (version !== 1) {
     return { ok: false, reason: version === undefined ? 'uv.lock has no version number, so it is not a lock uv wrote' : `uv.lock is version ${version}, which Pinsight does not read (it reads version 1)` };
   }
-  const packages = tablesOf(doc.root.entries.get('package')?.item)
-    .map((t) => readPackage(doc, t))
+  const packages = plainTables(root.entries.get('package'))
+    .map((t) => readPackage(t))
     .filter((p): p is UvLockPackage => p !== null);
   return {
     ok: true,
     lock: {
       path,
       version,
-      revision: numberAt(doc.root, 'revision') ?? 0,
-      requiresPython: stringAt(doc.root, 'requires-python') ?? null,
-      manifest: readManifest(doc),
+      revision: numberAt(root, 'revision') ?? 0,
+      requiresPython: plainString(root, 'requires-python') ?? null,
+      manifest: readManifest(root),
       packages,
     },
   };
