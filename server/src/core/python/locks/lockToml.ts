@@ -76,6 +76,14 @@ export function rangeOf(doc: TomlDocument, item: TomlItem | [number, number]): R
   return doc.lines.range(span[0], span[1]);
 }
 
+/** The first line of an entry's definition (a table header, or `key = [` of a long array), or undefined. */
+export function headerRange(doc: TomlDocument, path: string[]): Range | undefined {
+  const entry = getEntry(doc.root, path);
+  if (!entry) return undefined;
+  const start = doc.lines.positionAt(entry.span[0]);
+  return doc.lines.range(entry.span[0], Math.min(entry.span[1], doc.lines.lineEnd(start.line)));
+}
+
 /** The 1-based line where an item starts, for messages that point into a lockfile. */
 export function lineOf(doc: TomlDocument, item: TomlItem | [number, number]): number {
   const span = Array.isArray(item) ? item : itemSpan(item);

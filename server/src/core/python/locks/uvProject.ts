@@ -8,7 +8,7 @@ import type { Dependency, ParsedManifest, Range } from '../../model';
 import { parsePyproject } from '../pyproject/pyproject';
 import { normalizeName, parsePep508 } from '../versions/pep508';
 import { andExpr, markerExpr, pythonExpr, TRUE, type MarkerExpr } from './markerSpace';
-import { booleanAt, itemAt, rangeOf, readToml, stringAt, stringNodesOf, stringsOf, tableAt, tablesOf, type TomlDocument } from './lockToml';
+import { booleanAt, headerRange, itemAt, rangeOf, readToml, stringAt, stringNodesOf, stringsOf, tableAt, tablesOf, type TomlDocument } from './lockToml';
 import { readSources, type SourceSpec } from './uvSources';
 import { getEntry, isTable, type TomlTable } from '../../toml/tomlTree';
 
@@ -55,17 +55,11 @@ export interface UvMember {
   unreadable?: string;
 }
 
-function headerRange(doc: TomlDocument, span: [number, number]): Range {
-  const start = doc.lines.positionAt(span[0]);
-  const end = Math.min(span[1], doc.lines.lineEnd(start.line));
-  return doc.lines.range(span[0], end);
-}
-
 function anchorsOf(doc: TomlDocument): Map<string, Range> {
   const out = new Map<string, Range>();
   const put = (key: string, path: string[]) => {
-    const entry = getEntry(doc.root, path);
-    if (entry) out.set(key, headerRange(doc, entry.span));
+    const range = headerRange(doc, path);
+    if (range) out.set(key, range);
   };
   put('project', ['project']);
   put('dependencies', ['project', 'dependencies']);
