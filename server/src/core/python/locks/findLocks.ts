@@ -94,7 +94,8 @@ async function findUvLock(runtime: Runtime, dir: string): Promise<PythonLockFile
     if (parent === current) return null;
     current = parent;
     if (!(await exists(runtime, join(current, 'pyproject.toml')))) continue;
-    if (!(await isMemberOf(runtime, current, dir))) continue;
+    // As uv: the nearest pyproject.toml above decides; a project or a workspace that excludes us ends the search.
+    if (!(await isMemberOf(runtime, current, dir))) return null;
     const lock = join(current, 'uv.lock');
     return (await exists(runtime, lock)) ? { kind: 'uv', path: lock, workspaceRoot: current } : null;
   }
