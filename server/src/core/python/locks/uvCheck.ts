@@ -36,6 +36,10 @@ export function checkUvLock(lockText: string, lockPath: string, projects: Pyproj
   if (!root) return out;
   for (const m of members) if (m.unreadable) out.skipped.push(m.unreadable);
   if (root.unreadable) return out;
+  if (root.name === null && root.workspace === null) {
+    out.skipped.push(`${basename(root.path)} has neither a [project] table nor a [tool.uv.workspace], so uv does not lock it and uv.lock is not compared with it`);
+    return out;
+  }
   try {
     new UvLockChecker(read.lock, members.filter((m) => !m.unreadable), out, dirname(lockPath)).run();
   } catch (e) {
@@ -94,11 +98,11 @@ class UvLockChecker {
   }
 
   private checkRequiresPython(): void {
-    const declared = this.members.map((m) => m.manifest.requiresPython).filter((r): r is NonNullable<typeof r> => r !== undefined && r.specifier !== '');
+    const declared = this.members.map((m) => m.requiresPython).filter((r): r is NonNullable<typeof r> => r !== null && r.specifier !== '');
     if (declared.length === 0 || this.lock.requiresPython === null) return;
     if (sameRange(pythonRange(declared.map((d) => d.specifier)), pythonRange([this.lock.requiresPython]))) return;
-    const own = this.root.manifest.requiresPython ?? declared[0];
-    const owner = this.members.find((m) => m.manifest.requiresPython === own) ?? this.root;
+    const own = this.root.requiresPython ?? declared[0];
+    const owner = this.members.find((m) => m.requiresPython === own) ?? this.root;
     const asks = declared.length > 1 ? `the workspace's members together ask for ${listWords(declared.map((d) => `\`${d.specifier}\``))}` : `this line asks for \`${own.specifier}\``;
     this.report(owner.path, own.range, null, `uv.lock was made for requires-python \`${this.lock.requiresPython}\`, but ${asks}. ${REFRESH}`);
   }
@@ -131,8 +135,8 @@ class UvLockChecker {
   /** Reports one list's differences; `anchorFor` says where a removed entry goes. */
   private reportDiff(member: UvMember, expected: ExpectedEntry[], diff: ListDiff, fallback: string, anchorFor: (r: UvLockRequirement) => string[]): void {
     for (const { decl, was } of diff.changed) {
-      const lowered = expected.find((e) => e.decl === decl)?.lowered;
-      const message = was ? changedMessage(this.lock, decl, lowered, was, this.workspaceRoot) : addedMessage(this.lock, decl, sectionLabel(decl, fallback));
+      const forms = expected.filter((e) => e.decl === decl).map((e) => e.lowered);
+      const message = was ? changedMessage(this.lock, decl, forms, was, this.workspaceRoot, this.lock.requiresPython) : addedMessage(this.lock, decl, sectionLabel(decl, fallback));
       this.report(decl.path, decl.range, decl.name, message);
     }
     for (const req of diff.removed) {

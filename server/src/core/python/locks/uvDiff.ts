@@ -55,11 +55,14 @@ export function sameRequirement(e: ExpectedEntry, a: UvLockRequirement, ctx: Dif
   return equivalentMarkers(e.lowered.marker, lockMarker(a), ctx.requiresPython) !== false;
 }
 
-function pickCandidate(decl: DeclaredRequirement, pool: UvLockRequirement[], ctx: DiffContext): UvLockRequirement | null {
+function pickCandidate(decl: DeclaredRequirement, forms: ExpectedEntry[], pool: UvLockRequirement[], ctx: DiffContext): UvLockRequirement | null {
   const sameName = pool.filter((a) => a.name === decl.name);
   if (sameName.length === 0) return null;
-  // Prefer the entry with the same marker (the same extra or condition), then the same extras.
+  const sameSourceAs = (a: UvLockRequirement) => forms.some((f) => sameSource(f.lowered.source, a.source, ctx.workspaceRoot));
+  // Prefer the entry from the same source, then the same marker (the same extra or condition), then the same extras.
   return (
+    sameName.find((a) => sameSourceAs(a) && forms.some((f) => equivalentMarkers(f.lowered.marker, lockMarker(a), ctx.requiresPython) === true)) ??
+    sameName.find(sameSourceAs) ??
     sameName.find((a) => equivalentMarkers(decl.marker, lockMarker(a), ctx.requiresPython) === true) ??
     sameName.find((a) => a.extras.join(',') === decl.extras.join(',')) ??
     sameName[0]
@@ -90,11 +93,15 @@ export function diffRequirements(expected: ExpectedEntry[], actual: UvLockRequir
     }
     // An entry nothing else claimed is what this line was; failing that, one another line also
     // matches still says what the lock was made for (`jinja2` when the line now asks `jinja2[i18n]`).
-    const was = pickCandidate(decl, pool, ctx);
+    const forms = expected.filter((e) => e.decl === decl);
+    const was = pickCandidate(decl, forms, pool, ctx);
     if (was) pool.splice(pool.indexOf(was), 1);
-    diff.changed.push({ decl, was: was ?? pickCandidate(decl, actual, ctx) });
+    diff.changed.push({ decl, was: was ?? pickCandidate(decl, forms, actual, ctx) });
   }
-  diff.removed = pool;
+  // Leftovers with the name of a changed line are that line's other forms (a source split by a
+  // marker): the finding on the line already covers them.
+  const changedNames = new Set(diff.changed.map((c) => c.decl.name));
+  diff.removed = pool.filter((a) => !changedNames.has(a.name));
   return diff;
 }
 

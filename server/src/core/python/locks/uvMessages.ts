@@ -1,7 +1,8 @@
 // The sentences of uv.lock findings: what the lock was made for, what the line asks now, what the
 // lock lacks, and the command that refreshes it.
 import { listWords } from './lockCheck';
-import { specifierAllows } from './lockSpecifiers';
+import { specifierAllows, specifierKey } from './lockSpecifiers';
+import { equivalentMarkers, markerExpr, TRUE } from './markerSpace';
 import { formatLockRequirement } from './uvDiff';
 import { describeSource, sourceKey, type Lowered } from './uvSources';
 import type { DeclaredRequirement } from './uvProject';
@@ -46,8 +47,10 @@ function outsideSentence(lock: UvLock, name: string, specifier: string): string 
   return ` uv.lock pins ${name} ${listWords(versions)}, which \`${specifier}\` excludes.`;
 }
 
-/** A declared requirement the lock has in another form. */
-export function changedMessage(lock: UvLock, decl: DeclaredRequirement, lowered: Lowered | undefined, was: UvLockRequirement, root: string): string {
+/** A declared requirement the lock has in another form; `forms` are its lowered forms. */
+export function changedMessage(lock: UvLock, decl: DeclaredRequirement, forms: Lowered[], was: UvLockRequirement, root: string, requiresPython: string | null): string {
+  const sameSource = forms.find((f) => sourceKey(f.source, root) === sourceKey(was.source, root));
+  const lowered = sameSource ?? forms[0];
   let detail = '';
   const added = decl.extras.filter((x) => !was.extras.includes(x));
   if (added.length > 0) detail += ` ${extrasSentence(lock, decl.name, added)}`;
@@ -57,6 +60,9 @@ export function changedMessage(lock: UvLock, decl: DeclaredRequirement, lowered:
     detail += ` The lock takes it ${describeSource(was.source)}; this line now takes it ${describeSource(lowered.source)}.`;
   } else if (lowered) {
     detail += outsideSentence(lock, decl.name, lowered.specifier);
+    if (specifierKey(lowered.specifier) === specifierKey(was.specifier) && added.length === 0 && removed.length === 0 && equivalentMarkers(lowered.marker, markerExpr(was.marker) ?? TRUE, requiresPython) === false) {
+      detail += ` The lock applies it ${was.marker ? `when \`${was.marker}\`` : 'in every environment'}; the conditions on this line or its [tool.uv.sources] entry have changed since.`;
+    }
   }
   return `uv.lock was made for \`${formatLockRequirement(was)}\`, but this line now asks for \`${decl.text}\`.${detail} ${REFRESH}`;
 }

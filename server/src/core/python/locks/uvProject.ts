@@ -35,6 +35,8 @@ export interface UvMember {
   /** Normalised [project] name, or null for a root without [project]. */
   name: string | null;
   version: { value: string; range: Range } | null;
+  /** [project] requires-python (uv reads no other), with the range of its value. */
+  requiresPython: { specifier: string; range: Range } | null;
   dynamic: Set<string>;
   hasBuildSystem: boolean;
   /** tool.uv.package, when set. */
@@ -165,7 +167,7 @@ function pushIf<T>(list: T[], item: T | null): void {
 export function readUvMember(path: string, text: string): UvMember {
   const manifest = parsePyproject(text, path);
   const member: UvMember = {
-    path, dir: dirname(path), manifest, name: null, version: null, dynamic: new Set(), hasBuildSystem: false,
+    path, dir: dirname(path), manifest, name: null, version: null, requiresPython: null, dynamic: new Set(), hasBuildSystem: false,
     requiresDist: [], providesExtras: [], groups: new Map(), constraints: [], overrides: [], buildConstraints: [], excludes: [],
     sources: new Map(), indexes: new Map(), workspace: null, anchors: new Map(),
   };
@@ -181,6 +183,11 @@ export function readUvMember(path: string, text: string): UvMember {
   member.name = name === undefined ? null : normalizeName(name);
   const version = project?.entries.get('version')?.item;
   if (version && 'type' in version && version.type === 'TOMLValue' && version.kind === 'string') member.version = { value: version.value, range: rangeOf(doc, version) };
+  const requiresPython = project?.entries.get('requires-python')?.item;
+  if (requiresPython && 'type' in requiresPython && requiresPython.type === 'TOMLValue' && requiresPython.kind === 'string') {
+    // The parser keeps [project] requires-python over poetry's python, with the range of its content.
+    member.requiresPython = { specifier: requiresPython.value.trim(), range: manifest.requiresPython?.range ?? rangeOf(doc, requiresPython) };
+  }
   member.dynamic = new Set(stringsOf(project?.entries.get('dynamic')?.item) ?? []);
   member.hasBuildSystem = getEntry(doc.root, ['build-system']) !== undefined;
   const pkg = booleanAt(tableAt(doc.root, ['tool', 'uv']), 'package');
