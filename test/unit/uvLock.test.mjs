@@ -217,7 +217,7 @@ test('a lock that is not valid TOML, of another version, or cut short is skipped
   assert.match(invalid.skipped.join('\n'), /has errors/);
 });
 
-test('parseUvLock keeps lines of the skimmed lock right', () => {
+test('parseUvLock keeps the line of each package and its extras', () => {
   const read = parseUvLock(STALE_LOCK, '/x/uv.lock');
   assert.equal(read.ok, true);
   const uvicorn = read.lock.packages.find((p) => p.name === 'uvicorn');
