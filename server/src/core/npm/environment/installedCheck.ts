@@ -3,11 +3,11 @@
 // dependency), `installed-mismatch` (npm ls "invalid" for a direct dependency, or a version other
 // than the locked one), `installed-conflict` (a missing or invalid dependency of an installed
 // package, with the chain that leads to it). Extraneous packages are counted, not reported.
-import type { Finding, Severity } from '../../model';
+import type { Finding, ParsedManifest, Range, Severity } from '../../model';
 import { describeChain, shortestChains, type Chain } from '../locks/chains';
 import type { DepEdge, DepGraph, DepNode } from '../locks/depGraph';
 import type { NpmProject } from '../locks/npmProject';
-import { lineFor, projectGraph } from '../locks/projectGraph';
+import { lineFor, overrideLine, projectGraph } from '../locks/projectGraph';
 import { lsProblems, type LsProblem } from './lsProblems';
 import type { InstalledTree } from './nodeModules';
 
@@ -24,6 +24,8 @@ export interface NodeModulesCheck {
 type Tree = Extract<InstalledTree, { kind: 'ok' }>;
 
 interface Pending {
+  /** Where the finding goes when not on the owner's line (an override's entry). */
+  at?: { manifest: ParsedManifest; range: Range };
   code: Finding['code'];
   severity: Severity;
   owner: string;
@@ -45,7 +47,7 @@ export function checkNodeModules(project: NpmProject, tree: Tree, lock?: { graph
   for (const problem of problems) {
     if (problem.kind === 'missing') pending.push(...missingFinding(problem, topSet, chains));
     if (problem.kind === 'invalid') {
-      for (const p of invalidFindings(problem, topSet, chains)) pending.push(p);
+      for (const p of invalidFindings(problem, topSet, chains, project)) pending.push(p);
       flagged.add(problem.node);
     }
   }
@@ -74,10 +76,16 @@ function missingFinding(problem: Extract<LsProblem, { kind: 'missing' }>, tops: 
   return [{ code: 'installed-conflict', severity: 'warning', owner: chain.owner, edge: chain.edge, text }];
 }
 
-function invalidFindings(problem: Extract<LsProblem, { kind: 'invalid' }>, tops: Set<DepNode>, chains: Map<DepNode, Chain[]>): Pending[] {
+function invalidFindings(problem: Extract<LsProblem, { kind: 'invalid' }>, tops: Set<DepNode>, chains: Map<DepNode, Chain[]>, project: NpmProject): Pending[] {
   const out: Pending[] = [];
   for (const { from, edge, spec } of problem.dependants) {
     const found = problem.node.linkTo !== undefined ? `a link to ${problem.node.linkTo}` : version(problem.node);
+    const at = spec !== edge.spec ? overrideLine(project, edge.name) : undefined;
+    if (at) {
+      const text = `This override asks for ${edge.name}@"${spec}", but node_modules has ${found} (npm ls: invalid)`;
+      out.push({ at, code: 'installed-conflict', severity: 'warning', owner: '', edge, text });
+      continue;
+    }
     if (tops.has(from)) {
       const text = `node_modules has ${found}, which does not satisfy "${spec}" on this line (npm ls: invalid); run \`npm install\` to install a matching version.`;
       out.push({ code: 'installed-mismatch', severity: 'warning', owner: from.location, edge, text });
@@ -115,7 +123,8 @@ const PER_LINE = 3;
 function toFindings(project: NpmProject, pending: Pending[]): Finding[] {
   const groups = new Map<string, Pending[]>();
   for (const p of pending) {
-    const key = `${p.owner}\0${p.edge.type}\0${p.edge.name}\0${p.code}\0${p.severity}`;
+    const place = p.at ? `${p.at.range.start.line}:${p.at.range.start.character}` : `${p.owner}\0${p.edge.type}\0${p.edge.name}`;
+    const key = `${place}\0${p.code}\0${p.severity}`;
     const list = groups.get(key) ?? [];
     if (!list.some((q) => q.text === p.text)) list.push(p);
     groups.set(key, list);
@@ -123,7 +132,7 @@ function toFindings(project: NpmProject, pending: Pending[]): Finding[] {
   const findings: Finding[] = [];
   for (const list of groups.values()) {
     const first = list[0];
-    const where = lineFor(project, first.owner, first.edge);
+    const where = first.at ?? lineFor(project, first.owner, first.edge);
     if (!where) continue;
     let message: string;
     if (first.code === 'not-installed' || (first.code === 'installed-mismatch' && first.severity === 'warning')) message = list.map((p) => p.text).join(' ');

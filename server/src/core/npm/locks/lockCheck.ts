@@ -8,10 +8,10 @@
 // satisfies passes, exactly as npm ci lets both through.
 import type { Finding } from '../../model';
 import { describeChain, shortestChains, type Chain } from './chains';
-import type { DepEdge, DepGraph, DepNode, PackageFields } from './depGraph';
+import { childLocation, type DepEdge, type DepGraph, type DepNode, type PackageFields } from './depGraph';
 import type { NpmProject } from './npmProject';
 import { lockNodes, parsePackageLock, type ParsedLock } from './packageLock';
-import { lineFor, projectGraph, workspaceFields } from './projectGraph';
+import { lineFor, overrideLine, projectGraph, workspaceFields } from './projectGraph';
 
 /** An edge npm ci would have to re-resolve. */
 export interface LockProblem {
@@ -116,9 +116,35 @@ function problemEdges(graph: DepGraph, node: DepNode): LockProblem[] {
     if (bundled.has(edge.name) || edge.type === 'peerOptional') continue;
     const to = graph.resolve(node, edge.name);
     if (to && inShrinkwrap(graph, to)) continue;
-    if (!to || graph.edgeError(node, edge, to) !== null) out.push({ from: node, edge, spec: graph.effectiveSpec(node, edge), found: to });
+    if (to && graph.edgeError(node, edge, to) === null) continue;
+    if (to && keptByAncestor(graph, node, edge, to)) continue;
+    out.push({ from: node, edge, spec: graph.effectiveSpec(node, edge), found: to });
   }
   return out;
+}
+
+// npm re-resolves an invalid copy in a package's own node_modules by walking up from that package:
+// when the next copy of that name above satisfies the range (and every package in between accepts
+// its version), npm keeps that copy and drops the nested one (place-dep's KEEP), so the tree loses
+// an entry but gains none and npm ci accepts it. This assumes the registry has nothing newer for
+// the range than that copy, which is what npm install left behind.
+function keptByAncestor(graph: DepGraph, from: DepNode, edge: DepEdge, to: DepNode): boolean {
+  if (from.location === '' || edge.type === 'peer' || graph.nodeModulesParent(to) !== from.location) return false;
+  const between: DepNode[] = [];
+  for (let up = graph.resolveParent(from); up; up = graph.resolveParent(up)) {
+    const kept = graph.nodes.get(childLocation(up.location, edge.name));
+    if (!kept) {
+      between.push(up);
+      continue;
+    }
+    if (graph.edgeError(from, edge, kept) !== null) return false;
+    return between.every((node) => {
+      const own = node.edges.get(edge.name);
+      if (!own || (own.type !== 'prod' && own.type !== 'optional' && own.type !== 'dev' && !graph.isTop(node))) return true;
+      return graph.edgeError(node, own, kept) === null;
+    });
+  }
+  return false;
 }
 
 function foundText(found: DepNode): string {
@@ -137,6 +163,12 @@ function lockFinding(
   chains: Map<DepNode, Chain[]>,
 ): Finding | undefined {
   const { from, edge, spec, found } = problem;
+  const override = spec !== edge.spec ? overrideLine(project, edge.name) : undefined;
+  if (override) {
+    const has = found ? foundText(found) : `locks no ${edge.name}`;
+    const message = `This override asks for ${edge.name}@"${spec}", but ${lockName} ${has}, ${REFRESH}`;
+    return { code: 'lock-stale', severity: 'error', package: edge.name, path: override.manifest.path, range: override.range, message, related: [], fixes: [] };
+  }
   const top = from.location === '' || project.workspaces.some((w) => w.location === from.location);
   if (top) {
     const where = lineFor(project, from.location, edge);

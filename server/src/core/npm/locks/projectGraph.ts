@@ -50,3 +50,9 @@ export function lineFor(project: NpmProject, owner: string, edge: DepEdge): { ma
   const dependency = dependencyFor(manifest, edge);
   return dependency ? { manifest, range: dependency.range, dependency } : undefined;
 }
+
+/** The root's `overrides` entry for a package: where a finding goes when an override set the spec that fails. */
+export function overrideLine(project: NpmProject, name: string): { manifest: ParsedManifest; range: Range } | undefined {
+  const dep = project.root.dependencies.find((d) => d.override && d.section.startsWith('overrides') && d.name === name);
+  return dep ? { manifest: project.root, range: dep.range } : undefined;
+}
