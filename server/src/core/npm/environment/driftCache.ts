@@ -9,6 +9,7 @@ export class NpmDriftCache {
   private readonly listings = new Map<string, { mtimeMs: number; entries: DirEntry[] | undefined }>();
   private readonly files = new Map<string, { mtimeMs: number; size: number; value: unknown }>();
   private readonly texts = new Map<string, { text: string; value: unknown }>();
+  private readonly derived = new Map<string, { inputs: unknown[]; value: unknown }>();
 
   /** A folder's entries, listed again only when `stat` (the folder's own) says it changed. */
   async listDir(runtime: Runtime, path: string, stat: FileStat | undefined): Promise<DirEntry[] | undefined> {
@@ -44,6 +45,16 @@ export class NpmDriftCache {
     const value = parse(text);
     if (this.texts.size >= 100) this.texts.clear();
     this.texts.set(key, { text, value });
+    return value;
+  }
+
+  /** `make()`, kept for `key` while every input is the same value (===) as last time. */
+  memo<T>(key: string, inputs: unknown[], make: () => T): T {
+    const hit = this.derived.get(key);
+    if (hit && hit.inputs.length === inputs.length && hit.inputs.every((v, i) => v === inputs[i])) return hit.value as T;
+    const value = make();
+    if (this.derived.size >= LIMIT) this.derived.clear();
+    this.derived.set(key, { inputs, value });
     return value;
   }
 }

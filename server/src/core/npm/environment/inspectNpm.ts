@@ -1,12 +1,13 @@
 // Stage 1b for npm, no network: the project's lockfile checked as `npm ci` would, and node_modules
 // checked as `npm ls` would, joined into the wing's ProjectState (findings, per-package locked and
 // installed versions with the lock's "why is this here" chains, what was read, what was not).
+import { join } from 'node:path';
 import type { ProjectState } from '../../ecosystem';
 import type { ParsedManifest } from '../../model';
 import type { Runtime } from '../../runtime';
 import { checkPackageLock, type LockCheck } from '../locks/lockCheck';
-import { findNpmLock, loadNpmProject, type NpmProject } from '../locks/npmProject';
-import { parsePackageLock } from '../locks/packageLock';
+import { loadNpmProject, type NpmProject } from '../locks/npmProject';
+import { parsePackageLock, type ParsedLock } from '../locks/packageLock';
 import { NpmDriftCache } from './driftCache';
 import { checkNodeModules, type NodeModulesCheck } from './installedCheck';
 import { readLinkedFolders, readNodeModules } from './nodeModules';
@@ -26,12 +27,14 @@ export interface NpmInspection extends ProjectState {
 export async function inspectNpm(manifests: ParsedManifest[], runtime: Runtime, cache = new NpmDriftCache()): Promise<NpmInspection> {
   const project = await loadNpmProject(manifests, runtime);
   const state: NpmInspection = { project, findings: [], packages: new Map(), sources: [], skipped: [...project.notes] };
-  const lockFile = await findNpmLock(project.rootDir, runtime);
-  const parsed = lockFile ? cache.parsedText(lockFile.path, lockFile.text, (text) => parsePackageLock(text, lockFile.name)) : undefined;
+  const lockFile = await readLock(project.rootDir, runtime, cache);
+  const parsed = lockFile?.parsed;
   const okLock = parsed?.kind === 'ok' ? parsed : undefined;
   const linkedFolders = okLock ? await readLinkedFolders(project, okLock, runtime, cache) : new Map();
+  const fingerprint = projectFingerprint(project);
   if (lockFile && parsed) {
-    state.lock = checkPackageLock(project, parsed, lockFile.path, linkedFolders);
+    const folders = JSON.stringify([...linkedFolders]);
+    state.lock = cache.memo(`lock\0${lockFile.path}`, [parsed, fingerprint, folders], () => checkPackageLock(project, parsed, lockFile.path, linkedFolders));
     state.findings.push(...state.lock.findings);
     state.skipped.push(...state.lock.skipped);
     if (okLock) state.sources.push(`${lockFile.name} (lockfileVersion ${okLock.lockfileVersion}, ${state.lock.packageCount} packages)`);
@@ -39,13 +42,25 @@ export async function inspectNpm(manifests: ParsedManifest[], runtime: Runtime, 
   const tree = await readNodeModules(project, runtime, { cache, lock: okLock, linkedFolders });
   if (tree.kind === 'skipped') state.skipped.push(tree.reason);
   if (tree.kind === 'ok') {
-    state.nodeModules = checkNodeModules(project, tree, state.lock?.graph && lockFile ? { graph: state.lock.graph, name: lockFile.name } : undefined);
+    const lock = state.lock?.graph && lockFile ? { graph: state.lock.graph, name: lockFile.name } : undefined;
+    state.nodeModules = cache.memo(`node_modules\0${project.rootDir}`, [tree.nodes, fingerprint, state.lock], () => checkNodeModules(project, tree, lock));
     state.findings.push(...state.nodeModules.findings);
     state.sources.push(describeInstalled(tree, state.nodeModules));
     for (const location of tree.unreadable) state.skipped.push(`${location} was read as a package with no version: ${location}/package.json is missing or not valid JSON.`);
   }
   fillPackages(state);
   return state;
+}
+
+// The lockfile npm reads (npm-shrinkwrap.json first), parsed; a large lock is read and parsed again
+// only when its mtime or size changes.
+async function readLock(rootDir: string, runtime: Runtime, cache: NpmDriftCache): Promise<{ path: string; name: string; parsed: ParsedLock } | undefined> {
+  for (const name of ['npm-shrinkwrap.json', 'package-lock.json']) {
+    const path = join(rootDir, name);
+    const parsed = await cache.readParsed(runtime, path, (text) => parsePackageLock(text, name));
+    if (parsed) return { path, name, parsed };
+  }
+  return undefined;
 }
 
 function describeInstalled(tree: Extract<Awaited<ReturnType<typeof readNodeModules>>, { kind: 'ok' }>, check: NodeModulesCheck): string {
@@ -69,4 +84,14 @@ function fillPackages(state: NpmInspection): void {
     if (via) entry.via = via;
     state.packages.set(name, entry);
   }
+}
+
+// Everything the checks read from the package.json files, positions included (findings carry them).
+function projectFingerprint(project: NpmProject): string {
+  const manifests = [project.root, ...project.workspaces.map((w) => w.manifest)];
+  return JSON.stringify([
+    project.rootDir,
+    project.workspaces.map((w) => [w.name, w.location]),
+    manifests.map((m) => [m.path, m.meta?.name, m.meta?.version, m.meta?.workspaces, m.meta?.bundleDependencies, m.meta?.ranges, m.dependencies.map((d) => [d.raw, d.section, d.specifier, d.override, d.optional, d.range])]),
+  ]);
 }

@@ -41,17 +41,23 @@ export function checkNodeModules(project: NpmProject, tree: Tree, lock?: { graph
   const { problems, extraneous } = lsProblems(graph);
   const tops = topNodes(project, graph);
   const topSet = new Set(tops);
-  const chains = shortestChains(graph, tops);
+  const flagged = new Set(problems.flatMap((p) => (p.kind === 'invalid' ? [p.node] : [])));
+  const differing = lock?.graph ? lockDifferences(graph, lock.graph, flagged) : [];
+  // Chains cost a walk of the whole tree; a healthy node_modules needs none.
+  const needed = differing.length > 0 || problems.some((p) => p.kind !== 'extraneous');
+  const chains = needed ? shortestChains(graph, tops) : new Map<DepNode, Chain[]>();
   const pending: Pending[] = [];
-  const flagged = new Set<DepNode>();
   for (const problem of problems) {
     if (problem.kind === 'missing') pending.push(...missingFinding(problem, topSet, chains));
-    if (problem.kind === 'invalid') {
-      for (const p of invalidFindings(problem, topSet, chains, project)) pending.push(p);
-      flagged.add(problem.node);
-    }
+    if (problem.kind === 'invalid') pending.push(...invalidFindings(problem, topSet, chains, project));
   }
-  if (lock?.graph) pending.push(...lockDifferences(graph, lock.graph, lock.name, flagged, chains));
+  for (const [node, locked] of differing) {
+    const chain = chains.get(node)?.[0];
+    if (!chain) continue;
+    const via = chain.length > 1 ? ` (${describeChain(chain)})` : '';
+    const text = `node_modules has ${version(node)}${via}, but ${lock?.name} locks ${locked}`;
+    pending.push({ code: 'installed-mismatch', severity: 'information', owner: chain.owner, edge: chain.edge, text });
+  }
   return { findings: toFindings(project, pending), problems, extraneous: [...extraneous], installed: installedVersions(graph), graph };
 }
 
@@ -102,17 +108,12 @@ function invalidFindings(problem: Extract<LsProblem, { kind: 'invalid' }>, tops:
 
 // A package installed at a version other than the locked one, at the same place: `npm ci` would
 // change it. Links and packages the lock does not place there are layout questions, not versions.
-function lockDifferences(graph: DepGraph, locked: DepGraph, lockName: string, flagged: Set<DepNode>, chains: Map<DepNode, Chain[]>): Pending[] {
-  const out: Pending[] = [];
+function lockDifferences(graph: DepGraph, locked: DepGraph, flagged: Set<DepNode>): [DepNode, string][] {
+  const out: [DepNode, string][] = [];
   for (const node of graph.nodes.values()) {
     if (node.linkTo !== undefined || flagged.has(node) || !node.location.includes('node_modules/')) continue;
     const lockNode = locked.nodes.get(node.location);
-    if (!lockNode || lockNode.linkTo !== undefined || !lockNode.version || lockNode.version === node.version) continue;
-    const chain = chains.get(node)?.[0];
-    if (!chain) continue;
-    const via = chain.path.length > 1 ? ` (${describeChain(chain)})` : '';
-    const text = `node_modules has ${version(node)}${via}, but ${lockName} locks ${lockNode.version}`;
-    out.push({ code: 'installed-mismatch', severity: 'information', owner: chain.owner, edge: chain.edge, text });
+    if (lockNode && lockNode.linkTo === undefined && lockNode.version && lockNode.version !== node.version) out.push([node, lockNode.version]);
   }
   return out;
 }

@@ -129,13 +129,17 @@ async function walkFolders(project: NpmProject, runtime: Runtime, cache: NpmDrif
     const locked = lock?.entries.get(location);
     const sameVersion = !locked?.fields.version || !installed.fields.version || locked.fields.version === installed.fields.version;
     const resolved = (sameVersion ? locked?.resolved : undefined) ?? installed.resolved;
-    const extra: Partial<DepNode> = {};
-    if (resolved !== undefined) extra.resolved = resolved;
-    if (installed.error) {
-      extra.error = installed.error;
-      unreadable.push(location);
-    }
-    nodes.push(makeNode(location, installed.fields, extra));
+    if (installed.error) unreadable.push(location);
+    // The same package.json (kept by the cache while unchanged) gives the same node, so an unchanged
+    // tree comes back as the same nodes and the checks over it need not run again.
+    nodes.push(
+      cache.memo(`package\0${location}`, [json, resolved], () => {
+        const extra: Partial<DepNode> = {};
+        if (resolved !== undefined) extra.resolved = resolved;
+        if (installed.error) extra.error = installed.error;
+        return makeNode(location, installed.fields, extra);
+      }),
+    );
     if (own.some((e) => e.name === 'node_modules' && e.kind === 'dir')) await visitNodeModules(`${location}/node_modules`);
   };
 
@@ -160,7 +164,8 @@ async function walkFolders(project: NpmProject, runtime: Runtime, cache: NpmDrif
     if (target.startsWith('..') || target.startsWith('/')) continue;
     if ((await runtime.stat!(abs(`${target}/node_modules`)))?.kind === 'dir') await visitNodeModules(`${target}/node_modules`);
   }
-  return { nodes, unreadable };
+  nodes.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+  return { nodes: cache.memo(`folders\0${project.rootDir}`, nodes, () => nodes), unreadable: unreadable.sort() };
 }
 
 /** package.json fields of the lock's linked folders that are neither in node_modules nor workspaces (npm reads them from disk). */

@@ -8,8 +8,23 @@ export interface Chain {
   owner: string;
   /** The dependency line it starts from. */
   edge: DepEdge;
-  /** The packages from the direct dependency to the package itself. */
-  path: DepNode[];
+  /** The package the chain ends at. */
+  node: DepNode;
+  /** The chain to the package before it; undefined for the direct dependency. */
+  previous?: Chain;
+  length: number;
+}
+
+/** The packages of a chain, from the direct dependency to the end. */
+export function chainPath(chain: Chain): DepNode[] {
+  const out: DepNode[] = new Array(chain.length);
+  for (let c: Chain | undefined = chain, i = chain.length - 1; c; c = c.previous, i--) out[i] = c.node;
+  return out;
+}
+
+function passes(chain: Chain, node: DepNode): boolean {
+  for (let c: Chain | undefined = chain; c; c = c.previous) if (c.node === node) return true;
+  return false;
 }
 
 /** Up to `perPackage` shortest chains to each reachable package, each from a different package.json line. */
@@ -26,21 +41,20 @@ export function shortestChains(graph: DepGraph, tops: DepNode[], perPackage = 3)
   let frontier: Chain[] = [];
   for (const top of tops) {
     for (const edge of top.edges.values()) {
-      const to = step(top, edge);
-      if (to) frontier.push({ owner: top.location, edge, path: [to] });
+      const node = step(top, edge);
+      if (node) frontier.push({ owner: top.location, edge, node, length: 1 });
     }
   }
   while (frontier.length > 0) {
     const next: Chain[] = [];
     for (const chain of frontier) {
-      const node = chain.path[chain.path.length - 1];
-      const known = out.get(node) ?? [];
-      if (known.length >= perPackage || known.some((c) => c.owner === chain.owner && c.edge.name === chain.edge.name)) continue;
-      known.push(chain);
-      out.set(node, known);
-      for (const edge of node.edges.values()) {
-        const to = step(node, edge);
-        if (to && !chain.path.includes(to)) next.push({ ...chain, path: [...chain.path, to] });
+      const known = out.get(chain.node);
+      if (known && (known.length >= perPackage || known.some((c) => c.owner === chain.owner && c.edge === chain.edge))) continue;
+      if (known) known.push(chain);
+      else out.set(chain.node, [chain]);
+      for (const edge of chain.node.edges.values()) {
+        const node = step(chain.node, edge);
+        if (node && !passes(chain, node)) next.push({ owner: chain.owner, edge: chain.edge, node, previous: chain, length: chain.length + 1 });
       }
     }
     frontier = next;
@@ -50,6 +64,8 @@ export function shortestChains(graph: DepGraph, tops: DepNode[], perPackage = 3)
 
 /** A chain in words: "react-redux 7.2.9 > hoist-non-react-statics 3.3.2", prefixed by the workspace it starts in. */
 export function describeChain(chain: Chain): string {
-  const steps = chain.path.map((node) => `${node.name}${node.version ? ` ${node.version}` : ''}`).join(' > ');
+  const steps = chainPath(chain)
+    .map((node) => (node.version ? `${node.name} ${node.version}` : node.name))
+    .join(' > ');
   return chain.owner === '' ? steps : `${chain.owner}: ${steps}`;
 }

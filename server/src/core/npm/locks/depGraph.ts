@@ -131,6 +131,9 @@ export class DepGraph {
   readonly nodes = new Map<string, DepNode>();
   private readonly overrideOf = new Map<DepNode, OverrideSet>();
   private readonly parents = new Map<DepNode, DepNode | undefined>();
+  // The graph never changes once built, so resolutions and edge errors are kept.
+  private readonly resolved = new Map<DepNode, Map<string, DepNode | null>>();
+  private readonly errors = new Map<DepEdge, EdgeError>();
 
   constructor(
     readonly root: DepNode,
@@ -175,11 +178,15 @@ export class DepGraph {
 
   /** What `from`'s dependency `name` resolves to: the nearest node_modules/<name> walking up. */
   resolve(from: DepNode, name: string): DepNode | undefined {
-    for (let node: DepNode | undefined = this.target(from); node; node = this.resolveParent(node)) {
-      const hit = this.nodes.get(childLocation(node.location, name));
-      if (hit) return hit;
-    }
-    return undefined;
+    const start = this.target(from);
+    let known = this.resolved.get(start);
+    if (!known) this.resolved.set(start, (known = new Map()));
+    const hit = known.get(name);
+    if (hit !== undefined) return hit ?? undefined;
+    let found: DepNode | undefined;
+    for (let node: DepNode | undefined = start; node && !found; node = this.resolveParent(node)) found = this.nodes.get(childLocation(node.location, name));
+    known.set(name, found ?? null);
+    return found;
   }
 
   /** The spec npm checks for an edge: an override's value when one applies. */
@@ -189,8 +196,18 @@ export class DepGraph {
     return overriddenSpec(rule, edge.name, lookup) ?? edge.spec;
   }
 
-  /** arborist's Edge.error for `from`'s edge. */
-  edgeError(from: DepNode, edge: DepEdge, to = this.resolve(from, edge.name)): EdgeError {
+  /** arborist's Edge.error for `from`'s edge (against `to` instead of what it resolves to, when given). */
+  edgeError(from: DepNode, edge: DepEdge, to?: DepNode): EdgeError {
+    const resolved = this.resolve(from, edge.name);
+    if (to === undefined || to === resolved) {
+      let error = this.errors.get(edge);
+      if (error === undefined) this.errors.set(edge, (error = this.computeError(from, edge, resolved)));
+      return error;
+    }
+    return this.computeError(from, edge, to);
+  }
+
+  private computeError(from: DepNode, edge: DepEdge, to: DepNode | undefined): EdgeError {
     if (!to) return edge.type === 'optional' || edge.type === 'peerOptional' ? null : 'MISSING';
     const peer = edge.type === 'peer' || edge.type === 'peerOptional';
     if (peer && !this.isTop(from) && this.nodeModulesParent(to) === from.location) return 'PEER LOCAL';

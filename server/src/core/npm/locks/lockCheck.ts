@@ -202,6 +202,8 @@ function recordedSpec(root: PackageFields, name: string): string | undefined {
   return root.devDependencies?.[name] ?? root.optionalDependencies?.[name] ?? root.dependencies?.[name] ?? root.peerDependencies?.[name];
 }
 
+const MAX_CHAINS = 5;
+
 function fillLocked(graph: DepGraph, chains: Map<DepNode, Chain[]>, out: LockCheck): void {
   const depthOf = (location: string): number => location.split('node_modules/').length;
   const byName = new Map<string, DepNode[]>();
@@ -214,7 +216,11 @@ function fillLocked(graph: DepGraph, chains: Map<DepNode, Chain[]>, out: LockChe
   for (const [name, list] of byName) {
     list.sort((a, b) => depthOf(a.location) - depthOf(b.location) || a.location.localeCompare(b.location));
     out.locked.set(name, graph.target(list[0]).version);
-    const lines = list.flatMap((node) => (chains.get(node) ?? []).map(describeChain));
-    if (lines.length > 0) out.chains.set(name, [...new Set(lines)].slice(0, 5));
+    const lines = new Set<string>();
+    for (const node of list) {
+      for (const chain of chains.get(node) ?? []) if (lines.size < MAX_CHAINS) lines.add(describeChain(chain));
+      if (lines.size >= MAX_CHAINS) break;
+    }
+    if (lines.size > 0) out.chains.set(name, [...lines]);
   }
 }

@@ -85,6 +85,19 @@ export function parsePackageLock(text: string, name: string): ParsedLock {
  * package.json (`folders`), because npm reads those from disk too.
  */
 export function lockNodes(lock: Extract<ParsedLock, { kind: 'ok' }>, folders: Map<string, PackageFields> = new Map()): { nodes: DepNode[]; brokenLinks: string[] } {
+  // Nodes are never changed once made, so an unchanged lock (the same parsed object, kept by the
+  // caller's cache) with unchanged folders gives the same nodes without making them again.
+  const fingerprint = JSON.stringify([...folders]);
+  const known = made.get(lock);
+  if (known?.fingerprint === fingerprint) return known.result;
+  const result = makeLockNodes(lock, folders);
+  made.set(lock, { fingerprint, result });
+  return result;
+}
+
+const made = new WeakMap<object, { fingerprint: string; result: { nodes: DepNode[]; brokenLinks: string[] } }>();
+
+function makeLockNodes(lock: Extract<ParsedLock, { kind: 'ok' }>, folders: Map<string, PackageFields>): { nodes: DepNode[]; brokenLinks: string[] } {
   const nodes: DepNode[] = [];
   const brokenLinks: string[] = [];
   const linkTargets = new Set<string>();

@@ -4,7 +4,7 @@
 // passes locations relative to the project root; nothing here reads the disk.
 import { posix } from 'node:path';
 import * as semver from 'semver';
-import { classifyNpmSpecifier } from '../manifest/specifier';
+import { classifyNpmSpecifier, type NpmSpecifierClass } from '../manifest/specifier';
 
 /** What dep-valid looks at on the package that an edge resolves to. */
 export interface SpecTarget {
@@ -17,6 +17,18 @@ export interface SpecTarget {
 
 const LOOSE = { loose: true };
 const satisfied = new Map<string, boolean>();
+const kinds = new Map<string, NpmSpecifierClass>();
+
+// A tree checks the same few specs over and over; classifying one is pure.
+function classified(name: string, spec: string): NpmSpecifierClass {
+  const key = `${name}\0${spec}`;
+  let kind = kinds.get(key);
+  if (!kind) {
+    if (kinds.size > 50_000) kinds.clear();
+    kinds.set(key, (kind = classifyNpmSpecifier(name, spec)));
+  }
+  return kind;
+}
 
 function satisfies(version: string, range: string): boolean {
   const key = `${version}\0${range}`;
@@ -44,7 +56,7 @@ export function specAccepts(target: SpecTarget, name: string, spec: string, from
     const inner = kind.aliasSpecifier ?? '';
     return inner === '' ? isRegistryTarball(target.resolved) : specAccepts(target, kind.aliasName, inner, fromDir);
   }
-  const kind = classifyNpmSpecifier(name, trimmed);
+  const kind = classified(name, trimmed);
   switch (kind.source) {
     case 'range':
       return satisfies(target.version, trimmed);

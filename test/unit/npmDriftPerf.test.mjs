@@ -1,0 +1,53 @@
+// npm drift on a real disk at size: a generated project with 1,041 installed packages (hoisted,
+// scoped and nested), inspected through the node Runtime with a warm NpmDriftCache, from the hidden
+// lockfile and from every package.json. The target is "well under 200 ms warm"; the medians are
+// printed (bench/npmDrift.mjs compares them with npm ls in the same run).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeNpmTree } from '../support/npmTreeGenerator.mjs';
+import { createNodeRuntime } from '../../dist/node/runtime.js';
+import { parsePackageJson } from '../../dist/core/npm/manifest/packageJson.js';
+import { inspectNpm } from '../../dist/core/npm/environment/inspectNpm.js';
+import { NpmDriftCache } from '../../dist/core/npm/environment/driftCache.js';
+
+let dir;
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pinsight-npm-perf-'));
+  writeNpmTree(dir, { packages: 1000 });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function medianWarm(manifest, runtime, cache, runs = 7, warmUp = 8) {
+  let state;
+  for (let i = 0; i < warmUp; i++) state = await inspectNpm([manifest], runtime, cache);
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    state = await inspectNpm([manifest], runtime, cache);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(runs / 2)], state };
+}
+
+test('1,000 packages, warm: from the hidden lockfile and from every package.json, well under 200 ms', async (t) => {
+  const file = path.join(dir, 'package.json');
+  const manifest = parsePackageJson(readFileSync(file, 'utf8'), file);
+  const runtime = createNodeRuntime();
+  const cache = new NpmDriftCache();
+  const hidden = await medianWarm(manifest, runtime, cache);
+  assert.deepEqual(hidden.state.findings, []);
+  assert.deepEqual(hidden.state.sources, ['package-lock.json (lockfileVersion 3, 1041 packages)', 'node_modules (1041 packages, from node_modules/.package-lock.json)']);
+  // A folder newer than the hidden lockfile: npm, and so Pinsight, read every package.json.
+  const future = new Date(Date.now() + 60_000);
+  utimesSync(path.join(dir, 'node_modules'), future, future);
+  const folders = await medianWarm(manifest, runtime, cache);
+  assert.deepEqual(folders.state.findings, []);
+  assert.equal(folders.state.sources[1], 'node_modules (1041 packages, read from each package.json)');
+  t.diagnostic(`warm median: ${hidden.ms.toFixed(1)} ms from the hidden lockfile, ${folders.ms.toFixed(1)} ms from package folders`);
+  assert.ok(hidden.ms < 200, `${hidden.ms.toFixed(1)} ms from the hidden lockfile`);
+  assert.ok(folders.ms < 200, `${folders.ms.toFixed(1)} ms from package folders`);
+});
