@@ -119,12 +119,11 @@ async function walkFolders(project: NpmProject, runtime: Runtime, cache: NpmDrif
     const linkTo = links.get(location);
     if (linkTo !== undefined) {
       const target = folders.get(linkTo) ?? lock?.entries.get(linkTo)?.fields ?? {};
-      nodes.push(makeNode(location, { name: target.name, version: target.version }, { linkTo, edges: new Map() }));
+      const { name, version } = target;
+      nodes.push(cache.memo(`link\0${location}`, [linkTo, name, version], () => makeNode(location, { name, version }, { linkTo, edges: new Map() })));
       return;
     }
-    const own = await listing(location);
-    const hasPackage = own.some((e) => e.name === 'package.json' && e.kind === 'file');
-    const json = hasPackage ? await cache.readParsed(runtime, abs(`${location}/package.json`), parseInstalled) : undefined;
+    const [own, json] = await Promise.all([listing(location), cache.readParsed(runtime, abs(`${location}/package.json`), parseInstalled)]);
     const installed: InstalledJson = json ?? { fields: {}, error: 'it has no package.json' };
     const locked = lock?.entries.get(location);
     const sameVersion = !locked?.fields.version || !installed.fields.version || locked.fields.version === installed.fields.version;
