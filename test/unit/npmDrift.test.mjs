@@ -101,7 +101,7 @@ describe('package-lock.json as npm ci reads it', () => {
     const { m, result } = check({ dependencies: { a: '^1.0.0' } }, broken);
     assert.equal(result.findings.length, 1);
     assert.equal(result.findings[0].range.start.line, lineOf(m, 'a'));
-    assert.match(result.findings[0].message, /inconsistent: a 1\.2\.0 \(a 1\.2\.0\) needs b@"\^2\.0\.0", but it locks b 1\.5\.0/);
+    assert.match(result.findings[0].message, /inconsistent: a 1\.2\.0 needs b@"\^2\.0\.0", but it locks b 1\.5\.0/);
   });
 
   test('a nested copy satisfies where the hoisted one does not', () => {
@@ -135,6 +135,27 @@ describe('package-lock.json as npm ci reads it', () => {
     const overridden = lock({ dependencies: { a: '^1.0.0' } }, { 'node_modules/a': ['1.0.0', { b: '^2.0.0' }], 'node_modules/b': ['1.0.0'] });
     assert.equal(check({ dependencies: { a: '^1.0.0' } }, overridden).result.findings.length, 1);
     assert.deepEqual(check({ dependencies: { a: '^1.0.0' }, overrides: { b: '1.0.0' } }, overridden).result.findings, []);
+  });
+
+  test('a nested copy that a satisfying copy further up can replace is kept, as npm ci keeps it', () => {
+    const nested = (hoisted) =>
+      lock({ dependencies: { a: '^1.0.0', b: '>=0.1.0' } }, {
+        'node_modules/a': ['1.0.0', { b: '^1.0.0' }],
+        'node_modules/a/node_modules/b': ['2.0.0'],
+        'node_modules/b': [hoisted],
+      });
+    assert.deepEqual(check({ dependencies: { a: '^1.0.0', b: '>=0.1.0' } }, nested('1.5.0')).result.findings, []);
+    const [f] = check({ dependencies: { a: '^1.0.0', b: '>=0.1.0' } }, nested('0.5.0')).result.findings;
+    assert.match(f.message, /inconsistent: a 1\.0\.0 needs b@"\^1\.0\.0", but it locks b 2\.0\.0/);
+  });
+
+  test('an override that the lock does not follow is stale on the overrides entry, once', () => {
+    const l = lock({ dependencies: { a: '^1.0.0', c: '^1.0.0' } }, { 'node_modules/a': ['1.0.0', { b: '^1.0.0' }], 'node_modules/c': ['1.0.0', { b: '^1.0.0' }], 'node_modules/b': ['1.0.0'] });
+    const { m, result } = check({ dependencies: { a: '^1.0.0', c: '^1.0.0' }, overrides: { b: '1.1.0' } }, l);
+    assert.equal(result.findings.length, 1);
+    const [f] = result.findings;
+    assert.equal(f.range.start.line, m.dependencies.find((d) => d.override).range.start.line);
+    assert.match(f.message, /^This override asks for b@"1\.1\.0", but package-lock\.json locks b 1\.0\.0/);
   });
 
   test('lockfileVersion 1, malformed JSON and odd shapes are skipped with a reason, never thrown', () => {
@@ -270,7 +291,7 @@ describe('node_modules as npm ls reads it', () => {
     // @s/c's peer on a is broken too, and b is now extraneous (nothing installed needs it).
     const conflict = state.findings.find((f) => f.code === 'installed-conflict');
     assert.equal(conflict.package, '@s/c');
-    assert.match(conflict.message, /@s\/c 1\.0\.0 \(@s\/c 1\.0\.0\) needs peer a@"\^1\.0\.0", but node_modules has a 0\.9\.0/);
+    assert.match(conflict.message, /@s\/c 1\.0\.0 needs peer a@"\^1\.0\.0", but node_modules has a 0\.9\.0/);
   });
 
   test('a hidden lockfile that misses a folder, or lists one that is gone, is not used', async () => {
@@ -299,7 +320,18 @@ describe('node_modules as npm ls reads it', () => {
     assert.equal(f.code, 'installed-conflict');
     assert.equal(f.package, 'd');
     assert.equal(f.range.start.line, lineOf(manifest(pkg), 'd', 'devDependencies'));
-    assert.match(f.message, /d 1\.0\.0 \(d 1\.0\.0\) needs b@"\^2\.0\.0", but node_modules has b 1\.5\.0 \(npm ls: invalid\); run `npm install` to repair node_modules\./);
+    assert.match(f.message, /d 1\.0\.0 needs b@"\^2\.0\.0", but node_modules has b 1\.5\.0 \(npm ls: invalid\); run `npm install` to repair node_modules\./);
+  });
+
+  test('a problem deep in the tree names the chain that leads to it', async () => {
+    const rt = installedProject({ [`${ROOT}/node_modules/b/package.json`]: JSON.stringify({ name: 'b', version: '1.5.0', dependencies: { q: '^1.0.0' } }) });
+    rt.touch(`${ROOT}/node_modules/b`, 3_000_000);
+    const state = await run(rt);
+    assert.deepEqual(problems(state), ['missing q@^1.0.0 from node_modules/b']);
+    const conflicts = state.findings.filter((f) => f.code === 'installed-conflict');
+    // b comes in through a, and through @s/c's peer on a: the finding goes on the line of the shortest chain.
+    assert.deepEqual(conflicts.map((f) => f.package).sort(), ['a']);
+    assert.match(conflicts[0].message, /^b 1\.5\.0 \(via a 1\.2\.0\) needs q@"\^1\.0\.0", which is not installed \(npm ls: missing\); run `npm install` to repair node_modules\.$/);
   });
 
   test('an installed version other than the locked one is installed-mismatch (information)', async () => {
@@ -310,7 +342,7 @@ describe('node_modules as npm ls reads it', () => {
     assert.deepEqual(problems(state), []);
     const [f] = state.findings;
     assert.deepEqual([f.code, f.severity, f.package], ['installed-mismatch', 'information', 'a']);
-    assert.match(f.message, /node_modules has b 1\.4\.0 \(a 1\.2\.0 > b 1\.4\.0\), but package-lock\.json locks 1\.5\.0; run `npm ci`/);
+    assert.match(f.message, /node_modules has b 1\.4\.0 \(via a 1\.2\.0\), but package-lock\.json locks 1\.5\.0; run `npm ci`/);
   });
 
   test('malformed package.json files and hidden lockfiles never throw', async () => {

@@ -4,7 +4,7 @@
 // than the locked one), `installed-conflict` (a missing or invalid dependency of an installed
 // package, with the chain that leads to it). Extraneous packages are counted, not reported.
 import type { Finding, ParsedManifest, Range, Severity } from '../../model';
-import { describeChain, shortestChains, type Chain } from '../locks/chains';
+import { shortestChains, viaText, type Chain } from '../locks/chains';
 import type { DepEdge, DepGraph, DepNode } from '../locks/depGraph';
 import type { NpmProject } from '../locks/npmProject';
 import { lineFor, overrideLine, projectGraph } from '../locks/projectGraph';
@@ -54,7 +54,7 @@ export function checkNodeModules(project: NpmProject, tree: Tree, lock?: { graph
   for (const [node, locked] of differing) {
     const chain = chains.get(node)?.[0];
     if (!chain) continue;
-    const via = chain.length > 1 ? ` (${describeChain(chain)})` : '';
+    const via = viaText(chain);
     const text = `node_modules has ${version(node)}${via}, but ${lock?.name} locks ${locked}`;
     pending.push({ code: 'installed-mismatch', severity: 'information', owner: chain.owner, edge: chain.edge, text });
   }
@@ -78,7 +78,7 @@ function missingFinding(problem: Extract<LsProblem, { kind: 'missing' }>, tops: 
   const chain = chains.get(from)?.[0];
   if (!chain) return [];
   const peer = edge.type === 'peer' ? 'peer ' : '';
-  const text = `${version(from)} (${describeChain(chain)}) needs ${peer}${edge.name}@"${spec}", which is not installed (npm ls: missing)`;
+  const text = `${version(from)}${viaText(chain)} needs ${peer}${edge.name}@"${spec}", which is not installed (npm ls: missing)`;
   return [{ code: 'installed-conflict', severity: 'warning', owner: chain.owner, edge: chain.edge, text }];
 }
 
@@ -100,7 +100,7 @@ function invalidFindings(problem: Extract<LsProblem, { kind: 'invalid' }>, tops:
     const chain = chains.get(from)?.[0];
     if (!chain) continue;
     const peer = edge.type === 'peer' || edge.type === 'peerOptional' ? 'peer ' : '';
-    const text = `${version(from)} (${describeChain(chain)}) needs ${peer}${edge.name}@"${spec}", but node_modules has ${found} (npm ls: invalid)`;
+    const text = `${version(from)}${viaText(chain)} needs ${peer}${edge.name}@"${spec}", but node_modules has ${found} (npm ls: invalid)`;
     out.push({ code: 'installed-conflict', severity: 'warning', owner: chain.owner, edge: chain.edge, text });
   }
   return out;

@@ -69,3 +69,10 @@ export function describeChain(chain: Chain): string {
     .join(' > ');
   return chain.owner === '' ? steps : `${chain.owner}: ${steps}`;
 }
+
+/** " (via a 1.0.0 > b 2.0.0)": the packages before the chain's last one; '' for a direct dependency. */
+export function viaText(chain: Chain): string {
+  if (!chain.previous) return chain.owner === '' ? '' : ` (in ${chain.owner})`;
+  const before = describeChain(chain.previous);
+  return ` (via ${before})`;
+}

@@ -7,7 +7,7 @@
 // from package.json are pruned without complaint, and a changed range the locked version still
 // satisfies passes, exactly as npm ci lets both through.
 import type { Finding } from '../../model';
-import { describeChain, shortestChains, type Chain } from './chains';
+import { describeChain, shortestChains, viaText, type Chain } from './chains';
 import { childLocation, type DepEdge, type DepGraph, type DepNode, type PackageFields } from './depGraph';
 import type { NpmProject } from './npmProject';
 import { lockNodes, parsePackageLock, type ParsedLock } from './packageLock';
@@ -194,7 +194,7 @@ function lockFinding(
   const where = lineFor(project, chain.owner, chain.edge);
   if (!where) return undefined;
   const has = found ? `it ${foundText(found)}` : `it locks no ${edge.name} there`;
-  const message = `${lockName} is inconsistent: ${from.name} ${from.version} (${describeChain(chain)}) needs ${edge.name}@"${spec}", but ${has}, ${REFRESH}`;
+  const message = `${lockName} is inconsistent: ${from.name} ${from.version}${viaText(chain)} needs ${edge.name}@"${spec}", but ${has}, ${REFRESH}`;
   return { code: 'lock-stale', severity: 'error', package: edge.name, path: where.manifest.path, range: where.range, message, related: [], fixes: [] };
 }
 
