@@ -12,6 +12,7 @@ import { parsePackageLock } from '../../dist/core/npm/locks/packageLock.js';
 import { inspectNpm } from '../../dist/core/npm/environment/inspectNpm.js';
 import { NpmDriftCache } from '../../dist/core/npm/environment/driftCache.js';
 import { memoryRuntime } from '../support/memoryRuntime.mjs';
+import { prng } from '../support/prng.mjs';
 
 const ROOT = '/p';
 const REG = 'https://registry.example/';
@@ -356,6 +357,16 @@ describe('node_modules as npm ls reads it', () => {
     assert.deepEqual(problems(await run(empty)), ['extraneous node_modules/e']);
   });
 
+  test('a symlink back up the tree does not walk forever', async () => {
+    const rt = memoryRuntime(
+      { [`${ROOT}/package.json`]: '{"dependencies":{"a":"^1.0.0"}}', [`${ROOT}/node_modules/a/package.json`]: '{"name":"a","version":"1.0.0"}' },
+      { links: { [`${ROOT}/node_modules/a/node_modules/up`]: `${ROOT}` } },
+    );
+    const state = await inspectNpm([manifest({ dependencies: { a: '^1.0.0' } })], rt);
+    assert.deepEqual(state.findings, []);
+    assert.ok(state.nodeModules.extraneous.length > 0);
+  });
+
   test('no node_modules: nothing to say; pnpm and yarn layouts: skipped with a reason', async () => {
     const none = memoryRuntime({ [`${ROOT}/package.json`]: '{}' });
     const state = await run(none);
@@ -398,4 +409,49 @@ describe('node_modules as npm ls reads it', () => {
     const changed = await run(rt, pkg, cache);
     assert.equal(changed.findings[0].severity, 'information', 'a change is seen through the cache');
   });
+});
+
+test('mutated locks, hidden lockfiles and installed package.json files never throw', async () => {
+  const random = prng(20261206);
+  const base = lock({ dependencies: { a: '^1.0.0', x: 'npm:y@^1' }, workspaces: ['w'] }, {
+    'node_modules/a': ['1.2.0', { b: '^1.0.0' }, { peerDependencies: { c: '*' }, peerDependenciesMeta: { c: { optional: true } } }],
+    'node_modules/b': ['1.5.0'],
+    'node_modules/x': { name: 'y', version: '1.0.0' },
+    'node_modules/w': { resolved: 'w', link: true },
+    w: { version: '1.0.0' },
+  });
+  const mutate = (text) => {
+    const chars = [...text];
+    for (let k = 0; k < 1 + Math.floor(random() * 4); k++) {
+      const at = Math.floor(random() * chars.length);
+      const op = Math.floor(random() * 3);
+      if (op === 0) chars.splice(at, 1 + Math.floor(random() * 8));
+      else if (op === 1) chars.splice(at, 0, '{}[]",:0-@/'[Math.floor(random() * 11)]);
+      else chars[at] = chars[Math.floor(random() * chars.length)];
+    }
+    return chars.join('');
+  };
+  const pkg = { dependencies: { a: '^1.0.0', x: 'npm:y@^1' }, workspaces: ['w'] };
+  for (let i = 0; i < 300; i++) {
+    const text = mutate(base);
+    const parsed = parsePackageLock(text, 'package-lock.json');
+    assert.ok(parsed.kind === 'ok' || typeof parsed.reason === 'string');
+    const m = manifest(pkg);
+    const result = checkPackageLock(singleProject(m), text, `${ROOT}/package-lock.json`);
+    assert.ok(Array.isArray(result.findings));
+    if (i % 10 !== 0) continue;
+    const rt = memoryRuntime(
+      {
+        [`${ROOT}/package.json`]: JSON.stringify(pkg),
+        [`${ROOT}/package-lock.json`]: text,
+        [`${ROOT}/w/package.json`]: mutate('{"name":"w","version":"1.0.0","dependencies":{"a":"^1"}}'),
+        [`${ROOT}/node_modules/.package-lock.json`]: mutate(base),
+        [`${ROOT}/node_modules/a/package.json`]: mutate('{"name":"a","version":"1.2.0","dependencies":{"b":"^1.0.0"}}'),
+        [`${ROOT}/node_modules/@s/z/package.json`]: mutate('{"name":"@s/z","version":"1.0.0"}'),
+      },
+      { links: { [`${ROOT}/node_modules/w`]: `${ROOT}/w` }, mtimes: { [`${ROOT}/node_modules/.package-lock.json`]: random() < 0.5 ? 1 : 2_000_000 } },
+    );
+    const state = await inspectNpm([m], rt);
+    assert.ok(Array.isArray(state.findings) && Array.isArray(state.skipped));
+  }
 });

@@ -91,6 +91,8 @@ function knownLinks(project: NpmProject, lock: OkLock | undefined): Map<string, 
   return links;
 }
 
+const MAX_NESTING = 40;
+
 interface InstalledJson {
   fields: PackageFields;
   resolved?: string;
@@ -143,6 +145,8 @@ async function walkFolders(project: NpmProject, runtime: Runtime, cache: NpmDrif
   };
 
   const visitNodeModules = async (rel: string): Promise<void> => {
+    // The Runtime follows symlinks, so a link back up the tree (npm link) must not walk forever.
+    if (rel.split('/node_modules').length > MAX_NESTING) return;
     const entries = await listing(rel);
     await Promise.all(
       entries.map(async (entry) => {
