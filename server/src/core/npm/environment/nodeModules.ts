@@ -122,7 +122,7 @@ async function walkFolders(project: NpmProject, runtime: Runtime, cache: NpmDrif
     if (linkTo !== undefined) {
       const target = folders.get(linkTo) ?? lock?.entries.get(linkTo)?.fields ?? {};
       const { name, version } = target;
-      nodes.push(cache.memo(`link\0${location}`, [linkTo, name, version], () => makeNode(location, { name, version }, { linkTo, edges: new Map() })));
+      nodes.push(cache.memo(`link\0${abs(location)}`, [linkTo, name, version], () => makeNode(location, { name, version }, { linkTo, edges: new Map() })));
       return;
     }
     const [own, json] = await Promise.all([listing(location), cache.readParsed(runtime, abs(`${location}/package.json`), parseInstalled)]);
@@ -134,7 +134,7 @@ async function walkFolders(project: NpmProject, runtime: Runtime, cache: NpmDrif
     // The same package.json (kept by the cache while unchanged) gives the same node, so an unchanged
     // tree comes back as the same nodes and the checks over it need not run again.
     nodes.push(
-      cache.memo(`package\0${location}`, [json, resolved], () => {
+      cache.memo(`package\0${abs(location)}`, [json, resolved], () => {
         const extra: Partial<DepNode> = {};
         if (resolved !== undefined) extra.resolved = resolved;
         if (installed.error) extra.error = installed.error;
