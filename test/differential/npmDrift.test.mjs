@@ -42,7 +42,8 @@ const later = (p) => ({ touch: [p] });
 const pj = (name, version, extra = {}) => JSON.stringify({ name, version, ...extra });
 
 // [name, install, change, expected]: install = { pkg, files, args }; change = { pkg, files, write, rm, touch };
-// expected = { ci: 'ok' | 'refuse' (the "in sync" error) | 'fail' (another error), ls: number of npm ls problems }.
+// expected = { ci: 'ok' | 'refuse' (the "in sync" error) | 'fail' (another error), ls: number of npm ls problems,
+// skipped?: what Pinsight says instead of a verdict }.
 const CASES = [
   ['in sync', { pkg: BASE }, {}, { ci: 'ok', ls: 0 }],
   ['a range bumped past the locked version', { pkg: BASE }, { pkg: { ...BASE, dependencies: { ...BASE.dependencies, 'dr-a': '^2.0.0' } } }, { ci: 'refuse', ls: 1 }],
@@ -66,6 +67,8 @@ const CASES = [
   // dr-d's nested dr-b 2.0.0 no longer fits; the hoisted 1.2.0 does, so npm keeps that and drops the nested copy.
   ['a hand-edited lock whose nested copy the hoisted one replaces', { pkg: BASE }, { lock: (l) => void (l.packages['node_modules/dr-d'].dependencies['dr-b'] = '^1.0.0') }, { ci: 'ok', ls: 0 }],
   ['a hand-edited lock that contradicts itself', { pkg: BASE }, { lock: (l) => void (l.packages['node_modules/dr-b'].version = '0.5.0') }, { ci: 'refuse', ls: 0 }],
+  // npm ci refuses a lock it cannot parse; Pinsight says it skipped it, and why, instead of a verdict.
+  ['a lock that is not valid JSON', { pkg: BASE }, { lockText: '{"lockfileVersion": 3, "packages": {' }, { ci: 'fail', ls: 0, skipped: /package-lock\.json is not valid JSON/ }],
   ['an optional peer left out', { pkg: { dependencies: { 'dr-e': '^1.0.0' } } }, {}, { ci: 'ok', ls: 0 }],
   ['an optional peer replaced by a version it rejects', { pkg: { dependencies: { 'dr-e': '^1.0.0', 'dr-b': '^1.0.0' } } }, { pkg: { dependencies: { 'dr-e': '^1.0.0', 'dr-b': '*' } }, write: { 'node_modules/dr-b/package.json': pj('dr-b', '2.0.0') }, ...later('node_modules/dr-b') }, { ci: 'ok', ls: 1 }],
   ['overrides in sync', { pkg: { ...BASE, overrides: { 'dr-b': '1.0.0' } } }, {}, { ci: 'ok', ls: 0 }],
@@ -132,6 +135,7 @@ async function prepare(install, change) {
   for (const [file, value] of Object.entries(change.files ?? {})) writeJson(path.join(app, file), value);
   for (const [file, value] of Object.entries(change.write ?? {})) writeJson(path.join(app, file), value);
   for (const file of change.rm ?? []) rmSync(path.join(app, file), { recursive: true, force: true });
+  if (change.lockText) writeFileSync(path.join(app, 'package-lock.json'), change.lockText);
   if (change.lock) {
     const lockPath = path.join(app, 'package-lock.json');
     const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
@@ -191,8 +195,14 @@ test(`npm ${NPM_MAJOR} and Pinsight agree on npm ci and npm ls`, { timeout: 600_
       const refuses = ci.code !== 0;
       const inSyncError = /can only install packages when your package\.json and package-lock\.json or npm-shrinkwrap\.json are in sync/.test(ci.stderr);
       assert.equal(refuses ? (inSyncError ? 'refuse' : 'fail') : 'ok', expected.ci, `npm itself: ${detail}`);
-      assert.equal(state.lock?.problems.length > 0 ? 'refuse' : 'ok', refuses ? 'refuse' : 'ok', detail);
-      assert.equal(state.findings.some((f) => f.code === 'lock-stale'), refuses, detail);
+      if (expected.skipped) {
+        assert.ok(refuses, detail);
+        assert.match(state.skipped.join('\n'), expected.skipped, detail);
+        assert.equal(state.findings.some((f) => f.code === 'lock-stale'), false, detail);
+      } else {
+        assert.equal(state.lock?.problems.length > 0 ? 'refuse' : 'ok', refuses ? 'refuse' : 'ok', detail);
+        assert.equal(state.findings.some((f) => f.code === 'lock-stale'), refuses, detail);
+      }
       assert.deepEqual(ourLs(state), lsNpm, detail);
       assert.equal(lsNpm.length, expected.ls, `npm itself: ${detail}`);
       tally[refuses ? 'refuse' : 'ok']++;
