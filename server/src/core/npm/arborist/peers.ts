@@ -228,7 +228,7 @@ function checkOverrideReferences(info: RootInfo): string | undefined {
  * The `overrides` object: meta.overrides when the parser provides it, else rebuilt from the override
  * dependencies (their section holds the path of nested keys, their raw text the key as written).
  */
-function overridesOf(manifest: ParsedManifest): OverridesJson | undefined {
+export function overridesOf(manifest: ParsedManifest): OverridesJson | undefined {
   const given = manifest.meta?.overrides;
   if (given && typeof given === 'object' && !Array.isArray(given)) return given as OverridesJson;
   const entries = manifest.dependencies.filter((d) => d.override && (d.section === 'overrides' || d.section.startsWith('overrides.')));
