@@ -16,7 +16,12 @@ export interface PackageInfo {
 
 /** Thrown out of the search; solve() turns it into its result. */
 export class SolveStop extends Error {
-  constructor(readonly reason: 'aborted' | 'too-complex' | 'error', message: string = reason) {
+  constructor(
+    readonly reason: 'aborted' | 'too-complex' | 'error' | 'incomplete',
+    message: string = reason,
+    /** For 'incomplete': the package the registry failed on, and the version when it was one version's data. */
+    readonly at?: { package: PackageName; version?: string },
+  ) {
     super(message);
   }
 }
@@ -49,6 +54,7 @@ export class SolverData {
     missing.forEach((pkg, i) => {
       const r = results[i];
       if (r.kind === 'error') throw new SolveStop('error', r.message);
+      if (r.kind === 'incomplete') throw new SolveStop('incomplete', r.reason, { package: pkg });
       const versions = r.kind === 'ok' ? r.versions : [];
       const info: PackageInfo = { versions, index: new Map(versions.map((v, j) => [v, j])) };
       if (r.kind === 'unknown-package') info.unknown = r.message;
@@ -106,8 +112,9 @@ export class SolverData {
   }
 
   /** {pkg at}: this version cannot be used. */
-  unavailable(pkg: PackageName, at: number, reason: string): Incompatibility | undefined {
-    return this.merged(`a\u0000${pkg}\u0000${reason}`, pkg, at, undefined, [], { kind: 'unavailable', package: pkg, reason });
+  unavailable(pkg: PackageName, at: number, reason: string, incomplete?: boolean): Incompatibility | undefined {
+    const cause: IncompatibilityCause = incomplete ? { kind: 'unavailable', package: pkg, reason, incomplete } : { kind: 'unavailable', package: pkg, reason };
+    return this.merged(`a\u0000${pkg}\u0000${reason}`, pkg, at, undefined, [], cause);
   }
 
   private dependencyIncompatibility(pkg: PackageName, at: number, dep: ProvidedDependency): Incompatibility | undefined {
