@@ -3,12 +3,11 @@
 
 import { basename, dirname } from 'node:path';
 import type { Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
-import { unreachableFinding } from '../insight/registryFindings';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
-import { checkPypiDependencies } from './checks/registryChecks';
+import { checkPypiDependencies, unreadFindings } from './checks/registryChecks';
 import { resolvePythonFindings } from './checks/resolutionFindings';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
@@ -54,12 +53,14 @@ class PythonChecker implements EcosystemChecker {
     const { client, config } = await this.services.pypiFor(manifests);
     out.registries = config.describe();
     if (!client) return out;
-    const checked = await checkPypiDependencies(manifests, client, options.signal);
+    const checked = await checkPypiDependencies(manifests, client, options.signal, options.deadline);
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
     out.stale = state.stale = checked.stale;
     state.pypiFacts = checked.facts;
-    for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'pypi'));
+    const unread = unreadFindings(root, checked);
+    out.findings.push(...unread.findings);
+    out.incomplete = unread.incomplete;
     // Resolution over unknown packages or an unreachable index would only restate those findings.
     const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
     if (blocked || options.signal?.aborted) return out;
@@ -70,9 +71,12 @@ class PythonChecker implements EcosystemChecker {
       signal: options.signal,
       whatIf: options.whatIf,
       latestOf: (name) => checked.facts.get(name)?.latest,
+      deadline: options.deadline,
     });
-    state.python = python;
+    // Hovers re-solve after the check: their reads are not bound by the check's time limit.
+    state.python = { ...python, provider: python.provider.derive({ deadline: undefined }) };
     out.findings.push(...python.findings);
+    if (python.incomplete) out.incomplete.push(python.incomplete);
     if (python.explanation) out.explanation = python.explanation.lines;
     return out;
   }

@@ -14,7 +14,7 @@ import type { DependencyOrigin, PackageName } from '../../pubgrub/types';
 import { ROOT } from '../../pubgrub/types';
 
 type Solution = Extract<SolveResult, { kind: 'solution' }>;
-type Stop = { kind: 'stopped'; reason: 'aborted' | 'too-complex' | 'error' | 'budget'; message: string };
+type Stop = { kind: 'stopped'; reason: 'aborted' | 'too-complex' | 'error' | 'budget' | 'incomplete'; message: string };
 
 export interface WhatIfOptions {
   signal?: AbortSignal;
@@ -76,6 +76,8 @@ function stopOf(result: SolveResult): Stop | undefined {
   if (result.kind === 'aborted') return { kind: 'stopped', reason: 'aborted', message: 'The question was cancelled.' };
   if (result.kind === 'too-complex') return { kind: 'stopped', reason: 'too-complex', message: 'The re-solve took too many steps; try again with fewer requirements.' };
   if (result.kind === 'error') return { kind: 'stopped', reason: 'error', message: result.message };
+  // A registry that failed mid-question leaves no answer, never a guessed one.
+  if (result.kind === 'incomplete') return { kind: 'stopped', reason: 'incomplete', message: result.reason };
   return undefined;
 }
 
