@@ -11,6 +11,7 @@ import type { Runtime } from './core/runtime';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
 import { createNodeRuntime } from './node/runtime';
+import { checkDeadline } from './node/clock';
 import { loadSnapshot } from './node/snapshotTransport';
 
 const VERSION = '0.1.0';
@@ -98,13 +99,17 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
 
 async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runtime): Promise<number> {
   const explanations: Array<{ path: string; lines: string[] }> = [];
+  const incomplete: string[] = [];
   if (!options.noRegistry && analyses.length > 0) {
     const registries = makeRegistries(options, runtime);
+    // One limit for the whole run: a hanging index must not hold a CI job for minutes per request.
+    const deadline = checkDeadline(options.timeoutSeconds, '--timeout');
     try {
       const host = hostFor(options);
       for (const analysis of analyses) {
-        const online = await registries.project.check(analysis, { host, allowPrereleases: options.pre || undefined });
+        const online = await registries.project.check(analysis, { host, allowPrereleases: options.pre || undefined, deadline });
         analysis.findings.push(...online.findings);
+        for (const reason of online.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);
         if (online.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(online.target ? [`Resolving for ${online.target}:`] : []), ...online.explanation] });
         if (online.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
       }
@@ -114,11 +119,11 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   }
   const files = mergeFindings(analyses, displayPath);
   if (options.format === 'json') {
-    const doc = JSON.parse(formatCheckJson(files)) as Record<string, unknown>;
+    const doc = JSON.parse(formatCheckJson(files, incomplete)) as Record<string, unknown>;
     if (options.explain) doc.explanations = explanations;
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
-    process.stdout.write(formatCheckText(files) + '\n');
+    process.stdout.write(formatCheckText(files, incomplete) + '\n');
     if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
   }
   return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
