@@ -74,6 +74,16 @@ function buildArtifacts(project) {
   return { files, byName: new Map(files.map((f) => [f.filename, f])) };
 }
 
+// Artifacts depend only on the fixture, so servers started one after another (a test per fault)
+// share them instead of building every wheel and sdist again.
+const builtForFixture = new Map();
+
+function builtArtifacts(project) {
+  const key = JSON.stringify(project);
+  if (!builtForFixture.has(key)) builtForFixture.set(key, buildArtifacts(project));
+  return builtForFixture.get(key);
+}
+
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 /** The media type PEP 691 negotiation picks for an Accept header, or null (406). */
@@ -114,7 +124,7 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
   let base = '';
 
   const artifacts = (norm) => {
-    if (!artifactCache.has(norm)) artifactCache.set(norm, buildArtifacts(fixtures.get(norm)));
+    if (!artifactCache.has(norm)) artifactCache.set(norm, builtArtifacts(fixtures.get(norm)));
     return artifactCache.get(norm);
   };
   const exists = (norm) => fixtures.has(norm) && !faultState.hidden(norm);
