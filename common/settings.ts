@@ -20,6 +20,8 @@ export interface PinsightSettings {
   registrySnapshot: string;
   /** Milliseconds after the last edit before registry checks start. */
   debounceMs: number;
+  /** Seconds one document's registry checks and resolution may take before what is missing is reported. */
+  registryTimeoutSeconds: number;
 }
 
 export const defaultSettings: PinsightSettings = {
@@ -33,6 +35,7 @@ export const defaultSettings: PinsightSettings = {
   offline: false,
   registrySnapshot: '',
   debounceMs: 400,
+  registryTimeoutSeconds: 120,
 };
 
 const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
@@ -60,6 +63,7 @@ export function normalizeSettings(raw: unknown): PinsightSettings {
     offline: pick(v.offline, d.offline, (x) => typeof x === 'boolean'),
     registrySnapshot: pick(v.registrySnapshot, d.registrySnapshot, isString).trim(),
     debounceMs: pick(v.debounceMs, d.debounceMs, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
+    registryTimeoutSeconds: pick(v.registryTimeoutSeconds, d.registryTimeoutSeconds, (x) => typeof x === 'number' && x > 0 && x <= 3600),
   };
 }
 

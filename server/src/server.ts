@@ -81,7 +81,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     },
     publish: (uri) => diagnostics.publish(uri),
     reportStatus() {
-      void connection.sendNotification(StatusNotification, statusOf(ctx, checks.busy)).catch(() => undefined);
+      void connection.sendNotification(StatusNotification, statusOf(ctx, checks.busy, checks.waiting())).catch(() => undefined);
     },
   };
   const diagnostics = new DiagnosticsFeature(ctx);

@@ -172,6 +172,11 @@ export class RegistryHttp {
     return this.isDegraded;
   }
 
+  /** The registries with a request in flight, for a status item that says what it is waiting for. */
+  pendingRegistries(): string[] {
+    return [...new Set([...this.flights.values()].map((f) => f.request.registry))];
+  }
+
   /** Highest number of concurrent transport calls seen per host (host[:port]). */
   peakConcurrency(host: string): number {
     return this.limiter.peak.get(host) ?? 0;
