@@ -62,8 +62,13 @@ class PythonChecker implements EcosystemChecker {
     out.findings.push(...unread.findings);
     out.incomplete = unread.incomplete;
     // Resolution over unknown packages or an unreachable index would only restate those findings.
-    const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
-    if (blocked || options.signal?.aborted) return out;
+    const errors = checked.findings.filter((f) => f.severity === 'error');
+    if (checked.failures.length > 0 || errors.length > 0 || options.signal?.aborted) {
+      // A clean-looking rest of the file must not read as "no conflicts": nothing was resolved.
+      const unknown = [...new Set(errors.filter((f) => f.code === 'unknown-package').map((f) => f.package))];
+      if (unknown.length > 0 && checked.failures.length === 0) out.incomplete.push(`Not resolved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the index, so what ${unknown.length === 1 ? 'it needs' : 'they need'} is unknown.`);
+      return out;
+    }
     const python = await resolvePythonFindings(manifests, client, {
       target,
       installer: installerFor(kind),
