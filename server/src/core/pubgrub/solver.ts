@@ -56,6 +56,8 @@ export type SolveResult =
       reason: string;
       /** The registry said it has no such package (rather than failing to answer). */
       unknownPackage?: boolean;
+      /** Other packages needed by the same requirer that could not be read either. */
+      also?: Array<{ package: PackageName; reason: string }>;
       chain: ChainLink[];
       stats: SolveStats;
     }
@@ -83,7 +85,8 @@ export async function solve(provider: DependencyProvider, options: SolveOptions 
       if (e.reason === 'incomplete' && e.at) {
         const chain = chainTo(solver.requirers, e.at.package);
         if (e.at.version !== undefined && chain.length > 0) chain[chain.length - 1].version = e.at.version;
-        return { kind: 'incomplete', package: e.at.package, version: e.at.version, reason: e.message, chain, stats: solver.stats };
+        const also = e.at.also?.length ? { also: e.at.also } : {};
+        return { kind: 'incomplete', package: e.at.package, version: e.at.version, reason: e.message, ...also, chain, stats: solver.stats };
       }
       if (e.reason === 'too-complex') return { kind: 'too-complex', stats: solver.stats };
       return { kind: 'error', message: e.message };

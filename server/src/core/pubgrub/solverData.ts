@@ -19,8 +19,11 @@ export class SolveStop extends Error {
   constructor(
     readonly reason: 'aborted' | 'too-complex' | 'error' | 'incomplete',
     message: string = reason,
-    /** For 'incomplete': the package the registry failed on, and the version when it was one version's data. */
-    readonly at?: { package: PackageName; version?: string },
+    /**
+     * For 'incomplete': the package the registry failed on, the version when it was one version's
+     * data, and the other packages of the same batch that failed with it.
+     */
+    readonly at?: { package: PackageName; version?: string; also?: Array<{ package: PackageName; reason: string }> },
   ) {
     super(message);
   }
@@ -51,10 +54,16 @@ export class SolverData {
     if (missing.length === 0) return;
     const results = await Promise.all(missing.map((p) => this.provider.versions(p, this.signal)));
     this.checkAbort();
+    // Every package of the batch that could not be read is named, not just the first in order.
+    const unread = missing.flatMap((pkg, i) => {
+      const r = results[i];
+      return r.kind === 'incomplete' ? [{ package: pkg, reason: r.reason }] : [];
+    });
+    if (unread.length > 0) throw new SolveStop('incomplete', unread[0].reason, { package: unread[0].package, also: unread.slice(1) });
     missing.forEach((pkg, i) => {
       const r = results[i];
       if (r.kind === 'error') throw new SolveStop('error', r.message);
-      if (r.kind === 'incomplete') throw new SolveStop('incomplete', r.reason, { package: pkg });
+      if (r.kind === 'incomplete') return;
       const versions = r.kind === 'ok' ? r.versions : [];
       const info: PackageInfo = { versions, index: new Map(versions.map((v, j) => [v, j])) };
       if (r.kind === 'unknown-package') info.unknown = r.message;
