@@ -158,9 +158,11 @@ type Incomplete = Extract<SolveResult, { kind: 'incomplete' }>;
  */
 function incompleteFinding(manifests: ParsedManifest[], result: Incomplete, provider: PythonProvider): { finding: Finding; reason: string } {
   const name = provider.displayName(result.package);
+  const names = [name, ...(result.also ?? []).map((a) => provider.displayName(a.package))];
   const links = result.chain.map((l) => (l.version ? `${provider.displayName(l.package)} ${l.version}` : provider.displayName(l.package)));
+  if (names.length > 1 && links.length > 0) links[links.length - 1] = names.join(', ');
   const requiredBy = links.length >= 2 ? `, required by ${links[links.length - 2]},` : '';
-  const subject = result.version ? `${name} ${result.version}` : name;
+  const subject = result.version ? `${name} ${result.version}` : names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : name;
   const chain = links.length >= 2 ? ` (${links.join(' -> ')})` : '';
   const failure = provider.readFailure(result.package);
   const missing = result.unknownPackage === true;
