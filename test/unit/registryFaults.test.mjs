@@ -11,7 +11,7 @@ import { createPythonProvider } from '../../dist/core/python/resolve/provider.js
 import { resolvePython } from '../../dist/core/python/resolve/resolvePython.js';
 import { startFakePypi } from '../support/fakePypi.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
-import { LINUX_311, roots } from '../support/memoryPypi.mjs';
+import { LINUX_311, memoryPypi, roots } from '../support/memoryPypi.mjs';
 
 function fakeClock() {
   const clock = { t: 1_000_000, slept: [], now: () => clock.t, sleep: async (ms) => void clock.slept.push(ms), random: () => 0 };
@@ -77,6 +77,17 @@ describe("one version's metadata fails", () => {
     assert.equal(result.unknownPackage, true);
     assert.deepEqual(result.chain.map((l) => [l.package, l.version]), [['supabase', '2.15.3'], ['realtime', undefined]]);
   });
+});
+
+test('every project of one batch that could not be read is named, with the chain to their requirer', async () => {
+  const registry = { app: { '1.0': ['a', 'b', 'c'] }, a: { '1.0': [] }, b: { '1.0': [] }, c: { '1.0': [] } };
+  const pypi = memoryPypi(registry, { fail: { a: true, c: true } });
+  const provider = createPythonProvider({ pypi, roots: roots(['app']), target: { environment: LINUX_311 }, installer: 'pip' });
+  const { result } = await resolvePython(provider);
+  assert.equal(result.kind, 'incomplete');
+  assert.deepEqual([result.package, result.reason], ['a', 'memory index is down for a']);
+  assert.deepEqual(result.also, [{ package: 'c', reason: 'memory index is down for c' }]);
+  assert.deepEqual(result.chain.map((l) => [l.package, l.version, l.specifier]), [['app', '1.0', ''], ['a', undefined, '']]);
 });
 
 describe('RegistryHttp deadline', () => {
