@@ -131,6 +131,7 @@ export async function whatWouldUnlock(
   // The provider only throws when the signal aborts.
   const listed = await provider.versions(name, options.signal).catch(() => undefined);
   if (!listed) return stopOf({ kind: 'aborted' }) as Stop;
+  if (listed.kind === 'incomplete') return { kind: 'stopped', reason: 'incomplete', message: listed.reason };
   const wanted = parseVersion(version);
   if (listed.kind === 'ok' && !listed.versions.some((v) => wanted !== null && compareVersions(parseVersion(v) as Version, wanted) === 0)) {
     return { kind: 'none', tried: [], message: `${provider.displayName(name)} has no release ${version}.` };
@@ -184,6 +185,7 @@ type UpgradeOutcome =
 
 async function smallestUpgrade(provider: PythonProvider, roots: RootRequirement[], other: string, budget: Budget): Promise<UpgradeOutcome> {
   const versions = await provider.versions(other);
+  if (versions.kind === 'incomplete') return { kind: 'stopped', reason: 'incomplete', message: versions.reason };
   if (versions.kind !== 'ok') return { kind: 'tried', outcome: 'no-release-works' };
   const specs = roots.filter((r) => r.dependency.normalizedName === other).map((r) => r.dependency.specifier);
   const from = specs.filter(Boolean).join(',');
