@@ -24,6 +24,8 @@ export interface PinsightSettings {
   inlayHints: boolean;
   /** Per finding code: another severity, or 'off' to hide it (pinsight.severity.<code>). */
   severity: Record<string, SeverityOverride>;
+  /** Seconds one document's registry checks and resolution may take before what is missing is reported. */
+  registryTimeoutSeconds: number;
 }
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -42,6 +44,7 @@ export const defaultSettings: PinsightSettings = {
   debounceMs: 400,
   inlayHints: true,
   severity: {},
+  registryTimeoutSeconds: 120,
 };
 
 const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
@@ -71,6 +74,7 @@ export function normalizeSettings(raw: unknown): PinsightSettings {
     debounceMs: pick(v.debounceMs, d.debounceMs, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
     inlayHints: pick((v.inlayHints as Record<string, unknown> | undefined)?.enable, d.inlayHints, (x) => typeof x === 'boolean'),
     severity: severityOverrides(v.severity),
+    registryTimeoutSeconds: pick(v.registryTimeoutSeconds, d.registryTimeoutSeconds, (x) => typeof x === 'number' && x > 0 && x <= 3600),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Runtime } from './core/runtime';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
 import { createNodeRuntime } from './node/runtime';
+import { checkDeadline } from './node/clock';
 import { loadSnapshot } from './node/snapshotTransport';
 
 const VERSION = '0.1.0';
@@ -79,14 +80,18 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
 async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runtime): Promise<number> {
   const explanations: Array<{ path: string; lines: string[] }> = [];
   const skipped: string[] = [];
+  const incomplete: string[] = [];
   const registries = !options.noRegistry && analyses.length > 0 ? makeRegistries(options, runtime) : undefined;
   if (options.noRegistry) skipped.push('registry checks and resolution (--no-registry)');
+  // One limit for the whole run: a hanging index must not hold a CI job for minutes per request.
+  const deadline = checkDeadline(options.timeoutSeconds, '--timeout');
   try {
     const host = hostFor(options);
     for (const analysis of analyses) {
-      const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined });
+      const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline });
       analysis.findings.push(...result.findings);
       for (const s of result.state?.skipped ?? []) skipped.push(`${displayPath(analysis.root)}: ${s}`);
+      for (const reason of result.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);
       if (result.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(result.target ? [`Resolving for ${result.target}:`] : []), ...result.explanation] });
       if (result.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
     }
@@ -98,12 +103,12 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   const files = mergeFindings(analyses, displayPath);
   const unique = [...new Set(skipped)];
   if (options.format === 'json') {
-    const doc = JSON.parse(formatCheckJson(files)) as Record<string, unknown>;
+    const doc = JSON.parse(formatCheckJson(files, incomplete)) as Record<string, unknown>;
     doc.skipped = unique;
     if (options.explain) doc.explanations = explanations;
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
-    process.stdout.write(formatCheckText(files) + '\n');
+    process.stdout.write(formatCheckText(files, incomplete) + '\n');
     for (const s of unique) process.stdout.write(`not checked: ${s}\n`);
     if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
   }

@@ -20,7 +20,12 @@ export interface CliOptions {
   explain: boolean;
   pre: boolean;
   isolated: boolean;
+  /** Seconds the registry checks and resolution may take in all (--timeout). */
+  timeoutSeconds: number;
 }
+
+/** The default for --timeout: long enough for a cold cache on a slow index, short enough for a CI job. */
+export const DEFAULT_TIMEOUT_SECONDS = 120;
 
 export const USAGE = `Usage: pinsight <command> [options] [PATH...]
 
@@ -47,6 +52,9 @@ Options:
   --offline                 Use only cached registry answers.
   --registry-snapshot FILE  Answer registry requests from a recorded snapshot (no network).
   --no-registry             Only the checks that need no registry.
+  --timeout SECONDS         Stop waiting for registries after this long in all (default: 120);
+                            what was not read by then is reported and the verdict is marked
+                            incomplete. One request gives up after 15 s.
   --isolated                Ignore environment variables and user configuration (pip.conf,
                             .netrc, ~/.npmrc), like pip --isolated.
   -h, --help                Show this help.
@@ -62,7 +70,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'check' && command !== 'list') throw new UsageError(`Unknown command '${command}': use \`pinsight check\` or \`pinsight list\`.`);
-  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, isolated: false };
+  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, isolated: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -128,6 +136,13 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
       case '--isolated':
         o.isolated = true;
         break;
+      case '--timeout': {
+        const v = value();
+        const seconds = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v) || !(seconds > 0)) throw new UsageError(`--timeout takes a number of seconds greater than 0, such as 120, not '${v}'.`);
+        o.timeoutSeconds = seconds;
+        break;
+      }
       case '--':
         o.paths.push(...rest.slice(i + 1));
         i = rest.length;

@@ -74,6 +74,16 @@ function buildArtifacts(project) {
   return { files, byName: new Map(files.map((f) => [f.filename, f])) };
 }
 
+// Artifacts depend only on the fixture, so servers started one after another (a test per fault)
+// share them instead of building every wheel and sdist again.
+const builtForFixture = new Map();
+
+function builtArtifacts(project) {
+  const key = JSON.stringify(project);
+  if (!builtForFixture.has(key)) builtForFixture.set(key, buildArtifacts(project));
+  return builtForFixture.get(key);
+}
+
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 /** The media type PEP 691 negotiation picks for an Accept header, or null (406). */
@@ -114,7 +124,7 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
   let base = '';
 
   const artifacts = (norm) => {
-    if (!artifactCache.has(norm)) artifactCache.set(norm, buildArtifacts(fixtures.get(norm)));
+    if (!artifactCache.has(norm)) artifactCache.set(norm, builtArtifacts(fixtures.get(norm)));
     return artifactCache.get(norm);
   };
   const exists = (norm) => fixtures.has(norm) && !faultState.hidden(norm);
@@ -158,12 +168,22 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
     return `<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.1">\n    <title>Simple index</title>\n  </head>\n  <body>\n${anchors}\n  </body>\n</html>\n`;
   }
 
+  // A project's page never changes while a server runs, so each is rendered (and hashed) once; the
+  // root page lists what faults leave visible, so it is rendered every time (no key).
+  const rendered = new Map();
+
   // An index page: negotiated type, ETag / Last-Modified and conditional 304.
-  function indexPage(req, build, modified) {
+  function indexPage(req, build, modified, key) {
     const type = negotiate(req.headers.accept, feats);
     if (!type) return { status: 406, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Acceptable\n') };
-    const body = Buffer.from(build(type));
-    const etag = `"${sha256Hex(Buffer.concat([Buffer.from(type), body])).slice(0, 32)}"`;
+    const cacheKey = `${key}\u0000${type}`;
+    let page = key === undefined ? undefined : rendered.get(cacheKey);
+    if (!page) {
+      const built = Buffer.from(build(type));
+      page = { body: built, etag: `"${sha256Hex(Buffer.concat([Buffer.from(type), built])).slice(0, 32)}"` };
+      if (key !== undefined) rendered.set(cacheKey, page);
+    }
+    const { body, etag } = page;
     const headers = { 'content-type': `${type}; charset=utf-8`, etag, 'last-modified': httpDate(modified), vary: 'Accept, Accept-Encoding', 'cache-control': 'max-age=600, public' };
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
@@ -183,7 +203,7 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
       const norm = normalize(name);
       if (name !== norm || !m[2]) return exists(norm) ? redirect(`/simple/${norm}/`) : notFound();
       if (!exists(norm)) return notFound();
-      return indexPage(req, (type) => (type === JSON_TYPE ? projectJson(norm) : projectHtml(norm)), lastModified(norm));
+      return indexPage(req, (type) => (type === JSON_TYPE ? projectJson(norm) : projectHtml(norm)), lastModified(norm), norm);
     }
     m = /^\/files\/([^/]+)\/([^/]+?)(\.metadata)?$/.exec(path);
     if (m) {

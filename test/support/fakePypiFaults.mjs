@@ -11,7 +11,15 @@
 //     malformed?: true | { count?, path? },    // invalid JSON / HTML / metadata / zip body
 //     reset?: true | { count?, path? },        // destroy the socket without answering
 //     slowDrip?: { bytesPerChunk, intervalMs, path? },
-//     notFound?: string[] | { names, path? } } // 404 for these projects' pages and files
+//     notFound?: string[] | { names, path? },  // 404 for these projects' pages and files
+//     status403?: true | { count?, path? },
+//     status503?: n | { count, retryAfter?: string | number, path? },
+//     garbage?: true | { count?, path? },      // random non-UTF-8 bytes under the real content type
+//     wrongShape?: true | { count?, path? },   // valid JSON that is not a project page or API answer
+//     oversized?: true | { bytes?, path? },    // a chunked 200 body of `bytes` (default 300 MB), no length
+//     redirectLoop?: true | { path? },         // 302 back to the same URL, forever
+//     redirectToFile?: true | { path? },       // 302 to file:///etc/passwd
+//     hang?: true | { path? } }                // accept the request and never answer
 
 const normalize = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
@@ -30,8 +38,18 @@ function compile(spec = {}) {
     reset: rule(spec.reset, (v) => (v === true ? {} : v)),
     slowDrip: rule(spec.slowDrip, (v) => v),
     notFound: rule(spec.notFound, (v) => (Array.isArray(v) ? { names: v } : v)),
+    status403: rule(spec.status403, flag),
+    status503: rule(spec.status503, (v) => (typeof v === 'number' ? { count: v } : v === true ? {} : v)),
+    garbage: rule(spec.garbage, flag),
+    wrongShape: rule(spec.wrongShape, flag),
+    oversized: rule(spec.oversized, flag),
+    redirectLoop: rule(spec.redirectLoop, flag),
+    redirectToFile: rule(spec.redirectToFile, flag),
+    hang: rule(spec.hang, flag),
   };
 }
+
+const flag = (v) => (v === true ? {} : v);
 
 const matches = (r, path) => r !== null && (!r.path || r.path.test(path));
 
@@ -48,12 +66,24 @@ function malformedBody(contentType = '') {
   return Buffer.from('\u0000\u0001\u0002 this is not what the protocol promised \u00ff');
 }
 
+// Bytes that are not UTF-8, not JSON, not HTML, not a zip: what a broken proxy or disk sends.
+function garbageBody() {
+  const out = Buffer.alloc(4096);
+  for (let i = 0; i < out.length; i++) out[i] = (i * 197 + 0x80) & 0xff;
+  return out;
+}
+
+// Well-formed JSON in the shape of nothing the client asked for.
+const WRONG_SHAPE = Buffer.from(JSON.stringify([{ meta: 'not an object' }, { files: 'not a list', info: 42, versions: { '1.0': null } }]));
+
 function send(req, res, reply, rules, path) {
   let { status, headers, body } = reply;
   if ((status === 200 || status === 206) && take(rules.malformed, path)) {
     // A partial answer keeps its length so that Content-Range stays true; only the bytes are wrong.
     body = status === 206 ? Buffer.alloc(body.length, 0x5a) : malformedBody(headers['content-type']);
   }
+  if ((status === 200 || status === 206) && take(rules.garbage, path)) [status, body] = [200, garbageBody()];
+  if ((status === 200 || status === 206) && take(rules.wrongShape, path)) [status, headers, body] = [200, { ...headers, 'content-type': 'application/vnd.pypi.simple.v1+json' }, WRONG_SHAPE];
   const withLength = { ...headers, 'content-length': String(body.length) };
   if (req.method === 'HEAD') {
     res.writeHead(status, withLength);
@@ -83,6 +113,27 @@ function send(req, res, reply, rules, path) {
   res.end(body);
 }
 
+function redirect(res, location) {
+  res.writeHead(302, { location, 'content-type': 'text/plain', 'content-length': '0' });
+  res.end();
+}
+
+// A body with no declared length that goes on until `bytes` or until the client hangs up.
+function flood(res, bytes) {
+  res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let sent = 0;
+  const pump = () => {
+    while (sent < bytes && !res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.on('close', () => res.removeAllListeners('drain'));
+  pump();
+}
+
 function projectOf(path) {
   const m = /^\/(?:simple|pypi|files)\/([^/?]+)/.exec(path);
   return m ? normalize(decodeURIComponent(m[1])) : null;
@@ -102,7 +153,18 @@ export function createFaults(initial) {
     handle(req, res, path, produce) {
       const active = rules;
       const go = () => {
+        // The socket stays open until the client gives up or the server closes all connections.
+        if (matches(active.hang, path)) return;
         if (take(active.reset, path)) return void req.socket.destroy();
+        if (matches(active.redirectLoop, path)) return void redirect(res, path);
+        if (matches(active.redirectToFile, path)) return void redirect(res, 'file:///etc/passwd');
+        if (matches(active.oversized, path)) return void flood(res, active.oversized.bytes ?? 300 * 1024 * 1024);
+        if (take(active.status403, path)) return send(req, res, { status: 403, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Forbidden\n') }, active, path);
+        if (take(active.status503, path)) {
+          const headers = { 'content-type': 'text/plain' };
+          if (active.status503.retryAfter !== undefined) headers['retry-after'] = String(active.status503.retryAfter);
+          return send(req, res, { status: 503, headers, body: Buffer.from('Service Unavailable\n') }, active, path);
+        }
         if (take(active.status500, path)) return send(req, res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Internal Server Error\n') }, active, path);
         if (take(active.status429, path)) {
           const headers = { 'content-type': 'text/plain' };

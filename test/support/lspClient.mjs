@@ -26,7 +26,10 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
     diagnostics.set(params.uri, params);
     for (const w of [...waiters]) w();
   });
-  connection.onNotification('pinsight/status', (params) => statuses.push(params));
+  connection.onNotification('pinsight/status', (params) => {
+    statuses.push(params);
+    for (const w of [...waiters]) w();
+  });
   const checked = [];
   connection.onNotification('pinsight/checked', (params) => {
     checked.push(params);
@@ -105,6 +108,25 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`No pinsight/checked for ${uri} version ${versions.get(uri)} within ${timeoutMs} ms; got ${JSON.stringify(checked)}\nserver stderr: ${stderr}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    /** Resolves with the first pinsight/status report (from index `after` on) that satisfies predicate. */
+    waitForStatus(predicate, timeoutMs = 10_000, { after = 0 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = statuses.slice(after).find(predicate);
+          if (hit) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(hit);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`No matching pinsight/status within ${timeoutMs} ms; got ${JSON.stringify(statuses.slice(after))}\nserver stderr: ${stderr}`));
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -214,8 +214,15 @@ test('unknown projects, sdist-only versions, unreadable metadata and invalid met
   const flaky = await resolve(null, ['flaky'], { pypi });
   assert.deepEqual(flaky.picked, { flaky: '1.0' });
   assert.deepEqual(flaky.notes.map((n) => [n.kind, n.version]), [['metadata-error', '2.0']]);
+  // A registry failure is no verdict: the solve stops as incomplete, naming the package and the chain that needs it.
   const down = await resolve(null, ['app'], { pypi: memoryPypi(registry, { fail: { app: true } }) });
-  assert.deepEqual(down.result, { kind: 'error', message: 'memory index is down for app' });
+  const { stats, ...stopped } = down.result;
+  assert.ok(stats.steps > 0);
+  assert.deepEqual(stopped, {
+    kind: 'incomplete', package: 'app', version: undefined, reason: 'memory index is down for app',
+    chain: [{ package: 'app', specifier: '', origin: { path: 'requirements.txt', index: 0 } }],
+  });
+  assert.deepEqual(down.provider.readFailure('app'), { kind: 'error', message: 'memory index is down for app', registry: 'memory' });
 });
 
 test('prefetch warms metadata without unhandled rejections; registry data is fetched once across withRoots', async () => {

@@ -57,10 +57,23 @@ export interface HostEnvironment {
   displayPath?: (path: string) => string;
 }
 
+/** When the registry part of a check must end; what was not read by then is reported, not waited for. */
+export interface CheckDeadline {
+  /** Aborts when the time is up. */
+  signal: AbortSignal;
+  /** The same moment in the registry clock's time (ms), for FetchOptions.deadline. */
+  at: number;
+  seconds: number;
+  /** What sets it, for messages: "--timeout", "the pinsight.registryTimeoutSeconds setting". */
+  setting: string;
+}
+
 /** Options for stages 2 and 3. */
 export interface StageOptions {
   host: HostEnvironment;
   signal?: AbortSignal;
+  /** The check's time limit; none when undefined (tests, callers with their own bound). */
+  deadline?: CheckDeadline;
   /** Re-solve for fixes and "what would unlock" (default true). */
   whatIf?: boolean;
   /** Pre-releases allowed for every requirement (the CLI's --pre). */
@@ -91,6 +104,11 @@ export interface EcosystemCheck {
   explanation?: string[];
   /** The highest versions these direct requirements (normalised names) can take together, when the wing resolves; for Update all. */
   highestTogether?(names: string[], signal?: AbortSignal): Promise<Map<string, string> | null>;
+  /**
+   * Why the verdict is incomplete, one sentence each (a registry failed or ran out of time for some
+   * package, so resolution could not finish); empty or absent when the check is complete.
+   */
+  incomplete?: string[];
   /** Registry and resolver facts for one dependency's hover (answered from this result). */
   hoverFacts(dep: Dependency, signal?: AbortSignal): Promise<HoverFacts>;
 }

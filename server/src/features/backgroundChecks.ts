@@ -2,8 +2,11 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { HostEnvironment } from '../core/ecosystem';
 import type { Analysis } from '../core/project/analyze';
 import { runStages } from '../core/project/stages';
+import { checkDeadline } from '../node/clock';
 import { hostPlatform } from '../node/registries';
+import type { RegistryHttp } from '../core/http/registryHttp';
 import type { ServerContext } from '../context';
+import type { StatusWait } from './status';
 import type { PinsightSettings } from '../../../common/settings';
 import { CheckedNotification, type CheckedParams } from '../../../common/protocol';
 
@@ -14,20 +17,33 @@ function delayFor(analysis: Analysis, debounceMs: number): number {
   const broken = analysis.findings.some((f) => f.severity === 'error');
   return broken ? debounceMs : Math.min(debounceMs, SETTLED_DELAY_MS);
 }
+// The status item says what a check waits for once it has taken this long, then every REFRESH.
+const WAIT_NOTICE_MS = 1_000;
+const WAIT_REFRESH_MS = 5_000;
 
 /**
  * Stages 2 and 3 in the background: debounced per document, each run under an AbortSignal that a
- * newer edit aborts, published only if the document still has the version it started from.
+ * newer edit aborts and a deadline (pinsight.registryTimeoutSeconds) past which what was not read
+ * is reported; published only if the document still has the version it started from.
  */
 export class BackgroundChecks {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly controllers = new Map<string, AbortController>();
   private readonly runs = new Map<string, Promise<void>>();
+  private readonly started = new Map<string, { at: number; limit: number; http: RegistryHttp }>();
 
   constructor(private readonly ctx: ServerContext) {}
 
   get busy(): boolean {
     return this.runs.size > 0 || this.timers.size > 0;
+  }
+
+  /** The longest-running check, once it has waited long enough to be worth saying. */
+  waiting(now = Date.now()): StatusWait | undefined {
+    let oldest: { at: number; limit: number; http: RegistryHttp } | undefined;
+    for (const run of this.started.values()) if (!oldest || run.at < oldest.at) oldest = run;
+    if (!oldest || now - oldest.at < WAIT_NOTICE_MS) return undefined;
+    return { seconds: Math.floor((now - oldest.at) / 1000), limit: oldest.limit, registries: oldest.http.pendingRegistries() };
   }
 
   /** Starts (after the debounce) the registry checks for this version of the document. */
@@ -66,10 +82,17 @@ export class BackgroundChecks {
   }
 
   private async run(uri: string, version: number, analysis: Analysis, settings: PinsightSettings, signal: AbortSignal): Promise<void> {
+    // Lockfiles and the environment are read from disk whatever the registry setting says.
+    const registries = settings.checkRegistries ? this.ctx.registriesFor(settings) : undefined;
+    if (registries) this.started.set(uri, { at: Date.now(), limit: settings.registryTimeoutSeconds, http: registries.http });
+    let refresh: ReturnType<typeof setInterval> | undefined;
+    const notice = setTimeout(() => {
+      this.ctx.reportStatus();
+      refresh = setInterval(() => this.ctx.reportStatus(), WAIT_REFRESH_MS);
+    }, WAIT_NOTICE_MS);
     try {
-      // Lockfiles and the environment are read from disk whatever the registry setting says.
-      const project = settings.checkRegistries ? this.ctx.registriesFor(settings).project : undefined;
-      const result = await runStages(analysis, this.ctx.runtime, project, { host: this.hostFor(settings), signal });
+      const deadline = checkDeadline(settings.registryTimeoutSeconds, 'the pinsight.registryTimeoutSeconds setting');
+      const result = await runStages(analysis, this.ctx.runtime, registries?.project, { host: this.hostFor(settings), signal, deadline });
       if (signal.aborted || this.ctx.documents.get(uri)?.version !== version) return;
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
@@ -80,6 +103,10 @@ export class BackgroundChecks {
       if (signal.aborted) return;
       // Our bug, not the user's: log it and keep serving stage-1 results.
       this.ctx.connection.console.error(`Pinsight registry checks failed for ${analysis.root}: ${String(error instanceof Error ? error.stack : error)}`);
+    } finally {
+      clearTimeout(notice);
+      clearInterval(refresh);
+      this.started.delete(uri);
     }
   }
 

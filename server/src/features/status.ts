@@ -3,13 +3,29 @@ import type { ServerContext } from '../context';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
-/** What the language status item shows: progress, then conflicts, registry trouble or all clear. */
-export function statusOf(ctx: ServerContext, busy: boolean): StatusParams {
+/** A check that has been waiting on registries for a while: how long, its limit, who has not answered. */
+export interface StatusWait {
+  seconds: number;
+  limit: number;
+  registries: string[];
+}
+
+function hostOf(registry: string): string {
+  try {
+    return new URL(registry).host;
+  } catch {
+    return registry;
+  }
+}
+
+/** What the language status item shows: progress (and what it waits for), then conflicts, registry trouble or all clear. */
+export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): StatusParams {
   const manifests = [...ctx.analyses.values()].filter((a) => a.analysis !== null).length;
   const entries = [...ctx.online.values()];
   const failures = new Map<string, string>();
   for (const entry of entries) for (const f of entry.result.failures) failures.set(f.registry, f.message);
   const stale = entries.some((e) => e.result.stale);
+  const incomplete = entries.flatMap((e) => e.result.incomplete ?? []);
   const conflicts = entries.reduce((n, e) => n + e.result.findings.filter((f) => f.code === 'conflict' || f.code === 'peer-conflict').length, 0);
   const targets = [...new Set(entries.flatMap((e) => (e.result.target ? [e.result.target] : [])))];
   const registriesOff = entries.some((e) => !e.result.registriesChecked);
@@ -21,9 +37,16 @@ export function statusOf(ctx: ServerContext, busy: boolean): StatusParams {
     ...entries.flatMap((e) => e.result.state?.skipped.map((s) => `Not checked: ${s}`) ?? []).filter((x, i, all) => all.indexOf(x) === i),
     ...[...failures.values()],
     ...(stale ? ['Some registry answers came from the cache and may be out of date.'] : []),
+    ...incomplete,
   ].join('\n');
+  if (busy && wait) {
+    const who = wait.registries.length > 0 ? wait.registries.map(hostOf).join(', ') : 'registries';
+    const why = `Waiting ${wait.seconds} s for ${wait.registries.join(', ') || 'the registries'}; Pinsight gives up after ${wait.limit} s (pinsight.registryTimeoutSeconds) and reports what it could not read. The other findings are shown meanwhile.`;
+    return { state: 'busy', text: `Waiting for ${who} (${wait.seconds} s)…`, detail: [why, detail].filter(Boolean).join('\n'), manifests };
+  }
   if (busy) return { state: 'busy', text: registriesOff ? 'Checking…' : 'Checking registries…', detail, manifests };
   if (failures.size > 0) return { state: 'error', text: `${plural(failures.size, 'registry', 'registries')} unreachable${stale ? ', using cache' : ''}`, detail, manifests };
+  if (incomplete.length > 0) return { state: 'error', text: `Check incomplete: ${plural(incomplete.length, 'registry problem')}`, detail, manifests };
   const base = `${plural(manifests, 'manifest')} checked`;
   if (conflicts > 0) return { state: 'ok', text: `${base}, ${plural(conflicts, 'conflicting requirement')}`, detail, manifests };
   return { state: 'ok', text: stale ? `${base} (cached)` : registriesOff ? `${base} (registries off)` : base, detail, manifests };

@@ -1,5 +1,6 @@
 // The real clock for the registry layer; tests inject a fake one instead.
 
+import type { CheckDeadline } from '../core/ecosystem';
 import type { Clock } from '../core/http/types';
 
 /** Wall-clock time, timer-based sleep that clears its timer on abort, Math.random jitter. */
@@ -27,4 +28,10 @@ export const systemClock: Clock = {
 
 function abortReason(signal: AbortSignal | undefined): unknown {
   return signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/** A check's time limit from now, on the system clock; its timer never keeps the process alive. */
+export function checkDeadline(seconds: number, setting: string): CheckDeadline {
+  const ms = Math.round(seconds * 1000);
+  return { signal: AbortSignal.timeout(ms), at: systemClock.now() + ms, seconds, setting };
 }

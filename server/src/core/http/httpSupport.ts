@@ -203,7 +203,7 @@ export function storable(headers: Record<string, string>): Record<string, string
 /** True for failures that justify serving a stale entry: unreachable, or 5xx/429 after retries. */
 export function isOutage(error: unknown): boolean {
   if (!(error instanceof RegistryError)) return false;
-  if (error.kind === 'unreachable') return true;
+  if (error.kind === 'unreachable' || error.kind === 'deadline') return true;
   return error.kind === 'http' && error.status !== undefined && (error.status >= 500 || error.status === 429);
 }
 
@@ -240,6 +240,12 @@ const KIND_TEXT: Record<TransportErrorKind, string> = {
 export function unreachableError(registry: string, kind: TransportErrorKind, attempts: number): RegistryError {
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   return new RegistryError('unreachable', registry, `Pinsight could not reach ${registry}: ${KIND_TEXT[kind]}${tries}. Check the network, proxy and registry settings.`);
+}
+
+/** The error for a request the caller's deadline cut short; `attempts` were made (0: none could start). */
+export function deadlineError(registry: string, attempts: number): RegistryError {
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  return new RegistryError('deadline', registry, `${registry} did not answer before the check's time limit${tries}.`);
 }
 
 /** The error a cancelled caller sees. */

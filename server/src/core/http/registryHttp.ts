@@ -9,6 +9,7 @@ import {
   HostLimiter,
   abortedError,
   backoffDelay,
+  deadlineError,
   isOutage,
   lowerCaseHeaders,
   parseRetryAfter,
@@ -38,6 +39,11 @@ export interface FetchOptions {
   headers?: Record<string, string>;
   /** The registry to name in errors; defaults to registryOf(url). */
   registry?: string;
+  /**
+   * Clock time (ms) by which the caller needs an answer (a check's time limit): each attempt's
+   * timeout is cut to fit, and no retry waits past it. Callers sharing a request get the latest.
+   */
+  deadline?: number;
 }
 
 export interface FetchResult {
@@ -60,6 +66,7 @@ export interface RegistryHttpOptions {
   maxConcurrentPerHost?: number;
   ttlMs?: number;
   connectTimeoutMs?: number;
+  /** One attempt, connect to last byte: a slow drip cannot extend it (default 15 s, pip's timeout). */
   totalTimeoutMs?: number;
   /** Retries after the first attempt, on 5xx, 429, reset and timeout. */
   retries?: number;
@@ -109,9 +116,12 @@ interface LoadRequest {
   policy: CachePolicy;
   headers: Record<string, string>;
   maxBytes: number;
+  /** FetchOptions.deadline; undefined once any caller has none. */
+  deadline?: number;
 }
 
 interface Flight {
+  request: LoadRequest;
   promise: Promise<FetchResult>;
   /** Aborted only when every waiting caller has aborted. */
   controller: AbortController;
@@ -140,7 +150,7 @@ export class RegistryHttp {
       maxConcurrentPerHost: options.maxConcurrentPerHost ?? 16,
       ttlMs: options.ttlMs ?? 10 * 60_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      totalTimeoutMs: options.totalTimeoutMs ?? 60_000,
+      totalTimeoutMs: options.totalTimeoutMs ?? 15_000,
       retries: options.retries ?? 3,
       maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
       offline: options.offline ?? false,
@@ -167,6 +177,11 @@ export class RegistryHttp {
   /** True once any request failed (unreachable, or 5xx/429 after retries) and was served stale: results may be old. */
   get degraded(): boolean {
     return this.isDegraded;
+  }
+
+  /** The registries with a request in flight, for a status item that says what it is waiting for. */
+  pendingRegistries(): string[] {
+    return [...new Set([...this.flights.values()].map((f) => f.request.registry))];
   }
 
   /** Highest number of concurrent transport calls seen per host (host[:port]). */
@@ -202,9 +217,13 @@ export class RegistryHttp {
     const maxBytes = options.maxBytes ?? this.settings.maxBytes;
     const flightKey = `${options.cache}\u0000${maxBytes}\u0000${key}`;
     let flight = this.flights.get(flightKey);
-    if (flight) this.stats.coalesced++;
-    else {
-      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes };
+    if (flight) {
+      this.stats.coalesced++;
+      const before = flight.request.deadline;
+      // A shared request waits for whoever needs it longest.
+      flight.request.deadline = before === undefined || options.deadline === undefined ? undefined : Math.max(before, options.deadline);
+    } else {
+      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline };
       flight = this.startFlight(flightKey, request);
     }
     return this.join(flightKey, flight, options.signal, registry);
@@ -212,7 +231,7 @@ export class RegistryHttp {
 
   private startFlight(flightKey: string, request: LoadRequest): Flight {
     const controller = new AbortController();
-    const flight: Flight = { controller, waiters: 0, promise: this.load(request, controller.signal) };
+    const flight: Flight = { request, controller, waiters: 0, promise: this.load(request, controller.signal) };
     flight.promise = flight.promise.finally(() => {
       if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
     });
@@ -326,14 +345,16 @@ export class RegistryHttp {
   private async sendWithRetries(url: URL, headers: Record<string, string>, request: LoadRequest, signal: AbortSignal): Promise<HttpResponse> {
     const { registry } = request;
     for (let attempt = 0; ; attempt++) {
+      const timeoutMs = this.attemptTimeout(request);
+      if (timeoutMs <= 0) throw deadlineError(registry, attempt);
       let delay: number;
+      let giveUp: () => RegistryError;
       try {
-        const response = await this.sendOnce(url, headers, request.maxBytes, signal);
+        const response = await this.sendOnce(url, headers, request.maxBytes, timeoutMs, signal);
         if (response.status < 500 && response.status !== 429) return response;
-        if (attempt >= this.settings.retries) {
-          const tries = attempt + 1;
-          throw new RegistryError('http', registry, `${registry} answered HTTP ${response.status} ${tries === 1 ? 'once' : `${tries} times`}; try again later.`, response.status);
-        }
+        const tries = attempt + 1;
+        giveUp = () => new RegistryError('http', registry, `${registry} answered HTTP ${response.status} ${tries === 1 ? 'once' : `${tries} times`}; try again later.`, response.status);
+        if (attempt >= this.settings.retries) throw giveUp();
         delay = this.retryDelay(attempt, response);
       } catch (error) {
         if (error instanceof RegistryError) throw error;
@@ -342,9 +363,14 @@ export class RegistryHttp {
         if (kind === 'too-large') {
           throw withCause(new RegistryError('too-large', registry, `A response from ${registry} is larger than ${request.maxBytes} bytes; Pinsight stopped reading it.`), error);
         }
-        if (!RETRYABLE_KINDS.has(kind) || attempt >= this.settings.retries) throw withCause(unreachableError(registry, kind, attempt + 1), error);
+        // An attempt the deadline cut short says nothing about the registry but that it was slow.
+        if (kind === 'timeout' && timeoutMs < this.settings.totalTimeoutMs) throw withCause(deadlineError(registry, attempt + 1), error);
+        giveUp = () => withCause(unreachableError(registry, kind, attempt + 1), error);
+        if (!RETRYABLE_KINDS.has(kind) || attempt >= this.settings.retries) throw giveUp();
         delay = backoffDelay(attempt, this.settings.retryBaseDelayMs, this.settings.retryMaxDelayMs, this.clock.random());
       }
+      // A retry that could not finish before the deadline only hides the registry's own answer.
+      if (request.deadline !== undefined && this.clock.now() + delay >= request.deadline) throw giveUp();
       this.stats.retries++;
       try {
         await this.clock.sleep(delay, signal);
@@ -355,6 +381,11 @@ export class RegistryHttp {
     }
   }
 
+  private attemptTimeout(request: LoadRequest): number {
+    const total = this.settings.totalTimeoutMs;
+    return request.deadline === undefined ? total : Math.min(total, request.deadline - this.clock.now());
+  }
+
   private retryDelay(attempt: number, response: HttpResponse): number {
     if (response.status === 429 || response.status === 503) {
       const after = parseRetryAfter(response.headers['retry-after'], this.clock.now(), RETRY_AFTER_CAP_MS);
@@ -363,7 +394,7 @@ export class RegistryHttp {
     return backoffDelay(attempt, this.settings.retryBaseDelayMs, this.settings.retryMaxDelayMs, this.clock.random());
   }
 
-  private async sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, signal: AbortSignal): Promise<HttpResponse> {
+  private async sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, totalTimeoutMs: number, signal: AbortSignal): Promise<HttpResponse> {
     await this.limiter.acquire(url.host, signal);
     try {
       this.stats.requests++;
@@ -373,7 +404,7 @@ export class RegistryHttp {
         headers,
         signal,
         connectTimeoutMs: this.settings.connectTimeoutMs,
-        totalTimeoutMs: this.settings.totalTimeoutMs,
+        totalTimeoutMs,
         maxBytes,
       });
       // Defence in depth: a transport that ignores maxBytes must not grow the caches past it.

@@ -65,6 +65,7 @@ export type RegistryErrorKind =
   | 'too-large'
   | 'malformed' // the body is not what the protocol says
   | 'offline' // offline mode and nothing cached
+  | 'deadline' // the caller's deadline (FetchOptions.deadline) passed before an answer
   | 'aborted';
 
 /** A registry failure in our own terms; becomes at most one `registry-unreachable` finding per registry. */

@@ -41,10 +41,15 @@ function rangeKey(r: Range): string {
   return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 }
 
-/** The `pinsight check --format json` document (docs/cli.md). */
-export function formatCheckJson(files: FileReport[]): string {
+/**
+ * The `pinsight check --format json` document (docs/cli.md). `incomplete` lists why the verdict is
+ * not complete (a registry failed or ran out of time); `complete` is false when it is not empty.
+ */
+export function formatCheckJson(files: FileReport[], incomplete: string[] = []): string {
   return JSON.stringify(
     {
+      complete: incomplete.length === 0,
+      incomplete,
       files: files.map((f) => ({
         path: f.path,
         findings: f.findings.map(({ code, severity, package: pkg, range, message, related, fixes }) => ({ code, severity, package: pkg, range, message, related, fixes })),
@@ -55,8 +60,8 @@ export function formatCheckJson(files: FileReport[]): string {
   );
 }
 
-/** Compiler-style lines (`path:line:col: severity [code] message`) and a summary. */
-export function formatCheckText(files: FileReport[]): string {
+/** Compiler-style lines (`path:line:col: severity [code] message`) and a summary that says when the verdict is incomplete. */
+export function formatCheckText(files: FileReport[], incomplete: string[] = []): string {
   const out: string[] = [];
   const counts = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const file of files) {
@@ -71,6 +76,11 @@ export function formatCheckText(files: FileReport[]): string {
   const parts = [plural(counts.error, 'error'), plural(counts.warning, 'warning')];
   if (counts.information + counts.hint > 0) parts.push(plural(counts.information + counts.hint, 'note'));
   out.push(`${plural(files.length, 'file')} checked: ${parts.join(', ')}.`);
+  if (incomplete.length > 0) {
+    // "0 errors" must not read as a clean bill when some requirements were never checked.
+    out.push(`The verdict is incomplete: ${plural(incomplete.length, 'registry problem')} left requirements unchecked or unresolved:`);
+    for (const reason of incomplete) out.push(`  - ${reason}`);
+  }
   return out.join('\n');
 }
 

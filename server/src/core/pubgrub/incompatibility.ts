@@ -23,8 +23,8 @@ export type IncompatibilityCause =
   | { kind: 'dependency'; dependent: PackageName; dependency: ProvidedDependency }
   /** {P S}: no version of `package` matches what P S requires (or, without dependent, no version is left). */
   | { kind: 'no-versions'; package: PackageName; dependent?: PackageName; dependency?: ProvidedDependency }
-  /** {P S}: these versions cannot be used, for `reason`. */
-  | { kind: 'unavailable'; package: PackageName; reason: string }
+  /** {P S}: these versions cannot be used, for `reason` (`incomplete`: because the registry failed, see DependenciesResult). */
+  | { kind: 'unavailable'; package: PackageName; reason: string; incomplete?: boolean }
   /** {P S}: P S requires `package`, which the registry does not know. */
   | { kind: 'unknown-package'; package: PackageName; message: string; dependent?: PackageName; dependency?: ProvidedDependency }
   | { kind: 'conflict'; conflict: Incompatibility; other: Incompatibility };

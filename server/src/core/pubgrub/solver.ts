@@ -2,7 +2,7 @@
 // conflict resolution with backjumping and learned incompatibilities, and decision making that
 // tries the most constrained package first. Registry data comes only through a DependencyProvider.
 
-import type { DependencyOrigin, DependencyProvider, PackageName } from './types';
+import type { DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency } from './types';
 import { ROOT } from './types';
 import type { Incompatibility, Term } from './incompatibility';
 import { differenceTerms, makeIncompatibility, negate, negative, relation, termSubset, VersionSet } from './incompatibility';
@@ -26,6 +26,16 @@ export interface Requirer {
   origin?: DependencyOrigin;
 }
 
+/** One step of the chain from the root to a package: what the previous step requires of it. */
+export interface ChainLink {
+  package: PackageName;
+  /** The version tried, for every step but a last one that never got a version. */
+  version?: string;
+  specifier: string;
+  /** Where the root requirement (the first link) was written. */
+  origin?: DependencyOrigin;
+}
+
 export type SolveResult =
   | { kind: 'solution'; versions: Map<PackageName, string>; requiredBy: Map<PackageName, Requirer[]>; stats: SolveStats }
   | {
@@ -34,6 +44,21 @@ export type SolveResult =
       incompatibility: Incompatibility;
       /** Every version list the solver fetched, for explanations (explainConflict's versionsOf). */
       packageVersions: Map<PackageName, readonly string[]>;
+      /** The latest requirer seen of each package, for chainTo. */
+      requirers: Map<PackageName, Requirer>;
+      stats: SolveStats;
+    }
+  /** The provider could not say what a package offers or needs (its registry failed): no verdict. */
+  | {
+      kind: 'incomplete';
+      package: PackageName;
+      version?: string;
+      reason: string;
+      /** The registry said it has no such package (rather than failing to answer). */
+      unknownPackage?: boolean;
+      /** Other packages needed by the same requirer that could not be read either. */
+      also?: Array<{ package: PackageName; reason: string }>;
+      chain: ChainLink[];
       stats: SolveStats;
     }
   | { kind: 'error'; message: string }
@@ -57,6 +82,12 @@ export async function solve(provider: DependencyProvider, options: SolveOptions 
     if (options.signal?.aborted) return { kind: 'aborted' };
     if (e instanceof SolveStop) {
       if (e.reason === 'aborted') return { kind: 'aborted' };
+      if (e.reason === 'incomplete' && e.at) {
+        const chain = chainTo(solver.requirers, e.at.package);
+        if (e.at.version !== undefined && chain.length > 0) chain[chain.length - 1].version = e.at.version;
+        const also = e.at.also?.length ? { also: e.at.also } : {};
+        return { kind: 'incomplete', package: e.at.package, version: e.at.version, reason: e.message, ...also, chain, stats: solver.stats };
+      }
       if (e.reason === 'too-complex') return { kind: 'too-complex', stats: solver.stats };
       return { kind: 'error', message: e.message };
     }
@@ -64,8 +95,29 @@ export async function solve(provider: DependencyProvider, options: SolveOptions 
   }
 }
 
+/** The chain of requirements from the root to `pkg`, as the solver last saw it (empty when nothing required it). */
+export function chainTo(requirers: ReadonlyMap<PackageName, Requirer>, pkg: PackageName): ChainLink[] {
+  const chain: ChainLink[] = [];
+  const seen = new Set<PackageName>();
+  let version: string | undefined;
+  for (let at = pkg; at !== ROOT && !seen.has(at); ) {
+    seen.add(at);
+    const r = requirers.get(at);
+    if (!r) return [];
+    const link: ChainLink = { package: at, specifier: r.specifier };
+    if (version !== undefined) link.version = version;
+    if (r.origin) link.origin = r.origin;
+    chain.unshift(link);
+    version = r.byVersion;
+    at = r.by;
+  }
+  return chain[0] && requirers.get(chain[0].package)?.by === ROOT ? chain : [];
+}
+
 class Solver {
   readonly stats: SolveStats = { decisions: 0, conflicts: 0, steps: 0 };
+  /** The latest requirer of each package: what an 'incomplete' stop names as the chain. */
+  readonly requirers = new Map<PackageName, Requirer>();
   private readonly data: SolverData;
   private readonly solution = new PartialSolution();
   private readonly maxSteps: number;
@@ -162,10 +214,12 @@ class Solver {
     const version = info.versions[at];
     const deps = await this.data.dependencies(pkg, version);
     this.step();
+    if (deps.kind === 'incomplete') throw new SolveStop('incomplete', deps.reason, { package: pkg, version });
     if (deps.kind === 'unavailable') {
-      this.data.unavailable(pkg, at, deps.reason);
+      this.data.unavailable(pkg, at, deps.reason, deps.incomplete);
       return pkg;
     }
+    for (const d of deps.dependencies) if (!d.constraintOnly) this.requirers.set(d.package, requirerOf(pkg, version, d));
     // Constraints alone do not fetch: a pip -c file may pin hundreds of packages nothing requires.
     await this.data.ensureVersions(deps.dependencies.filter((d) => !d.constraintOnly).map((d) => d.package));
     const added = this.data.dependencyIncompatibilities(pkg, at, deps.dependencies);
@@ -223,7 +277,7 @@ class Solver {
   private conflictResult(incompatibility: Incompatibility): SolveResult {
     const packageVersions = new Map<PackageName, readonly string[]>();
     for (const [pkg, info] of this.data.packages) packageVersions.set(pkg, info.versions);
-    return { kind: 'conflict', incompatibility, packageVersions, stats: this.stats };
+    return { kind: 'conflict', incompatibility, packageVersions, requirers: this.requirers, stats: this.stats };
   }
 
   private solutionResult(): SolveResult {
@@ -238,9 +292,7 @@ class Solver {
     for (const [by, byVersion] of chosen) {
       for (const dep of this.data.cachedDependencies(by, byVersion)) {
         if (dep.constraintOnly || !versions.has(dep.package)) continue;
-        const entry: Requirer = { by, byVersion, specifier: dep.specifier };
-        if (dep.condition !== undefined) entry.condition = dep.condition;
-        if (dep.origin !== undefined) entry.origin = dep.origin;
+        const entry = requirerOf(by, byVersion, dep);
         let list = requiredBy.get(dep.package);
         if (!list) requiredBy.set(dep.package, (list = []));
         list.push(entry);
@@ -248,6 +300,13 @@ class Solver {
     }
     return { kind: 'solution', versions, requiredBy, stats: this.stats };
   }
+}
+
+function requirerOf(by: PackageName, byVersion: string, dep: ProvidedDependency): Requirer {
+  const entry: Requirer = { by, byVersion, specifier: dep.specifier };
+  if (dep.condition !== undefined) entry.condition = dep.condition;
+  if (dep.origin !== undefined) entry.origin = dep.origin;
+  return entry;
 }
 
 function isFailure(inc: Incompatibility): boolean {

@@ -16,7 +16,15 @@ export interface PackageInfo {
 
 /** Thrown out of the search; solve() turns it into its result. */
 export class SolveStop extends Error {
-  constructor(readonly reason: 'aborted' | 'too-complex' | 'error', message: string = reason) {
+  constructor(
+    readonly reason: 'aborted' | 'too-complex' | 'error' | 'incomplete',
+    message: string = reason,
+    /**
+     * For 'incomplete': the package the registry failed on, the version when it was one version's
+     * data, and the other packages of the same batch that failed with it.
+     */
+    readonly at?: { package: PackageName; version?: string; also?: Array<{ package: PackageName; reason: string }> },
+  ) {
     super(message);
   }
 }
@@ -46,9 +54,16 @@ export class SolverData {
     if (missing.length === 0) return;
     const results = await Promise.all(missing.map((p) => this.provider.versions(p, this.signal)));
     this.checkAbort();
+    // Every package of the batch that could not be read is named, not just the first in order.
+    const unread = missing.flatMap((pkg, i) => {
+      const r = results[i];
+      return r.kind === 'incomplete' ? [{ package: pkg, reason: r.reason }] : [];
+    });
+    if (unread.length > 0) throw new SolveStop('incomplete', unread[0].reason, { package: unread[0].package, also: unread.slice(1) });
     missing.forEach((pkg, i) => {
       const r = results[i];
       if (r.kind === 'error') throw new SolveStop('error', r.message);
+      if (r.kind === 'incomplete') return;
       const versions = r.kind === 'ok' ? r.versions : [];
       const info: PackageInfo = { versions, index: new Map(versions.map((v, j) => [v, j])) };
       if (r.kind === 'unknown-package') info.unknown = r.message;
@@ -106,8 +121,9 @@ export class SolverData {
   }
 
   /** {pkg at}: this version cannot be used. */
-  unavailable(pkg: PackageName, at: number, reason: string): Incompatibility | undefined {
-    return this.merged(`a\u0000${pkg}\u0000${reason}`, pkg, at, undefined, [], { kind: 'unavailable', package: pkg, reason });
+  unavailable(pkg: PackageName, at: number, reason: string, incomplete?: boolean): Incompatibility | undefined {
+    const cause: IncompatibilityCause = incomplete ? { kind: 'unavailable', package: pkg, reason, incomplete } : { kind: 'unavailable', package: pkg, reason };
+    return this.merged(`a\u0000${pkg}\u0000${reason}`, pkg, at, undefined, [], cause);
   }
 
   private dependencyIncompatibility(pkg: PackageName, at: number, dep: ProvidedDependency): Incompatibility | undefined {

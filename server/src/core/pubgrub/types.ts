@@ -32,12 +32,20 @@ export interface DependencyOrigin {
 export type VersionsResult =
   | { kind: 'ok'; versions: string[] /* ascending by PEP 440 / semver order */ }
   | { kind: 'unknown-package'; message: string }
+  /** The registry failed to say (an outage, a deadline): solving stops, since any verdict would be a guess. */
+  | { kind: 'incomplete'; reason: string }
   | { kind: 'error'; message: string };
 
 export type DependenciesResult =
   | { kind: 'ok'; dependencies: ProvidedDependency[] }
-  /** This version cannot be used: its metadata is unknown, its requires-python excludes the target, ... */
-  | { kind: 'unavailable'; reason: string };
+  /**
+   * This version cannot be used: its metadata is unknown, its requires-python excludes the target, ...
+   * `incomplete` marks a reason that is the registry's failure rather than a fact about the version:
+   * other versions are still tried, but a conflict that rests on it is not a verdict.
+   */
+  | { kind: 'unavailable'; reason: string; incomplete?: boolean }
+  /** The registry failed to say and no other version should be tried (a deadline passed): solving stops. */
+  | { kind: 'incomplete'; reason: string };
 
 /** Registry data on demand. Both calls may be made many times: the provider caches. */
 export interface DependencyProvider {

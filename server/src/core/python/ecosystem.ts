@@ -6,13 +6,12 @@ import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, Ec
 import { inspectPythonEnvironment, installPlanFor } from './environment/inspect';
 import { createEnvironmentCache } from './environment/installed';
 import { pythonCompletionContext, pythonCompletions } from './checks/completion';
-import { unreachableFinding } from '../insight/registryFindings';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
-import { checkPypiDependencies, exactPin } from './checks/registryChecks';
+import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
 import { resolvePythonFindings } from './checks/resolutionFindings';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
@@ -64,15 +63,22 @@ class PythonChecker implements EcosystemChecker {
     const { client, config } = await this.services.pypiFor(manifests);
     out.registries = config.describe();
     if (!client) return out;
-    const checked = await checkPypiDependencies(manifests, client, options.signal);
+    const checked = await checkPypiDependencies(manifests, client, options.signal, options.deadline);
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
     out.stale = state.stale = checked.stale;
     state.pypiFacts = checked.facts;
-    for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'pypi'));
+    const unread = unreadFindings(root, checked);
+    out.findings.push(...unread.findings);
+    out.incomplete = unread.incomplete;
     // Resolution over unknown packages or an unreachable index would only restate those findings.
-    const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
-    if (blocked || options.signal?.aborted) return out;
+    const errors = checked.findings.filter((f) => f.severity === 'error');
+    if (checked.failures.length > 0 || errors.length > 0 || options.signal?.aborted) {
+      // A clean-looking rest of the file must not read as "no conflicts": nothing was resolved.
+      const unknown = [...new Set(errors.filter((f) => f.code === 'unknown-package').map((f) => f.package))];
+      if (unknown.length > 0 && checked.failures.length === 0) out.incomplete.push(`Not resolved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the index, so what ${unknown.length === 1 ? 'it needs' : 'they need'} is unknown.`);
+      return out;
+    }
     const python = await resolvePythonFindings(manifests, client, {
       target,
       installer: installerFor(kind),
@@ -80,10 +86,14 @@ class PythonChecker implements EcosystemChecker {
       signal: options.signal,
       whatIf: options.whatIf,
       latestOf: (name) => checked.facts.get(name)?.latest,
+      deadline: options.deadline,
     });
-    state.python = python;
-    out.highestTogether = (names, signal) => highestCompatibleTogether(python.provider, names, { signal, timeBudgetMs: 10_000 });
+    // Hovers re-solve after the check: their reads are not bound by the check's time limit.
+    state.python = { ...python, provider: python.provider.derive({ deadline: undefined }) };
+    const unbound = state.python.provider;
+    out.highestTogether = (names, signal) => highestCompatibleTogether(unbound, names, { signal, timeBudgetMs: 10_000 });
     out.findings.push(...python.findings);
+    if (python.incomplete) out.incomplete.push(python.incomplete);
     if (python.explanation) out.explanation = python.explanation.lines;
     return out;
   }

@@ -2,11 +2,19 @@ import { compareVersions, isPrerelease, parseSpecifierSet, parseVersion, type Ve
 import type { Dependency, Finding, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
 import { RegistryError } from '../../http/types';
-import type { RegistryCheckResult } from '../../ecosystem';
+import type { CheckDeadline, RegistryCheckResult } from '../../ecosystem';
+import { readFailure, type ReadFailure } from '../resolve/registryView';
+import { unreachableFinding } from '../../insight/registryFindings';
 
 /** The part of PypiClient these checks use. */
 export interface PypiLookup {
-  getProject(name: string, signal?: AbortSignal): Promise<PypiProject>;
+  getProject(name: string, signal?: AbortSignal, deadline?: number): Promise<PypiProject>;
+}
+
+/** Registry checks plus the requirements whose project could not be read. */
+export interface PypiCheckResult extends RegistryCheckResult<PypiFacts> {
+  /** Each requirement whose project the registry failed to give (an outage, a bad answer, the deadline), with why. */
+  unread: Array<{ manifest: ParsedManifest; dep: Dependency; failure: Extract<ReadFailure, { kind: 'error' }> }>;
 }
 
 /** What the registry says about one Python dependency, for hovers and later stages. */
@@ -120,26 +128,33 @@ function nearestUnyanked(versions: Parsed[], from: Parsed): string | undefined {
 /**
  * Registry checks for every Python dependency that names a package on an index: unknown
  * packages and versions, yanked pins, releases that no specifier matches, deprecated projects.
- * A registry failure becomes one entry in `failures`, never a finding per dependency.
+ * A registry failure becomes one entry in `failures` per registry and one in `unread` per
+ * requirement, never a finding here (the wing decides where to say it).
  */
-export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, signal?: AbortSignal): Promise<RegistryCheckResult<PypiFacts>> {
-  const result: RegistryCheckResult<PypiFacts> = { findings: [], facts: new Map(), failures: [], stale: false };
+export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, signal?: AbortSignal, deadline?: CheckDeadline): Promise<PypiCheckResult> {
+  const result: PypiCheckResult = { findings: [], facts: new Map(), failures: [], stale: false, unread: [] };
   const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry').map((dep) => ({ manifest, dep })));
   const projects = new Map<string, Promise<PypiProject | RegistryError>>();
+  const bounded = deadline ? (signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal) : signal;
   for (const { dep } of targets) {
     if (!projects.has(dep.normalizedName)) {
-      projects.set(dep.normalizedName, pypi.getProject(dep.normalizedName, signal).catch((e: unknown) => (e instanceof RegistryError ? e : new RegistryError('malformed', 'the package index', String(e)))));
+      const read = pypi.getProject(dep.normalizedName, bounded, deadline?.at);
+      projects.set(dep.normalizedName, read.catch((e: unknown) => (e instanceof RegistryError ? e : new RegistryError('malformed', 'the package index', String(e)))));
     }
   }
   const failed = new Set<string>();
   for (const { manifest, dep } of targets) {
     const project = await projects.get(dep.normalizedName)!;
     if (project instanceof RegistryError) {
-      if (project.kind === 'not-found') {
+      const failure = signal?.aborted ? undefined : readFailure(project, deadline);
+      if (failure?.kind === 'missing') {
         result.findings.push(finding(manifest, dep, 'unknown-package', 'error', `${dep.name} was not found on ${project.registry}. Check the spelling, or the index this package should come from.`, false));
-      } else if (project.kind !== 'aborted' && !failed.has(project.registry)) {
-        failed.add(project.registry);
-        result.failures.push(project);
+      } else if (failure && (project.kind !== 'aborted' || failure.late)) {
+        result.unread.push({ manifest, dep, failure });
+        if (!failed.has(project.registry)) {
+          failed.add(project.registry);
+          result.failures.push(failure.late ? new RegistryError('deadline', project.registry, failure.message) : project);
+        }
       }
       continue;
     }
@@ -149,4 +164,24 @@ export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: P
     result.facts.set(dep.normalizedName, checked.facts);
   }
   return result;
+}
+
+/**
+ * Where a registry failure is said. When nothing at all could be read it is one finding per
+ * registry, on the manifest's first requirement (registry-unreachable's usual form); when only
+ * some projects failed, it is one on each requirement that needs them, so the line that is not
+ * checked is the line that says so. Either way the check is incomplete, and each reason says why.
+ */
+export function unreadFindings(root: ParsedManifest, checked: PypiCheckResult): { findings: Finding[]; incomplete: string[] } {
+  if (checked.facts.size === 0) {
+    return { findings: checked.failures.map((f) => unreachableFinding(root, f, 'pypi')), incomplete: checked.failures.map((f) => f.message) };
+  }
+  const findings: Finding[] = [];
+  const incomplete: string[] = [];
+  for (const { manifest, dep, failure } of checked.unread) {
+    const why = failure.message.replace(/\.?$/, '.');
+    findings.push(finding(manifest, dep, 'registry-unreachable', 'information', `${dep.name} could not be checked: ${why} Resolution was skipped, so this check is incomplete.`, false));
+    incomplete.push(`${dep.name}: ${why}`);
+  }
+  return { findings, incomplete: [...new Set(incomplete)] };
 }

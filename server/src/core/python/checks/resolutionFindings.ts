@@ -2,6 +2,7 @@
 // on the manifest lines that cause it, with fixes (the highest compatible version) and the
 // upgrade that would unlock a newer one.
 
+import type { CheckDeadline } from '../../ecosystem';
 import type { Dependency, Finding, Fix, ParsedManifest, RelatedInformation } from '../../model';
 import { explainConflict, externals, type Explanation } from '../../pubgrub/explain';
 import type { SolveResult } from '../../pubgrub/solver';
@@ -19,6 +20,8 @@ export interface PythonResolutionResult {
   result: SolveResult;
   explanation?: Explanation;
   notes: PythonNote[];
+  /** Why there is no verdict, when resolution could not finish (a registry failed, the deadline passed). */
+  incomplete?: string;
 }
 
 export interface ResolveOptions {
@@ -30,6 +33,8 @@ export interface ResolveOptions {
   whatIf?: boolean;
   /** Latest final release per normalised name, from the registry checks (for the unlock question). */
   latestOf?: (name: string) => string | undefined;
+  /** The check's time limit for registry reads. */
+  deadline?: CheckDeadline;
 }
 
 /** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
@@ -144,10 +149,58 @@ function noteFinding(manifests: ParsedManifest[], note: PythonNote, latestOf?: (
   }
 }
 
+type Incomplete = Extract<SolveResult, { kind: 'incomplete' }>;
+
+/**
+ * The finding for a resolution the registry left unfinished: on the root requirement whose chain
+ * needs the package, naming the chain; `unknown-package` when the index lacks it, else
+ * `registry-unreachable`. Never a conflict and never a fix: nothing was decided.
+ */
+function incompleteFinding(manifests: ParsedManifest[], result: Incomplete, provider: PythonProvider): { finding: Finding; reason: string } {
+  const name = provider.displayName(result.package);
+  const names = [name, ...(result.also ?? []).map((a) => provider.displayName(a.package))];
+  const links = result.chain.map((l) => (l.version ? `${provider.displayName(l.package)} ${l.version}` : provider.displayName(l.package)));
+  if (names.length > 1 && links.length > 0) links[links.length - 1] = names.join(', ');
+  const requiredBy = links.length >= 2 ? `, required by ${links[links.length - 2]},` : '';
+  const subject = result.version ? `${name} ${result.version}` : names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : name;
+  const chain = links.length >= 2 ? ` (${links.join(' -> ')})` : '';
+  const failure = provider.readFailure(result.package);
+  const missing = result.unknownPackage === true;
+  const what = missing
+    ? `${subject}${requiredBy} was not found on ${failure?.registry ?? 'the index'}${chain}.`
+    : /^its metadata could not be read: /.test(result.reason)
+      ? `The metadata of ${subject}${requiredBy} could not be read${chain}: ${result.reason.replace(/^its metadata could not be read: /, '')}`
+      : `${subject}${requiredBy} could not be read${chain}: ${result.reason}`;
+  const reason = what.replace(/\.?$/, '.');
+  const message = `${reason} This check is incomplete: Pinsight cannot tell whether these requirements install together until ${missing ? `the index serves ${name}` : 'the index answers'}.`;
+  const at = locate(manifests, result.chain[0]?.origin);
+  const root = manifests[0];
+  const fallback = root?.dependencies.find((d) => d.ecosystem === 'pypi')?.nameRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const finding: Finding = {
+    code: missing ? 'unknown-package' : 'registry-unreachable',
+    severity: missing ? 'error' : 'information',
+    package: at?.dep.normalizedName ?? result.package,
+    path: at?.manifest.path ?? root?.path ?? '',
+    range: at?.dep.range ?? fallback,
+    message,
+    related: [],
+    fixes: [],
+  };
+  return { finding, reason };
+}
+
+/** Why a result that is neither a solution nor a conflict leaves the check without a verdict. */
+function stoppedReason(result: SolveResult): string | undefined {
+  if (result.kind === 'too-complex') return 'Resolution took too many steps and stopped; conflicts may be missing.';
+  if (result.kind === 'error') return `Resolution failed: ${result.message}`;
+  return undefined;
+}
+
 /** Resolves a manifest tree's Python requirements and explains a conflict on the lines that cause it. */
 export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
   const roots = rootsFromManifests(manifests, resolvable);
-  const provider = createPythonProvider({ pypi, roots, target: { environment: options.target.environment, pythonVersion: options.target.pythonVersion }, installer: options.installer, allowPrereleases: options.allowPrereleases });
+  const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
+  const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline });
   const resolution = await resolvePython(provider, { signal: options.signal });
   const result = resolution.result;
   const findings: Finding[] = [];
@@ -156,7 +209,10 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
     const f = noteFinding(manifests, note, options.latestOf);
     if (f) findings.push(f);
   }
-  if (result.kind !== 'conflict') return { findings, provider: resolution.provider, result, notes };
+  const stopped = result.kind === 'incomplete' ? incompleteFinding(manifests, result, resolution.provider) : undefined;
+  if (stopped) findings.push(stopped.finding);
+  const incomplete = stopped?.reason ?? stoppedReason(result);
+  if (result.kind !== 'conflict') return { findings, provider: resolution.provider, result, notes, incomplete };
 
   const explanation = explainConflict(result.incompatibility, {
     versionsOf: (pkg) => result.packageVersions.get(pkg) ?? resolution.provider.versionsOf(pkg) ?? [],

@@ -93,6 +93,7 @@ function canonicalVersion(text: string): string | undefined {
 }
 
 type Fetcher = (url: string, options: Omit<FetchOptions, 'cache'>) => Promise<FetchResult>;
+type ReadOptions = Pick<FetchOptions, 'signal' | 'deadline'>;
 
 // Pinsight reads one wheel's metadata; a pure-Python wheel is the one every platform would agree on.
 function wheelRank(file: PypiFile): number {
@@ -147,10 +148,13 @@ export class PypiClient {
     this.indexes = indexes.map(({ url }) => toIndex(url));
   }
 
-  /** The project's versions and files on all indexes; throws RegistryError ('not-found' when no index has it). */
-  async getProject(name: string, signal?: AbortSignal): Promise<PypiProject> {
+  /**
+   * The project's versions and files on all indexes; throws RegistryError ('not-found' when no index
+   * has it). `deadline` (clock ms) bounds the requests' attempts and retries (FetchOptions.deadline).
+   */
+  async getProject(name: string, signal?: AbortSignal, deadline?: number): Promise<PypiProject> {
     const normalized = normalizeName(name);
-    const settled = await Promise.allSettled(this.indexes.map((index) => this.cachedRead('ttl', (fetch) => this.readPage(fetch, index, name, normalized, signal))));
+    const settled = await Promise.allSettled(this.indexes.map((index) => this.cachedRead('ttl', (fetch) => this.readPage(fetch, index, name, normalized, { signal, deadline }))));
     const found: Array<{ index: Index; page: SimplePage; stale: boolean }> = [];
     const errors: RegistryError[] = [];
     for (const [i, result] of settled.entries()) {
@@ -184,8 +188,8 @@ export class PypiClient {
   }
 
   // One project page: undefined when this index does not have the project.
-  private async readPage(fetch: Fetcher, index: Index, name: string, normalized: string, signal?: AbortSignal): Promise<{ page: SimplePage; stale: boolean } | undefined> {
-    const result = await fetch(`${index.base}${encodeURIComponent(normalized)}/`, { accept: ACCEPT, signal, registry: index.display });
+  private async readPage(fetch: Fetcher, index: Index, name: string, normalized: string, read: ReadOptions): Promise<{ page: SimplePage; stale: boolean } | undefined> {
+    const result = await fetch(`${index.base}${encodeURIComponent(normalized)}/`, { accept: ACCEPT, ...read, registry: index.display });
     if (result.status === 404 || result.status === 410) return undefined;
     if (result.status !== 200) throw httpError(index.display, result.status, `the project page for "${name}"`);
     const parsed = this.pages.get(result.body);
@@ -210,24 +214,25 @@ export class PypiClient {
   }
 
   /** Dependency metadata of one version, with one request on the usual path; 'unknown' when only sdists exist. */
-  async getMetadata(project: PypiProject, version: string, signal?: AbortSignal): Promise<PypiMetadata> {
+  async getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number): Promise<PypiMetadata> {
     const entry = this.findVersion(project, version);
     const wheels = preferredWheels(entry.files);
     if (wheels.length === 0) {
       const reason = entry.files.length > 0 ? 'only an sdist is published; Pinsight does not build sdists' : 'no files are published for this version';
       return { kind: 'unknown', reason };
     }
+    const read: ReadOptions = { signal, deadline };
     const described = wheels.find((f) => f.metadata);
     if (described) {
-      const found = await this.cachedRead('immutable', (fetch) => this.fromMetadataFile(fetch, project, version, described, signal));
+      const found = await this.cachedRead('immutable', (fetch) => this.fromMetadataFile(fetch, project, version, described, read));
       if (found) return found;
     }
     const apiBase = this.jsonApiBase(wheels[0].index);
     if (apiBase) {
-      const found = await this.cachedRead('immutable', (fetch) => this.fromJsonApi(fetch, apiBase, project, version, wheels[0].index, signal));
+      const found = await this.cachedRead('immutable', (fetch) => this.fromJsonApi(fetch, apiBase, project, version, wheels[0].index, read));
       if (found) return found;
     }
-    return this.cachedRead('immutable', (fetch) => this.fromWheelRange(fetch, project, version, wheels[0], signal));
+    return this.cachedRead('immutable', (fetch) => this.fromWheelRange(fetch, project, version, wheels[0], read));
   }
 
   // A body is cached before anyone parses it, so a broken one can sit in the cache: when what failed
@@ -280,8 +285,8 @@ export class PypiClient {
   }
 
   // PEP 658 / 714: `<file url>.metadata`; undefined when the index claimed one but has none.
-  private async fromMetadataFile(fetch: Fetcher, project: PypiProject, version: string, file: PypiFile, signal?: AbortSignal): Promise<PypiMetadata | undefined> {
-    const result = await fetch(this.withCredentials(`${file.url}.metadata`), { signal, registry: file.index });
+  private async fromMetadataFile(fetch: Fetcher, project: PypiProject, version: string, file: PypiFile, read: ReadOptions): Promise<PypiMetadata | undefined> {
+    const result = await fetch(this.withCredentials(`${file.url}.metadata`), { ...read, registry: file.index });
     if (result.status === 404) return undefined;
     if (result.status !== 200) throw httpError(file.index, result.status, `the metadata file of ${file.filename}`);
     let metadata = this.metadataTexts.get(result.body);
@@ -307,9 +312,9 @@ export class PypiClient {
   }
 
   // PyPI's JSON API for one release; undefined on 404 so the wheel itself can be read instead.
-  private async fromJsonApi(fetch: Fetcher, base: string, project: PypiProject, version: string, index: string, signal?: AbortSignal): Promise<PypiMetadata | undefined> {
+  private async fromJsonApi(fetch: Fetcher, base: string, project: PypiProject, version: string, index: string, read: ReadOptions): Promise<PypiMetadata | undefined> {
     const url = `${base}/pypi/${encodeURIComponent(project.normalized)}/${encodeURIComponent(version)}/json`;
-    const result = await fetch(url, { accept: 'application/json', signal, registry: index });
+    const result = await fetch(url, { accept: 'application/json', ...read, registry: index });
     if (result.status === 404) return undefined;
     if (result.status !== 200) throw httpError(index, result.status, `the JSON API entry for ${project.name} ${version}`);
     let info: { requires_dist?: unknown; requires_python?: unknown; provides_extra?: unknown };
@@ -328,9 +333,9 @@ export class PypiClient {
   }
 
   // METADATA out of the wheel through range reads (a full 200 answer is used as it is).
-  private async fromWheelRange(fetch: Fetcher, project: PypiProject, version: string, file: PypiFile, signal?: AbortSignal): Promise<PypiMetadata> {
+  private async fromWheelRange(fetch: Fetcher, project: PypiProject, version: string, file: PypiFile, options: ReadOptions): Promise<PypiMetadata> {
     const read = async (range: ByteRange): Promise<RangeChunk> => {
-      const result = await fetch(this.withCredentials(file.url), { range, signal, registry: file.index });
+      const result = await fetch(this.withCredentials(file.url), { range, ...options, registry: file.index });
       if (result.status === 200) return { bytes: result.body, start: 0, total: result.body.length };
       if (result.status !== 206) throw httpError(file.index, result.status, `a byte range of ${file.filename}`);
       const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec((result.headers['content-range'] ?? '').trim());

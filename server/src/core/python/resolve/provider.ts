@@ -8,6 +8,7 @@
 // which adds the part of pip's rules a per-requirement provider cannot express. Registry data is
 // fetched once per project and version, shared by every provider made with withRoots or derive.
 
+import type { CheckDeadline } from '../../ecosystem';
 import type { Dependency, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
 import { evaluateMarker, parseMarker, type MarkerEnvironment, type Tristate } from '../versions/markers';
@@ -17,7 +18,7 @@ import {
   allowedVersions, cachedSpecifierSet as specifierSet, exactPinMatches, namesPrereleasePip, namesPrereleaseUv, packageFacts, pinAdmitsYanked,
   type AllowedSet, type Installer, type PackageFacts, type PackagePolicy,
 } from './candidates';
-import { RegistryView, withSignal, type ParsedRequirement, type PypiSource } from './registryView';
+import { RegistryView, withSignal, type ParsedRequirement, type PypiSource, type ReadFailure } from './registryView';
 import { collectNotes, type NoteLog, type PythonNote, type SolutionView } from './notes';
 import type { DependenciesResult, DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency, VersionsResult } from '../../pubgrub/types';
 import { ROOT } from '../../pubgrub/types';
@@ -51,6 +52,8 @@ export interface PythonProviderOptions {
   restrictTo?: ReadonlyMap<string, string>;
   /** Packages whose lowest allowed version the solver should try first (what-if probes). */
   preferLowest?: ReadonlySet<string>;
+  /** The check's time limit for registry reads; a read it cuts short stops the solve as incomplete. */
+  deadline?: CheckDeadline;
 }
 
 export interface PythonProvider extends DependencyProvider {
@@ -79,6 +82,8 @@ export interface PythonProvider extends DependencyProvider {
   candidatesFor(pkg: PackageName, specifier: string): string[];
   /** The extras a release declares (Provides-Extra); [] when unknown. */
   extrasOf(pkg: PackageName, version: string, signal?: AbortSignal): Promise<string[]>;
+  /** Why a package's project could not be read (not found, or the registry failed), once that has happened. */
+  readFailure(pkg: PackageName): ReadFailure | undefined;
 }
 
 /** Splits `name[extra]` into its project and extra. */
@@ -243,9 +248,10 @@ class Provider implements PythonProvider {
   async versions(pkg: PackageName, signal?: AbortSignal): Promise<VersionsResult> {
     if (pkg === ROOT) return { kind: 'ok', versions: ['0'] };
     const { base } = splitPackage(pkg);
-    const outcome = await withSignal(this.view.project(base), signal);
+    const outcome = await withSignal(this.view.project(base, this.options.deadline), signal);
     if (outcome.kind === 'missing') return { kind: 'unknown-package', message: outcome.message };
-    if (outcome.kind === 'error') return { kind: 'error', message: outcome.message };
+    // Not knowing a project's versions is not knowing whether anything needing it installs.
+    if (outcome.kind === 'error') return { kind: 'incomplete', reason: outcome.message };
     const excluded = this.relaxation?.get(base);
     const versions = this.factsOf(base, outcome.project).versions.map((v) => v.version).filter((v) => !excluded?.has(v));
     const only = this.options.restrictTo;
@@ -253,6 +259,10 @@ class Provider implements PythonProvider {
     const wanted = only.get(base);
     const parsed = wanted === undefined ? null : parseVersion(wanted);
     return { kind: 'ok', versions: versions.filter((v) => v === wanted || (parsed !== null && compareVersions(parseVersion(v) as Version, parsed) === 0)) };
+  }
+
+  readFailure(pkg: PackageName): ReadFailure | undefined {
+    return this.view.failures.get(splitPackage(pkg).base);
   }
 
   versionsOf(pkg: PackageName): readonly string[] | undefined {
@@ -274,9 +284,10 @@ class Provider implements PythonProvider {
     if (pkg === ROOT) return;
     const { base } = splitPackage(pkg);
     // Outcomes are cached, never thrown: nothing here can become an unhandled rejection.
-    void this.view.project(base).then((o) => {
+    const deadline = this.options.deadline;
+    void this.view.project(base, deadline).then((o) => {
       if (o.kind !== 'ok') return;
-      for (const v of versions.slice(0, 3)) if (o.project.versions.has(v)) void this.view.metadataOf(o.project, v);
+      for (const v of versions.slice(0, 3)) if (o.project.versions.has(v)) void this.view.metadataOf(o.project, v, deadline);
     });
   }
 
@@ -291,15 +302,18 @@ class Provider implements PythonProvider {
   async dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult> {
     if (pkg === ROOT) return { kind: 'ok', dependencies: (this.rootEdges ??= this.buildRootEdges()) };
     const { base, extra } = splitPackage(pkg);
-    const outcome = await withSignal(this.view.project(base), signal);
-    if (outcome.kind !== 'ok') return { kind: 'unavailable', reason: outcome.message };
+    const outcome = await withSignal(this.view.project(base, this.options.deadline), signal);
+    if (outcome.kind !== 'ok') return { kind: 'unavailable', reason: outcome.message, incomplete: true };
     const facts = this.factsOf(base, outcome.project).byVersion.get(version);
     if (!facts) return { kind: 'unavailable', reason: `${version} is not listed on ${outcome.project.index}` };
     if (!facts.compatible) return { kind: 'unavailable', reason: this.pythonReason(facts.requiresPython) };
-    const md = await withSignal(this.view.metadataOf(outcome.project, version), signal);
+    const md = await withSignal(this.view.metadataOf(outcome.project, version, this.options.deadline), signal);
     if (md.kind === 'error') {
+      // Past the deadline every other version would fail the same way: stop rather than try them.
+      if (md.late) return { kind: 'incomplete', reason: md.message };
       this.log.metadataErrors.set(`${base}\u0000${version}`, { package: base, version, message: md.message });
-      return { kind: 'unavailable', reason: `its metadata could not be read: ${md.message}` };
+      // Other versions are still tried (one broken file should not sink a package), but a conflict resting on this is no verdict.
+      return { kind: 'unavailable', reason: `its metadata could not be read: ${md.message}`, incomplete: true };
     }
     if (md.metadata.kind === 'unknown') return { kind: 'unavailable', reason: md.metadata.reason };
     const { requiresDist, requiresPython, providesExtra } = md.metadata;

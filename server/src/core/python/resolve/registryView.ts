@@ -1,7 +1,10 @@
 // Registry reads for the Python provider, shared by every provider made with withRoots: one
 // promise per project and per version's metadata, made without the solver's signal so that an
-// aborted solve still leaves a warm cache for the next one. The promises never reject.
+// aborted solve still leaves a warm cache for the next one. The promises never reject: a failure
+// is an outcome that says whether the registry lacks the project or failed to answer (and whether
+// the check's deadline was what ended it).
 
+import type { CheckDeadline } from '../../ecosystem';
 import type { PypiMetadata, PypiProject } from '../index/pypi';
 import { RegistryError } from '../../http/types';
 import type { Marker } from '../versions/markers';
@@ -10,12 +13,27 @@ import type { PackageFacts } from './candidates';
 
 /** The part of PypiClient the provider uses. */
 export interface PypiSource {
-  getProject(name: string, signal?: AbortSignal): Promise<PypiProject>;
-  getMetadata(project: PypiProject, version: string, signal?: AbortSignal): Promise<PypiMetadata>;
+  /** `deadline`: clock ms by which the reads must be done (PypiClient passes it to RegistryHttp). */
+  getProject(name: string, signal?: AbortSignal, deadline?: number): Promise<PypiProject>;
+  getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number): Promise<PypiMetadata>;
 }
 
-export type ProjectOutcome = { kind: 'ok'; project: PypiProject } | { kind: 'missing'; message: string } | { kind: 'error'; message: string };
-export type MetadataOutcome = { kind: 'ok'; metadata: PypiMetadata } | { kind: 'error'; message: string };
+/** A read that failed: the registry lacks it ('missing') or did not answer usably ('error'; `late` when the deadline ended it). */
+export type ReadFailure = { kind: 'missing'; message: string; registry?: string } | { kind: 'error'; message: string; late?: boolean; registry?: string };
+export type ProjectOutcome = { kind: 'ok'; project: PypiProject } | ReadFailure;
+export type MetadataOutcome = { kind: 'ok'; metadata: PypiMetadata } | Extract<ReadFailure, { kind: 'error' }>;
+
+/** A registry failure in words, telling the check's deadline apart from the registry's own failures. */
+export function readFailure(error: unknown, deadline: CheckDeadline | undefined): ReadFailure {
+  if (!(error instanceof RegistryError)) return { kind: 'error', message: messageOf(error) };
+  const registry = error.registry;
+  if (error.kind === 'not-found') return { kind: 'missing', message: error.message, registry };
+  if (error.kind === 'deadline' || (error.kind === 'aborted' && deadline?.signal.aborted)) {
+    const limit = deadline ? ` within the ${deadline.seconds} s this check allows (raise ${deadline.setting} to wait longer)` : ' before the time limit';
+    return { kind: 'error', late: true, message: `${registry} did not answer${limit}.`, registry };
+  }
+  return { kind: 'error', message: error.message, registry };
+}
 
 export interface ParsedRequirement {
   text: string;
@@ -32,17 +50,23 @@ export class RegistryView {
   private readonly projects = new Map<string, Promise<ProjectOutcome>>();
   private readonly metadata = new Map<string, Promise<MetadataOutcome>>();
   readonly facts = new Map<string, PackageFacts>();
+  /** Why a project could not be read, once its read has failed. */
+  readonly failures = new Map<string, ReadFailure>();
   private readonly requirements = new Map<string, ParsedRequirement[] | { invalid: string; message: string }>();
 
   constructor(private readonly pypi: PypiSource) {}
 
-  project(name: string): Promise<ProjectOutcome> {
+  /** The first caller's deadline bounds the read that every later caller shares. */
+  project(name: string, deadline?: CheckDeadline): Promise<ProjectOutcome> {
     let p = this.projects.get(name);
     if (!p) {
-      p = this.pypi.getProject(name).then(
+      p = this.pypi.getProject(name, deadline?.signal, deadline?.at).then(
         (project): ProjectOutcome => ({ kind: 'ok', project }),
-        (error: unknown): ProjectOutcome =>
-          error instanceof RegistryError && error.kind === 'not-found' ? { kind: 'missing', message: error.message } : { kind: 'error', message: messageOf(error) },
+        (error: unknown): ProjectOutcome => {
+          const failure = readFailure(error, deadline);
+          this.failures.set(name, failure);
+          return failure;
+        },
       );
       this.projects.set(name, p);
     }
@@ -69,13 +93,17 @@ export class RegistryView {
     return parsed;
   }
 
-  metadataOf(project: PypiProject, version: string): Promise<MetadataOutcome> {
+  metadataOf(project: PypiProject, version: string, deadline?: CheckDeadline): Promise<MetadataOutcome> {
     const key = `${project.normalized}\u0000${version}`;
     let p = this.metadata.get(key);
     if (!p) {
-      p = this.pypi.getMetadata(project, version).then(
+      p = this.pypi.getMetadata(project, version, deadline?.signal, deadline?.at).then(
         (metadata): MetadataOutcome => ({ kind: 'ok', metadata }),
-        (error: unknown): MetadataOutcome => ({ kind: 'error', message: messageOf(error) }),
+        (error: unknown): MetadataOutcome => {
+          const failure = readFailure(error, deadline);
+          // A metadata file that is not there, once the project page listed it, is the index's fault too.
+          return failure.kind === 'missing' ? { kind: 'error', message: failure.message } : failure;
+        },
       );
       this.metadata.set(key, p);
     }

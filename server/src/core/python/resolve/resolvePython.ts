@@ -10,8 +10,13 @@
 // (pipReplay.ts). A refused solution's relaxed choices are excluded and the re-solve repeats, a
 // few times at most; otherwise the first conflict stands, with its explanation. uv decides on
 // first-party requirements only: one pass.
+//
+// A conflict that rests on the registry's failure (a project the index does not have, a version
+// whose metadata could not be read) is not a verdict: it comes back as 'incomplete', naming the
+// package and the chain that needs it, and no what-if question or fix is built on it.
 
-import { solve, type SolveOptions, type SolveResult } from '../../pubgrub/solver';
+import { externals } from '../../pubgrub/explain';
+import { chainTo, solve, type SolveOptions, type SolveResult } from '../../pubgrub/solver';
 import { splitPackage, type PythonProvider } from './provider';
 import { cachedSpecifierSet, pipRejects } from './candidates';
 import { replayPip } from './pipReplay';
@@ -29,12 +34,12 @@ type Solution = Extract<SolveResult, { kind: 'solution' }>;
 
 /** Solves with the provider, then (pip, after a conflict) relaxed with pip's combined rule as the check; at most `maxPasses` solves. */
 export async function resolvePython(provider: PythonProvider, options: SolveOptions & { maxPasses?: number } = {}): Promise<PythonResolution> {
-  const first = await solve(provider, options);
+  const first = settle(await solve(provider, options));
   if (first.kind !== 'conflict' || provider.options.installer !== 'pip') return { result: first, provider, passes: 1 };
   const exclude = new Map<string, Set<string>>();
   for (let pass = 2; pass <= (options.maxPasses ?? 4); pass++) {
     const next = provider.relaxed(exclude);
-    const result = await solve(next, options);
+    const result = settle(await solve(next, options));
     if (result.kind === 'conflict') break;
     if (result.kind !== 'solution') return { result, provider: next, passes: pass };
     let refused: Array<{ package: PackageName; version: string }> = pipViolations(next, result);
@@ -49,6 +54,27 @@ export async function resolvePython(provider: PythonProvider, options: SolveOpti
     }
   }
   return { result: first, provider, passes: 1 };
+}
+
+/** A conflict that rests on what the registry failed to give, as 'incomplete'; any other result unchanged. */
+export function settle(result: SolveResult): SolveResult {
+  if (result.kind !== 'conflict') return result;
+  for (const inc of externals(result.incompatibility)) {
+    const c = inc.cause;
+    if (c.kind === 'unknown-package' && c.dependent !== undefined) {
+      const chain = chainTo(result.requirers, c.package);
+      return { kind: 'incomplete', package: c.package, reason: c.message, unknownPackage: true, chain, stats: result.stats };
+    }
+    if (c.kind === 'unavailable' && c.incomplete) {
+      const chain = chainTo(result.requirers, c.package);
+      const versions = result.packageVersions.get(c.package) ?? [];
+      const term = inc.terms.find((t) => t.package === c.package);
+      const only = term && term.set.count() === 1 ? versions[term.set.last()] : undefined;
+      if (only !== undefined && chain.length > 0) chain[chain.length - 1].version = only;
+      return { kind: 'incomplete', package: c.package, version: only, reason: c.reason, chain, stats: result.stats };
+    }
+  }
+  return result;
 }
 
 /** The versions in a solution that pip's combined rule would refuse, with why (empty for a solution pip accepts). */

@@ -14,7 +14,7 @@ import type { DependencyOrigin, PackageName } from '../../pubgrub/types';
 import { ROOT } from '../../pubgrub/types';
 
 type Solution = Extract<SolveResult, { kind: 'solution' }>;
-type Stop = { kind: 'stopped'; reason: 'aborted' | 'too-complex' | 'error' | 'budget'; message: string };
+type Stop = { kind: 'stopped'; reason: 'aborted' | 'too-complex' | 'error' | 'budget' | 'incomplete'; message: string };
 
 export interface WhatIfOptions {
   signal?: AbortSignal;
@@ -76,6 +76,8 @@ function stopOf(result: SolveResult): Stop | undefined {
   if (result.kind === 'aborted') return { kind: 'stopped', reason: 'aborted', message: 'The question was cancelled.' };
   if (result.kind === 'too-complex') return { kind: 'stopped', reason: 'too-complex', message: 'The re-solve took too many steps; try again with fewer requirements.' };
   if (result.kind === 'error') return { kind: 'stopped', reason: 'error', message: result.message };
+  // A registry that failed mid-question leaves no answer, never a guessed one.
+  if (result.kind === 'incomplete') return { kind: 'stopped', reason: 'incomplete', message: result.reason };
   return undefined;
 }
 
@@ -147,6 +149,7 @@ export async function whatWouldUnlock(
   // The provider only throws when the signal aborts.
   const listed = await provider.versions(name, options.signal).catch(() => undefined);
   if (!listed) return stopOf({ kind: 'aborted' }) as Stop;
+  if (listed.kind === 'incomplete') return { kind: 'stopped', reason: 'incomplete', message: listed.reason };
   const wanted = parseVersion(version);
   if (listed.kind === 'ok' && !listed.versions.some((v) => wanted !== null && compareVersions(parseVersion(v) as Version, wanted) === 0)) {
     return { kind: 'none', tried: [], message: `${provider.displayName(name)} has no release ${version}.` };
@@ -200,6 +203,7 @@ type UpgradeOutcome =
 
 async function smallestUpgrade(provider: PythonProvider, roots: RootRequirement[], other: string, budget: Budget): Promise<UpgradeOutcome> {
   const versions = await provider.versions(other);
+  if (versions.kind === 'incomplete') return { kind: 'stopped', reason: 'incomplete', message: versions.reason };
   if (versions.kind !== 'ok') return { kind: 'tried', outcome: 'no-release-works' };
   const specs = roots.filter((r) => r.dependency.normalizedName === other).map((r) => r.dependency.specifier);
   const from = specs.filter(Boolean).join(',');
