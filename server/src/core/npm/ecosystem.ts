@@ -3,13 +3,17 @@
 
 import { basename } from 'node:path';
 import semver from 'semver';
-import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, RegistryContext, StageOptions } from '../ecosystem';
+import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, ProjectState, RegistryContext, StageOptions } from '../ecosystem';
 import { npmCompletionContext, npmCompletions } from './checks/completion';
 import { RegistryError } from '../http/types';
 import type { HoverFacts } from '../insight/hoverText';
 import { unreachableFinding } from '../insight/registryFindings';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import { npmPeerFindings } from './checks/peerFindings';
+import { NpmDriftCache } from './environment/driftCache';
+import { inspectNpm } from './environment/inspectNpm';
+import { addCommandFixes } from '../insight/commandFixes';
+import type { Runtime } from '../runtime';
 import { checkNpmDependencies, type NpmFacts } from './checks/registryChecks';
 import { parsePackageJson } from './manifest/packageJson';
 import { NpmRegistryServices } from './registry/services';
@@ -72,6 +76,16 @@ class NpmChecker implements EcosystemChecker {
   }
 }
 
+// node_modules trees and locks are read through one cache for the process (keyed by path and mtime).
+const driftCache = new NpmDriftCache();
+
+/** package-lock.json as npm ci reads it, node_modules as npm ls does; fixes run the command each message names. */
+async function inspect(manifests: ParsedManifest[], _kind: ManifestKind, runtime: Runtime): Promise<ProjectState> {
+  const state = await inspectNpm(manifests, runtime, driftCache);
+  addCommandFixes(state.findings);
+  return { findings: state.findings, packages: state.packages, sources: state.sources, skipped: state.skipped };
+}
+
 /** The npm ecosystem. */
 export const npmEcosystem: Ecosystem = {
   id: 'npm',
@@ -83,5 +97,6 @@ export const npmEcosystem: Ecosystem = {
   completionContext: (linePrefix) => npmCompletionContext(linePrefix),
   pinText: (_dep, version) => version,
   specifiersAgree: (a, b) => npmRangesAgree(a.source === 'alias' ? (a.aliasSpecifier ?? '') : a.specifier, b.source === 'alias' ? (b.aliasSpecifier ?? '') : b.specifier),
+  inspect,
   createChecker: (context) => new NpmChecker(context),
 };

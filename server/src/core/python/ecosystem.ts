@@ -3,7 +3,9 @@
 
 import { basename, dirname, join } from 'node:path';
 import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, HostEnvironment, ProjectState, RegistryContext, StageOptions } from '../ecosystem';
-import { inspectPythonEnvironment, installPlanFor } from './environment/inspect';
+import { inspectPythonEnvironment } from './environment/inspect';
+import { inspectPythonLocks } from './locks/inspectLocks';
+import { addCommandFixes } from '../insight/commandFixes';
 import { createEnvironmentCache } from './environment/installed';
 import { pythonCompletionContext, pythonCompletions } from './checks/completion';
 import type { ManifestKind, ParsedManifest } from '../model';
@@ -102,20 +104,25 @@ class PythonChecker implements EcosystemChecker {
 // Installed environments are read through one cache for the process (keyed by folder and mtime).
 const environmentCache = createEnvironmentCache();
 
-/** Lockfile and installed-environment drift; fixes that install run the plan's command in a terminal. */
+/** Lockfile and installed-environment drift; fixes run the command each message names, in a terminal. */
 async function inspect(manifests: ParsedManifest[], kind: ManifestKind, runtime: Runtime, host: HostEnvironment): Promise<ProjectState> {
   const machine = host.machine ? { ...host, platform: host.machine.platform, arch: host.machine.arch } : host;
-  const state = await inspectPythonEnvironment(manifests, kind, runtime, machine, environmentCache);
+  const [locks, state] = await Promise.all([inspectPythonLocks(manifests, runtime), inspectPythonEnvironment(manifests, kind, runtime, machine, environmentCache)]);
   const root = manifests[0];
-  if (root && state.environment && state.check) {
-    // Paths in the command are relative to the manifest's folder, where the terminal starts.
-    const cwd = dirname(root.path);
-    const line = installLine((await installPlanFor(manifests, kind, runtime, { searchRoot: host.searchRoot })).command, state.environment.location.prefix, runtime);
-    for (const f of state.findings) {
-      if (line) f.fixes.push({ title: `Run \`${line}\` in a terminal`, edits: [], run: { line, cwd } });
-    }
+  if (root && state.environment) {
+    // pip runs as the environment's own interpreter, so the install lands where the check looked.
+    const prefix = state.environment.location.prefix;
+    addCommandFixes(state.findings, (line) => installLine(line, prefix, runtime));
   }
-  return state;
+  addCommandFixes(locks.findings);
+  for (const [name, locked] of locks.locked) state.packages.set(name, { ...state.packages.get(name), locked, via: locks.via?.get(name) });
+  for (const [name, via] of locks.via ?? []) if (!state.packages.has(name)) state.packages.set(name, { via });
+  return {
+    findings: [...locks.findings, ...state.findings],
+    packages: state.packages,
+    sources: [...locks.sources, ...state.sources],
+    skipped: [...locks.skipped, ...state.skipped],
+  };
 }
 
 /** pip runs as the environment's own interpreter, so the install lands where the check looked. */

@@ -115,13 +115,16 @@ export function pythonHoverFacts(state: PythonCheckState): (dep: Dependency, sig
       const python = state.python;
       if (!python) return undefined;
       const first = await whatWouldUnlock(python.provider, name, latest, { signal, timeBudgetMs: 4_000 });
-      if (first.kind !== 'none') return first.kind === 'unlocked' ? first.message : undefined;
+      if (first.kind === 'unlocked') return first.message;
+      if (first.kind !== 'none' && first.kind !== 'stopped') return undefined;
+      // An unreadable project on the way (a registry gap) leaves the latest undecided: say so, then try nearer steps.
+      const latestAnswer = first.kind === 'none' ? first.message : `Whether an upgrade allows ${name} ${latest} is not known (${first.message.replace(/\.?$/, '')}).`;
       for (const step of stepsBetween(python.provider.versionsOf(name) ?? [], compatible, latest)) {
         const r = await whatWouldUnlock(python.provider, name, step, { signal, timeBudgetMs: 2_000 });
-        if (r.kind === 'unlocked') return `${first.message} ${r.message.replace(/\.?$/, '.')}`;
-        if (r.kind !== 'none') break;
+        if (r.kind === 'unlocked') return `${latestAnswer} ${r.message.replace(/\.?$/, '.')}`;
+        if (r.kind !== 'none' && r.kind !== 'stopped') break;
       }
-      return first.message;
+      return latestAnswer;
     });
   return async (dep, signal) => {
     const name = dep.normalizedName;
