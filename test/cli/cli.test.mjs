@@ -150,3 +150,36 @@ test('check: the same package pinned differently in two manifests is inconsisten
   assert.match(text.stdout, /^drift-pins\/requirements\.txt:3:11: warning \[inconsistent-pin\] /m);
   assert.match(text.stdout, /^not checked: registry checks and resolution \(--no-registry\)$/m);
 });
+
+test('drift, offline: the seed uv project has lock-stale naming websockets; a .venv with websockets 15.0.1 against ==14.2 is installed-mismatch', async () => {
+  const { cpSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writeVenv } = await import('../support/fakeVenv.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'pinsight-cli-drift-'));
+  try {
+    cpSync(fileURLToPath(new URL('../../examples/uv-project', import.meta.url)), join(dir, 'uv-project'), { recursive: true });
+    const uv = run(['check', '--no-registry', '--format', 'json', 'uv-project'], dir);
+    assert.equal(uv.code, 0, uv.stderr);
+    const stale = JSON.parse(uv.stdout).files[0].findings.filter((f) => f.code === 'lock-stale');
+    assert.equal(stale.length, 1, uv.stdout);
+    assert.equal(stale[0].range.start.line, 8);
+    assert.match(stale[0].message, /uvicorn\[standard\]>=0\.24\.0/);
+    assert.match(stale[0].message, /websockets/);
+    assert.deepEqual(stale[0].fixes.map((f) => f.run), [{ line: 'uv lock', cwd: join(dir, 'uv-project') }]);
+
+    writeFileSync(join(dir, 'requirements.txt'), 'supabase==2.15.3\nwebsockets==14.2\n');
+    writeVenv(join(dir, '.venv'), [{ name: 'websockets', version: '15.0.1' }, { name: 'supabase', version: '2.15.3', requires: ['realtime<2.5.0,>=2.4.0'] }]);
+    const env = run(['check', '--no-registry', '--format', 'json', 'requirements.txt'], dir);
+    const findings = JSON.parse(env.stdout).files[0].findings;
+    const mismatch = findings.find((f) => f.code === 'installed-mismatch');
+    assert.equal(mismatch.range.start.line, 1);
+    assert.match(mismatch.message, /\.venv has websockets 15\.0\.1 installed, which does not satisfy ==14\.2/);
+    assert.match(mismatch.fixes[0].run.line, /\.venv\/bin\/python -m pip install -r requirements\.txt$/);
+    const conflict = findings.find((f) => f.code === 'installed-conflict');
+    assert.equal(conflict.range.start.line, 0);
+    assert.match(conflict.message, /supabase 2\.15\.3 requires realtime/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
