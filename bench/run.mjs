@@ -56,3 +56,29 @@ console.log(`Same packages as pip: ${res.rows.filter((r) => r.expect === 'soluti
 console.log('\n| `pinsight check --isolated --no-cache --format json`, cold, whole CLI | wall | requests | exit | finding codes |');
 console.log('|---|---|---|---|---|');
 for (const r of res.rows) console.log(r.cli.error ? `| ${r.id} | ${r.cli.error} | | | |` : `| ${r.id} | ${sec(r.cli.ms)} | ${r.cli.requests} | ${r.cli.code} | ${r.cli.codes.join(', ') || '–'} |`);
+
+const { benchDrift } = await import('./drift.mjs');
+const drift = await benchDrift();
+console.log(`\n## Drift (${drift.manifests} manifests with their lockfiles, one 1,000-distribution .venv, no network)\n`);
+console.log('| what | time | findings |');
+console.log('|---|---|---|');
+console.log(`| in process, runStages for all ${drift.manifests}, cold (empty caches) | ${sec(drift.cold.ms)} | ${drift.cold.findings} |`);
+console.log(`| in process, warm (the editor's re-check), median of 10 | ${sec(drift.warm)} | ${drift.findings} |`);
+console.log(`| whole CLI \`pinsight check --no-registry\` (new process), median of 5 | ${sec(drift.cli.ms)} | ${drift.cli.findings} |`);
+console.log(`| peer: pip 23.2.1 \`pip check\` on the same site-packages | ${sec(drift.pip.ms)} | exit ${drift.pip.code} |`);
+console.log(`\nTarget: warm under 200 ms: ${drift.warm < 200 ? 'met' : 'MISSED'}.`);
+
+const { benchEditor } = await import('./editor.mjs');
+const ed = await benchEditor();
+console.log(`\n## Editor and CLI, what the user waits for (fake PyPI, ${ed.latencyMs} ms per request; pip beside it)\n`);
+console.log('| figure | Pinsight | pip 23.2.1, same run | goal |');
+console.log('|---|---|---|---|');
+if (ed.cli) {
+  console.log(`| first verdict, cold cache, whole \`pinsight check\` (seed conflict) | ${sec(ed.cli.cold.ms)}, ${ed.cli.cold.requests} requests | ${sec(ed.cli.pip.cold)}, ${ed.cli.pip.coldRequests} requests | <= 0.6 s |`);
+  console.log(`| whole \`pinsight check\` process, warm disk cache (median of 5) | ${sec(ed.cli.warm.ms)}, ${ed.cli.warm.requests} requests | ${sec(ed.cli.pip.warm)} | >= 20x faster than pip (${(ed.cli.pip.warm / ed.cli.warm.ms).toFixed(1)}x) |`);
+}
+console.log(`| LSP: open -> first verdict, cold cache | ${sec(ed.zero.first)} | | |`);
+console.log(`| LSP, warm, debounce 0: edit -> new verdict (${ed.edits} edits) | p50 ${sec(ed.zero.p50)}, p95 ${sec(ed.zero.p95)} | | p95 <= 30 ms |`);
+console.log(`| LSP, warm, default settings: edit -> new verdict | p50 ${sec(ed.standard.p50)}, p95 ${sec(ed.standard.p95)} | | p95 <= 200 ms |`);
+console.log(`| server memory: idle / 50 manifests open and checked | ${ed.memory.idle.toFixed(0)} MB / ${ed.memory.open50.toFixed(0)} MB | | < 150 MB |`);
+console.log(`| .vsix size | ${ed.vsix ? `${(ed.vsix / 1024).toFixed(0)} KB` : 'not built (npm run package)'} | | < 2 MB |`);

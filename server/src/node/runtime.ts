@@ -6,9 +6,27 @@ function kindOf(s: { isFile(): boolean; isDirectory(): boolean }): FileStat['kin
   return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
 }
 
+// Checks run side by side, each reading hundreds of small files: an unbounded burst would hit the
+// open-file limit (EMFILE), and a file that cannot be opened reads as absent. 64 at a time keeps
+// libuv's pool busy without that.
+const MAX_OPEN = 64;
+let open = 0;
+const waiting: Array<() => void> = [];
+
+async function bounded<T>(run: () => Promise<T>): Promise<T> {
+  if (open >= MAX_OPEN) await new Promise<void>((resolve) => waiting.push(resolve));
+  open++;
+  try {
+    return await run();
+  } finally {
+    open--;
+    waiting.shift()?.();
+  }
+}
+
 async function statPath(path: string): Promise<FileStat | undefined> {
   try {
-    const s = await stat(path);
+    const s = await bounded(() => stat(path));
     return { kind: kindOf(s), size: s.size, mtimeMs: s.mtimeMs };
   } catch {
     return undefined;
@@ -23,14 +41,14 @@ export function createNodeRuntime(overlay?: (path: string) => string | undefined
       const open = overlay?.(path);
       if (open !== undefined) return open;
       try {
-        return await readFile(path, 'utf8');
+        return await bounded(() => readFile(path, 'utf8'));
       } catch {
         return undefined;
       }
     },
     async listDir(path: string): Promise<DirEntry[] | undefined> {
       try {
-        const entries = await readdir(path, { withFileTypes: true });
+        const entries = await bounded(() => readdir(path, { withFileTypes: true }));
         return Promise.all(
           entries.map(async (e) => ({ name: e.name, kind: e.isSymbolicLink() ? ((await statPath(join(path, e.name)))?.kind ?? 'other') : kindOf(e) })),
         );

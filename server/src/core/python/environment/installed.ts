@@ -27,19 +27,34 @@ interface CacheEntry {
 /** Metadata folders already read, per sys.path folder and entry name, with the mtime they were read at. */
 export interface EnvironmentCache {
   readonly folders: Map<string, Map<string, CacheEntry>>;
+  /** Whole environments per prefix, valid while every site folder keeps its mtime (an install adds or removes a metadata folder). */
+  readonly environments: Map<string, { stamp: string; env: Promise<InstalledEnvironment> }>;
   /** Metadata folders read (not served from the cache) since creation, for tests and benchmarks. */
   reads: number;
 }
 
 /** An empty cache to pass to readInstalledEnvironment across re-checks. */
 export function createEnvironmentCache(): EnvironmentCache {
-  return { folders: new Map(), reads: 0 };
+  return { folders: new Map(), environments: new Map(), reads: 0 };
 }
 
 const METADATA_ENTRY = /\.(dist|egg)-info$/i;
 
-/** Reads every distribution in the environment through the runtime; never throws. */
+/**
+ * Reads every distribution in the environment through the runtime; never throws. Concurrent
+ * checks of one environment share one read, and a re-check whose site folders kept their mtime
+ * reuses it whole (one stat per folder instead of one per distribution).
+ */
 export async function readInstalledEnvironment(location: EnvLocation, runtime: Runtime, cache: EnvironmentCache = createEnvironmentCache()): Promise<InstalledEnvironment> {
+  const stamp = runtime.stat ? (await Promise.all(location.sitePackages.map(async (p) => `${p}@${(await runtime.stat!(p))?.mtimeMs ?? 'none'}`))).join('|') : undefined;
+  const known = cache.environments.get(location.prefix);
+  if (stamp !== undefined && known?.stamp === stamp) return known.env;
+  const env = readEnvironment(location, runtime, cache);
+  if (stamp !== undefined) cache.environments.set(location.prefix, { stamp, env });
+  return env;
+}
+
+async function readEnvironment(location: EnvLocation, runtime: Runtime, cache: EnvironmentCache): Promise<InstalledEnvironment> {
   const env: InstalledEnvironment = { location, distributions: new Map(), shadowed: [], notes: [] };
   if (!runtime.listDir) {
     env.notes.push(`${location.display} was not read: this host cannot list folders.`);
