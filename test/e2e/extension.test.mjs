@@ -149,6 +149,76 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     await session.screenshot('outline-requirements');
   }));
 
+  it('a stale uv.lock: lock-stale on the uvicorn[standard] line, naming websockets, with the uv lock fix', { timeout: 90_000 }, withScreenshot('lock-stale', async () => {
+    const file = 'uv-project/pyproject.toml';
+    await session.openFile(file);
+    const lines = await session.editorLines();
+    const line = lines.findIndex((l) => l.includes('uvicorn[standard]>=0.24.0')) + 1;
+    assert.ok(line > 0, 'the example asks for uvicorn[standard]');
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'lock-stale'), { file, timeout: 60_000, message: 'lock-stale in the uv project' });
+    const stale = pinsightRows(rows, file).filter((r) => r.code === 'lock-stale');
+    assert.deepEqual(stale.map((r) => [r.line, r.severity]), [[line, 'warning']]);
+    assert.match(stale[0].message, /uv\.lock was made for `uvicorn>=0\.24\.0`/);
+    assert.match(stale[0].message, /websockets/);
+    await session.screenshot('problems-lock-stale');
+  }));
+
+  it('npm peer conflict: ERESOLVE on both package.json lines', { timeout: 90_000 }, withScreenshot('peer-conflict', async () => {
+    const file = 'npm-peer/package.json';
+    await session.openFile(file);
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'peer-conflict').length === 2, { file, timeout: 60_000, message: 'two peer-conflict errors' });
+    for (const r of pinsightRows(rows, file).filter((x) => x.code === 'peer-conflict')) {
+      assert.equal(r.severity, 'error');
+      assert.match(r.message, /react/);
+    }
+    await session.screenshot('problems-peer-conflict');
+  }));
+
+  it('versions at a glance: inlay hints on the seed, shown while Ctrl+Alt is held', { timeout: 90_000 }, withScreenshot('inlay-hints', async () => {
+    await session.openFile('seed/requirements.txt');
+    await session.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').some((r) => r.code === 'conflict'), { file: 'seed/requirements.txt', timeout: 60_000, message: 'the seed checked' });
+    await session.focusEditor();
+    await session.page.keyboard.down('Control');
+    await session.page.keyboard.down('Alt');
+    try {
+      const lines = await pollUntil(async () => {
+        const all = await session.editorLines();
+        return all.some((l) => /^websockets==15\.0\.1\s*compatible 14\.2 · latest 17\.0\.1 \(blocked\)/.test(l)) ? all : false;
+      }, { timeout: 30_000, message: 'the inlay hint on the websockets line' });
+      assert.ok(lines.some((l) => /^supabase==2\.15\.3\s*\S/.test(l)), JSON.stringify(lines));
+      await session.screenshot('inlay-hints');
+    } finally {
+      await session.page.keyboard.up('Alt');
+      await session.page.keyboard.up('Control');
+    }
+  }));
+
+  it('completion after == offers the highest compatible version first; Update all applies one undoable edit', { timeout: 120_000 }, withScreenshot('completion-update-all', async () => {
+    const file = 'seed/requirements.txt';
+    await session.openFile(file);
+    const original = await session.editorLines();
+    const line = original.indexOf('websockets==15.0.1') + 1;
+    await session.goTo(line, 'websockets=='.length + 1);
+    await session.page.keyboard.press('Shift+End');
+    await session.page.keyboard.press('Delete');
+    await session.page.keyboard.press('Control+Space');
+    const first = session.page.locator('.suggest-widget .monaco-list-row').first();
+    await first.waitFor({ timeout: 30_000 });
+    await pollUntil(async () => /14\.2/.test(await first.innerText()), { timeout: 30_000, message: 'the first suggestion to be 14.2' });
+    assert.match(await first.innerText(), /highest compatible/);
+    await session.screenshot('completion-websockets');
+    await session.page.keyboard.press('Enter');
+    await pollUntil(async () => (await session.editorLines())[line - 1] === 'websockets==14.2', { timeout: 10_000, message: 'the completion inserted' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.severity !== 'error'), { file, timeout: 60_000, message: 'no error after the completion' });
+
+    await session.runCommand('Pinsight: Update All to Highest Compatible');
+    await pollUntil(async () => (await session.editorLines()).join('\n') !== [...original.slice(0, line - 1), 'websockets==14.2', ...original.slice(line)].join('\n'), { timeout: 30_000, message: 'Update all to change the file' });
+    await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.severity !== 'error'), { file, timeout: 60_000, message: 'no error after Update all' });
+    await session.screenshot('after-update-all');
+    await session.undoAll();
+    assert.deepEqual(await session.editorLines(), original);
+  }));
+
   it('reports a malformed npm specifier in package.json', { timeout: 60_000 }, withScreenshot('package-json-diagnostic', async () => {
     const file = 'npm-peer/package.json';
     await session.openFile(file);

@@ -42,6 +42,8 @@ export const quietSettings = {
   'editor.quickSuggestions': { other: false, comments: false, strings: false },
   'editor.wordBasedSuggestions': 'off',
   'editor.hover.delay': 150,
+  // Inlay hints are text in the rendered line: tests that read lines see them only while Ctrl+Alt is held.
+  'editor.inlayHints.enabled': 'offUnlessPressed',
   'outline.collapseItems': 'alwaysExpand',
   'remote.autoForwardPorts': false,
   // The built-in JSON and npm features would reach the network; tests use loopback only.
