@@ -78,7 +78,7 @@ if (ed.cli) {
   console.log(`| whole \`pinsight check\` process, warm disk cache (median of 5) | ${sec(ed.cli.warm.ms)}, ${ed.cli.warm.requests} requests | ${sec(ed.cli.pip.warm)} | >= 20x faster than pip (${(ed.cli.pip.warm / ed.cli.warm.ms).toFixed(1)}x) |`);
 }
 console.log(`| LSP: open -> first verdict, cold cache | ${sec(ed.zero.first)} | | |`);
-console.log(`| LSP, warm, debounce 0: edit -> new verdict (${ed.edits} edits) | p50 ${sec(ed.zero.p50)}, p95 ${sec(ed.zero.p95)} | | p95 <= 30 ms |`);
-console.log(`| LSP, warm, default settings: edit -> new verdict | p50 ${sec(ed.standard.p50)}, p95 ${sec(ed.standard.p95)} | | p95 <= 200 ms |`);
+console.log(`| LSP, warm, debounce 0: edit -> new verdict (${ed.edits} edits) | p50 ${sec(ed.zero.p50)}, p95 ${sec(ed.zero.p95)} (with fixes: p50 ${sec(ed.zero.completeP50)}, p95 ${sec(ed.zero.completeP95)}) | | p95 <= 30 ms |`);
+console.log(`| LSP, warm, default settings: edit -> new verdict | p50 ${sec(ed.standard.p50)}, p95 ${sec(ed.standard.p95)} (with fixes: p50 ${sec(ed.standard.completeP50)}, p95 ${sec(ed.standard.completeP95)}) | | p95 <= 200 ms |`);
 console.log(`| server memory: idle / 50 manifests open and checked | ${ed.memory.idle.toFixed(0)} MB / ${ed.memory.open50.toFixed(0)} MB | | < 150 MB |`);
 console.log(`| .vsix size | ${ed.vsix ? `${(ed.vsix / 1024).toFixed(0)} KB` : 'not built (npm run package)'} | | < 2 MB |`);

@@ -80,9 +80,15 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     assert.ok(line > 0);
     await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'conflict' && r.line === line), { file, timeout: 60_000, message: 'the conflict on the websockets line' });
     await session.goTo(line, 3);
-    // Auto Fix applies the preferred quick fix: the highest compatible version.
-    await session.runCommand('Auto Fix...');
-    await pollUntil(async () => (await session.editorLines())[line - 1] === 'websockets==14.2', { timeout: 15_000, message: 'the websockets line to read websockets==14.2' });
+    // Auto Fix applies the preferred quick fix: the highest compatible version. The verdict is
+    // published before its fixes (they need re-solves), so ask again until the fix has arrived.
+    await pollUntil(
+      async () => {
+        await session.runCommand('Auto Fix...');
+        return pollUntil(async () => (await session.editorLines())[line - 1] === 'websockets==14.2', { timeout: 3_000, message: 'the fix' }).catch(() => false);
+      },
+      { timeout: 30_000, interval: 500, message: 'the websockets line to read websockets==14.2' },
+    );
     await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.severity !== 'error'), { file, timeout: 60_000, message: 'no Pinsight error after the fix' });
     await session.screenshot('after-quick-fix');
 

@@ -251,16 +251,25 @@ export class CodeServerSession {
   async openFile(relativePath) {
     const page = this.page;
     const name = relativePath.split('/').pop();
-    await this.focusWorkbench();
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(relativePath);
     const folder = relativePath.split('/').slice(0, -1).join('/');
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).filter({ hasText: folder }).first();
-    await row.click();
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-    await this.activeTab(name).waitFor();
+    // Quick Open re-renders its list as results arrive: a click can land on a row that just moved
+    // (requirements-dev.txt for requirements.txt). Check the tab that opened, and try again if needed.
+    for (let attempt = 1; ; attempt++) {
+      await this.focusWorkbench();
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(relativePath);
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).filter({ hasText: folder }).first();
+      await row.click();
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+      try {
+        await this.activeTab(name).waitFor({ timeout: attempt < 3 ? 5_000 : 30_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
     await this.editor().locator('.view-lines').waitFor();
     return this.editor();
   }
