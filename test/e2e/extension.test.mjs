@@ -3,7 +3,7 @@
 // tests share it in order and each leaves the editor as it found it (edits are undone).
 // Run with `npm run test:e2e` (installs the tools, packages the extension, then runs this file).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil, startCodeServer } from '../support/codeServer.mjs';
@@ -70,6 +70,26 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     const path = await session.screenshot('hover-websockets');
     assert.ok(readFileSync(path).length > 0);
     await session.page.mouse.move(700, 800);
+  }));
+
+  it('versions at a glance: inlay hints on the seed', { timeout: 90_000 }, withScreenshot('inlay-hints', async () => {
+    await session.openFile('seed/requirements.txt');
+    await session.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').some((r) => r.code === 'conflict'), { file: 'seed/requirements.txt', timeout: 60_000, message: 'the seed checked' });
+    // The harness keeps hints off (they are text in the rendered line); turn them on in the user settings, which VS Code applies live.
+    const settingsFile = join(session.dirs.userData, 'User', 'settings.json');
+    const saved = readFileSync(settingsFile, 'utf8');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(saved), 'editor.inlayHints.enabled': 'on' }, null, 2));
+    try {
+      const lines = await pollUntil(async () => {
+        const all = await session.editorLines();
+        return all.some((l) => /^websockets==15\.0\.1\s*compatible 14\.2 · latest \d+(\.\d+)+ \(blocked\)/.test(l)) ? all : false;
+      }, { timeout: 30_000, message: 'the inlay hint on the websockets line' });
+      assert.ok(lines.some((l) => /^supabase==2\.15\.3\s*\S/.test(l)), JSON.stringify(lines));
+      await session.screenshot('inlay-hints');
+    } finally {
+      writeFileSync(settingsFile, saved);
+      await pollUntil(async () => !(await session.editorLines()).some((l) => /\(blocked\)/.test(l)), { timeout: 15_000, message: 'the hints to go away again' });
+    }
   }));
 
   it('applies the quick fix: websockets==14.2 clears the conflict, and undo brings it back', { timeout: 90_000 }, withScreenshot('quick-fix', async () => {
@@ -155,50 +175,6 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     await session.screenshot('outline-requirements');
   }));
 
-  it('a stale uv.lock: lock-stale on the uvicorn[standard] line, naming websockets, with the uv lock fix', { timeout: 90_000 }, withScreenshot('lock-stale', async () => {
-    const file = 'uv-project/pyproject.toml';
-    await session.openFile(file);
-    const lines = await session.editorLines();
-    const line = lines.findIndex((l) => l.includes('uvicorn[standard]>=0.24.0')) + 1;
-    assert.ok(line > 0, 'the example asks for uvicorn[standard]');
-    const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'lock-stale'), { file, timeout: 60_000, message: 'lock-stale in the uv project' });
-    const stale = pinsightRows(rows, file).filter((r) => r.code === 'lock-stale');
-    assert.deepEqual(stale.map((r) => [r.line, r.severity]), [[line, 'warning']]);
-    assert.match(stale[0].message, /uv\.lock was made for `uvicorn>=0\.24\.0`/);
-    assert.match(stale[0].message, /websockets/);
-    await session.screenshot('problems-lock-stale');
-  }));
-
-  it('npm peer conflict: ERESOLVE on both package.json lines', { timeout: 90_000 }, withScreenshot('peer-conflict', async () => {
-    const file = 'npm-peer/package.json';
-    await session.openFile(file);
-    const rows = await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'peer-conflict').length === 2, { file, timeout: 60_000, message: 'two peer-conflict errors' });
-    for (const r of pinsightRows(rows, file).filter((x) => x.code === 'peer-conflict')) {
-      assert.equal(r.severity, 'error');
-      assert.match(r.message, /react/);
-    }
-    await session.screenshot('problems-peer-conflict');
-  }));
-
-  it('versions at a glance: inlay hints on the seed, shown while Ctrl+Alt is held', { timeout: 90_000 }, withScreenshot('inlay-hints', async () => {
-    await session.openFile('seed/requirements.txt');
-    await session.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').some((r) => r.code === 'conflict'), { file: 'seed/requirements.txt', timeout: 60_000, message: 'the seed checked' });
-    await session.focusEditor();
-    await session.page.keyboard.down('Control');
-    await session.page.keyboard.down('Alt');
-    try {
-      const lines = await pollUntil(async () => {
-        const all = await session.editorLines();
-        return all.some((l) => /^websockets==15\.0\.1\s*compatible 14\.2 · latest 17\.0\.1 \(blocked\)/.test(l)) ? all : false;
-      }, { timeout: 30_000, message: 'the inlay hint on the websockets line' });
-      assert.ok(lines.some((l) => /^supabase==2\.15\.3\s*\S/.test(l)), JSON.stringify(lines));
-      await session.screenshot('inlay-hints');
-    } finally {
-      await session.page.keyboard.up('Alt');
-      await session.page.keyboard.up('Control');
-    }
-  }));
-
   it('completion after == offers the highest compatible version first; Update all applies one undoable edit', { timeout: 120_000 }, withScreenshot('completion-update-all', async () => {
     const file = 'seed/requirements.txt';
     await session.openFile(file);
@@ -223,6 +199,31 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     await session.screenshot('after-update-all');
     await session.undoAll();
     assert.deepEqual(await session.editorLines(), original);
+  }));
+
+  it('a stale uv.lock: lock-stale on the uvicorn[standard] line, naming websockets, with the uv lock fix', { timeout: 90_000 }, withScreenshot('lock-stale', async () => {
+    const file = 'uv-project/pyproject.toml';
+    await session.openFile(file);
+    const lines = await session.editorLines();
+    const line = lines.findIndex((l) => l.includes('uvicorn[standard]>=0.24.0')) + 1;
+    assert.ok(line > 0, 'the example asks for uvicorn[standard]');
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.code === 'lock-stale'), { file, timeout: 60_000, message: 'lock-stale in the uv project' });
+    const stale = pinsightRows(rows, file).filter((r) => r.code === 'lock-stale');
+    assert.deepEqual(stale.map((r) => [r.line, r.severity]), [[line, 'warning']]);
+    assert.match(stale[0].message, /uv\.lock was made for `uvicorn>=0\.24\.0`/);
+    assert.match(stale[0].message, /websockets/);
+    await session.screenshot('problems-lock-stale');
+  }));
+
+  it('npm peer conflict: ERESOLVE on both package.json lines', { timeout: 90_000 }, withScreenshot('peer-conflict', async () => {
+    const file = 'npm-peer/package.json';
+    await session.openFile(file);
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'peer-conflict').length === 2, { file, timeout: 60_000, message: 'two peer-conflict errors' });
+    for (const r of pinsightRows(rows, file).filter((x) => x.code === 'peer-conflict')) {
+      assert.equal(r.severity, 'error');
+      assert.match(r.message, /react/);
+    }
+    await session.screenshot('problems-peer-conflict');
   }));
 
   it('reports a malformed npm specifier in package.json', { timeout: 60_000 }, withScreenshot('package-json-diagnostic', async () => {
