@@ -3,7 +3,7 @@
 // tests share it in order and each leaves the editor as it found it (edits are undone).
 // Run with `npm run test:e2e` (installs the tools, packages the extension, then runs this file).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil, startCodeServer } from '../support/codeServer.mjs';
@@ -70,26 +70,6 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     const path = await session.screenshot('hover-websockets');
     assert.ok(readFileSync(path).length > 0);
     await session.page.mouse.move(700, 800);
-  }));
-
-  it('versions at a glance: inlay hints on the seed', { timeout: 90_000 }, withScreenshot('inlay-hints', async () => {
-    await session.openFile('seed/requirements.txt');
-    await session.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').some((r) => r.code === 'conflict'), { file: 'seed/requirements.txt', timeout: 60_000, message: 'the seed checked' });
-    // The harness keeps hints off (they are text in the rendered line); turn them on in the user settings, which VS Code applies live.
-    const settingsFile = join(session.dirs.userData, 'User', 'settings.json');
-    const saved = readFileSync(settingsFile, 'utf8');
-    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(saved), 'editor.inlayHints.enabled': 'on' }, null, 2));
-    try {
-      const lines = await pollUntil(async () => {
-        const all = await session.editorLines();
-        return all.some((l) => /^websockets==15\.0\.1\s*compatible 14\.2 · latest \d+(\.\d+)+ \(blocked\)/.test(l)) ? all : false;
-      }, { timeout: 30_000, message: 'the inlay hint on the websockets line' });
-      assert.ok(lines.some((l) => /^supabase==2\.15\.3\s*\S/.test(l)), JSON.stringify(lines));
-      await session.screenshot('inlay-hints');
-    } finally {
-      writeFileSync(settingsFile, saved);
-      await pollUntil(async () => !(await session.editorLines()).some((l) => /\(blocked\)/.test(l)), { timeout: 15_000, message: 'the hints to go away again' });
-    }
   }));
 
   it('applies the quick fix: websockets==14.2 clears the conflict, and undo brings it back', { timeout: 90_000 }, withScreenshot('quick-fix', async () => {
@@ -252,4 +232,37 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     assert.deepEqual(await session.editorLines(), original);
     await session.waitForProblems((all) => pinsightRows(all, file).every((r) => r.code !== 'invalid-npm-specifier'), { file, message: 'the package.json problem to go away after undo' });
   }));
+});
+
+// Inlay hints are text in the rendered lines, which the tests above compare: they get a session of
+// their own with hints on.
+describe('Pinsight versions at a glance in code-server', { timeout: 180_000 }, () => {
+  /** @type {import('../support/codeServer.mjs').CodeServerSession} */
+  let hints;
+  before(async () => {
+    hints = await startCodeServer({
+      settings: { 'pinsight.registrySnapshot': 'registry-snapshot.json.gz', 'pinsight.python.version': '3.11', 'pinsight.python.platform': 'linux', 'editor.inlayHints.enabled': 'on' },
+    });
+  }, { timeout: 150_000 });
+
+  after(async () => {
+    await hints?.close();
+  });
+
+  it('shows what each line resolves to, the highest compatible version and the blocked latest', { timeout: 90_000 }, async () => {
+    try {
+      await hints.openFile('seed/requirements.txt');
+      await hints.waitForProblems((all) => pinsightRows(all, 'seed/requirements.txt').some((r) => r.code === 'conflict'), { file: 'seed/requirements.txt', timeout: 60_000, message: 'the seed checked' });
+      const lines = await pollUntil(async () => {
+        const all = await hints.editorLines();
+        return all.some((l) => /^websockets==15\.0\.1\s*compatible 14\.2 · latest \d+(\.\d+)+ \(blocked\)$/.test(l)) ? all : false;
+      }, { timeout: 30_000, message: 'the inlay hint on the websockets line' });
+      assert.ok(lines.some((l) => /^supabase==2\.15\.3\s*compatible \d/.test(l)), JSON.stringify(lines));
+      await hints.screenshot('inlay-hints');
+    } catch (error) {
+      const path = await hints?.screenshot('failure-inlay-hints').catch(() => null);
+      if (path) error.message += `\n(screenshot: ${path})`;
+      throw error;
+    }
+  });
 });
