@@ -22,6 +22,8 @@ export interface PinsightSettings {
   debounceMs: number;
   /** Versions at a glance at the end of each dependency line. */
   inlayHints: boolean;
+  /** Which manifest kinds to check (pinsight.manifests). */
+  manifests: Array<'requirements' | 'pyproject' | 'package.json'>;
   /** Per finding code: another severity, or 'off' to hide it (pinsight.severity.<code>). */
   severity: Record<string, SeverityOverride>;
   /** Seconds one document's registry checks and resolution may take before what is missing is reported. */
@@ -30,6 +32,7 @@ export interface PinsightSettings {
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
 const SEVERITIES = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
+const KINDS = new Set<string>(['requirements', 'pyproject', 'package.json']);
 
 export const defaultSettings: PinsightSettings = {
   enable: true,
@@ -43,6 +46,7 @@ export const defaultSettings: PinsightSettings = {
   registrySnapshot: '',
   debounceMs: 400,
   inlayHints: true,
+  manifests: ['requirements', 'pyproject', 'package.json'],
   severity: {},
   registryTimeoutSeconds: 120,
 };
@@ -73,6 +77,7 @@ export function normalizeSettings(raw: unknown): PinsightSettings {
     registrySnapshot: pick(v.registrySnapshot, d.registrySnapshot, isString).trim(),
     debounceMs: pick(v.debounceMs, d.debounceMs, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
     inlayHints: pick((v.inlayHints as Record<string, unknown> | undefined)?.enable, d.inlayHints, (x) => typeof x === 'boolean'),
+    manifests: pick(v.manifests, d.manifests, (x) => Array.isArray(x) && x.every((k) => KINDS.has(String(k)))),
     severity: severityOverrides(v.severity),
     registryTimeoutSeconds: pick(v.registryTimeoutSeconds, d.registryTimeoutSeconds, (x) => typeof x === 'number' && x > 0 && x <= 3600),
   };

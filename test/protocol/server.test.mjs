@@ -144,3 +144,19 @@ test('a pin that contradicts another manifest of the workspace (not open) is inc
     await other.close();
   }
 });
+
+test('pinsight.manifests turns a manifest kind off: no diagnostics and no hover for it', async () => {
+  const other = await startServer({ settings: { enable: true, checkRegistries: false, manifests: ['requirements', 'pyproject'] } });
+  try {
+    const pkg = fileUri(join(dir, 'kinds', 'package.json'));
+    const req = fileUri(join(dir, 'kinds', 'requirements.txt'));
+    other.open(req, 'requests>=>2\n');
+    await other.waitForDiagnostics(req, (d) => d.some((x) => x.code === 'invalid-specifier'));
+    other.open(pkg, '{ "dependencies": { "left-pad": "^1.3.0.1" } }');
+    const diags = await other.waitForDiagnostics(pkg, () => true);
+    assert.deepEqual(diags, []);
+    assert.equal(await other.request('textDocument/hover', { textDocument: { uri: pkg }, position: { line: 0, character: 24 } }), null);
+  } finally {
+    await other.close();
+  }
+});

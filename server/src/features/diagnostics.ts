@@ -32,7 +32,9 @@ export class DiagnosticsFeature {
   /** Stage 1 for the document's current version; resolves with its analysis once published. */
   async validate(document: TextDocument): Promise<Analysis | null> {
     const settings = await this.ctx.getSettings(document.uri);
-    if (!settings.enable) {
+    const path = uriToPath(document.uri);
+    const kind = path ? detectManifestKind(path) : null;
+    if (!settings.enable || (kind && !settings.manifests.includes(kind))) {
       this.clear(document.uri);
       return null;
     }
@@ -77,7 +79,9 @@ export class DiagnosticsFeature {
     const path = uriToPath(document.uri);
     const kind = path ? detectManifestKind(path) : null;
     let analysis: Analysis | null = null;
-    if (path && kind) {
+    // A kind the user turned off (pinsight.manifests) has no analysis: no hover, hints or symbols either.
+    const enabled = kind !== null && (await this.ctx.getSettings(document.uri)).manifests.includes(kind);
+    if (path && kind && enabled) {
       try {
         analysis = await analyzeManifest(path, this.ctx.runtime, document.getText(), kind);
       } catch (error) {
