@@ -3,6 +3,7 @@
 // never inside node_modules; `!pattern` excludes. Reads folders through the Runtime only.
 import { join } from 'node:path';
 import type { Runtime } from '../../runtime';
+import { globSegmentSource } from '../../glob';
 
 /** The include and exclude globs of a `workspaces` value; undefined when it declares none. */
 export function workspacePatterns(value: unknown): { include: string[]; exclude: string[] } | undefined {
@@ -28,20 +29,7 @@ function expandBraces(pattern: string): string[] {
 }
 
 function segmentSource(segment: string): string {
-  let out = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i];
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 1);
-      if (close < 0) out += '\\[';
-      else {
-        out += `[${segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
+  const out = globSegmentSource(segment);
   // Wildcards do not match names that start with a dot unless the pattern says so (glob's default).
   return segment.startsWith('.') ? out : `(?!\\.)${out}`;
 }

@@ -7,6 +7,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { Runtime } from '../../runtime';
 import { readToml, stringsOf, tableAt } from './lockToml';
 import type { PyprojectSource } from './uvCheck';
+import { globSegmentSource } from '../../glob';
 
 export type PythonLockFile =
   | { kind: 'uv'; path: string; workspaceRoot: string }
@@ -29,20 +30,7 @@ function workspaceGlobs(text: string): { members: string[]; exclude: string[] } 
 }
 
 function segmentPattern(segment: string): RegExp {
-  let out = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i];
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 1);
-      if (close < 0) out += '\\[';
-      else {
-        out += `[${segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
+  const out = globSegmentSource(segment);
   return new RegExp(`^${out}$`);
 }
 
