@@ -22,6 +22,8 @@ export interface PinsightSettings {
   debounceMs: number;
   /** Versions at a glance at the end of each dependency line. */
   inlayHints: boolean;
+  /** Report exact pins older than their highest compatible version (pinsight.outdated.enable). */
+  outdated: boolean;
   /** Which manifest kinds to check (pinsight.manifests). */
   manifests: Array<'requirements' | 'pyproject' | 'package.json'>;
   /** Per finding code: another severity, or 'off' to hide it (pinsight.severity.<code>). */
@@ -46,6 +48,7 @@ export const defaultSettings: PinsightSettings = {
   registrySnapshot: '',
   debounceMs: 400,
   inlayHints: true,
+  outdated: false,
   manifests: ['requirements', 'pyproject', 'package.json'],
   severity: {},
   registryTimeoutSeconds: 120,
@@ -77,6 +80,7 @@ export function normalizeSettings(raw: unknown): PinsightSettings {
     registrySnapshot: pick(v.registrySnapshot, d.registrySnapshot, isString).trim(),
     debounceMs: pick(v.debounceMs, d.debounceMs, (x) => typeof x === 'number' && x >= 0 && x <= 10_000),
     inlayHints: pick((v.inlayHints as Record<string, unknown> | undefined)?.enable, d.inlayHints, (x) => typeof x === 'boolean'),
+    outdated: pick((v.outdated as Record<string, unknown> | undefined)?.enable, d.outdated, (x) => typeof x === 'boolean'),
     manifests: pick(v.manifests, d.manifests, (x) => Array.isArray(x) && x.every((k) => KINDS.has(String(k)))),
     severity: severityOverrides(v.severity),
     registryTimeoutSeconds: pick(v.registryTimeoutSeconds, d.registryTimeoutSeconds, (x) => typeof x === 'number' && x > 0 && x <= 3600),

@@ -88,7 +88,7 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   try {
     const host = hostFor(options);
     for (const analysis of analyses) {
-      const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline });
+      const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
       analysis.findings.push(...result.findings);
       for (const s of result.state?.skipped ?? []) skipped.push(`${displayPath(analysis.root)}: ${s}`);
       for (const reason of result.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);

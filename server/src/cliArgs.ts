@@ -19,6 +19,8 @@ export interface CliOptions {
   platform?: 'linux' | 'darwin' | 'win32';
   explain: boolean;
   pre: boolean;
+  /** Report exact pins older than their highest compatible version (`outdated`). */
+  outdated: boolean;
   isolated: boolean;
   /** Seconds the registry checks and resolution may take in all (--timeout). */
   timeoutSeconds: number;
@@ -44,6 +46,8 @@ Options:
   --platform linux|darwin|win32
                             Resolve for this platform (default: this machine's).
   --pre                     Allow pre-releases, like pip's --pre.
+  --outdated                Report exact pins older than the highest version every other
+                            requirement allows (finding code outdated, a hint).
   --index-url URL           Python package index (overrides pip.conf, PIP_INDEX_URL, ...).
   --extra-index-url URL     An extra Python index; may be repeated.
   --registry URL            npm registry (overrides .npmrc and npm_config_registry).
@@ -70,7 +74,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'check' && command !== 'list') throw new UsageError(`Unknown command '${command}': use \`pinsight check\` or \`pinsight list\`.`);
-  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, isolated: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
+  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, outdated: false, isolated: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -129,6 +133,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
         break;
       case '--explain':
         o.explain = true;
+        break;
+      case '--outdated':
+        o.outdated = true;
         break;
       case '--pre':
         o.pre = true;

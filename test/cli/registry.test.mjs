@@ -101,6 +101,19 @@ test('with no --python-version the target is the nearest .venv up to the working
   assert.match(r.stdout, /Resolving for Python 3\.12\.1 on linux \(from venvproj\/\.venv\):/);
 });
 
+test('--outdated: a hint with its fix on each exact pin older than its highest compatible version, none on a pin that is', async () => {
+  const file = join(dir, 'outdated-requirements.txt');
+  writeFileSync(file, 'supabase==2.15.3\nwebsockets==14.2\n');
+  const r = await run(['check', '--format', 'json', '--outdated', ...registryArgs(), 'outdated-requirements.txt']);
+  assert.equal(r.code, 0, r.stderr);
+  const findings = JSON.parse(r.stdout).files[0].findings.filter((f) => f.code === 'outdated');
+  assert.deepEqual(findings.map((f) => [f.package, f.range.start.line, f.severity]), [['supabase', 0, 'hint']]);
+  assert.match(findings[0].message, /^supabase 2\.15\.3 is pinned; 2\.\d+\.\d+ is the highest version every other requirement allows/);
+  assert.match(findings[0].fixes[0].edits[0].newText, /^==2\.\d+\.\d+$/);
+  const without = await run(['check', '--format', 'json', ...registryArgs(), 'outdated-requirements.txt']);
+  assert.deepEqual(JSON.parse(without.stdout).files[0].findings.filter((f) => f.code === 'outdated'), [], 'off unless asked for');
+});
+
 test('registry findings: unknown package, unknown version, yanked with its reason, no matching release, pre-release only', async () => {
   writeFileSync(join(dir, 'requirements-registry.txt'), 'nosuchpkg==1.0\nwebsockets==99.0\nyankedpkg==1.0\nhttpx>=99\nonlypre>=1\n');
   const r = await run(['check', '--format', 'json', ...registryArgs(), 'requirements-registry.txt']);

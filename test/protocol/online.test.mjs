@@ -197,6 +197,25 @@ test('completion: versions after == with the highest compatible first, extras in
   await client.waitForChecked(uri, 30_000, { after });
 });
 
+test('pinsight.outdated.enable: a hint on each exact pin older than its highest compatible version, with the fix', async () => {
+  const uri = fileUri(join(dir, 'requirements.txt'));
+  const text = 'supabase==2.15.3\nwebsockets==14.2\n';
+  const before = client.checkedCount(uri);
+  client.settings.outdated = { enable: true };
+  client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  client.change(uri, text);
+  const { diagnostics } = await client.waitForChecked(uri, 30_000, { after: before });
+  const outdated = diagnostics.filter((d) => d.code === 'outdated');
+  assert.deepEqual(outdated.map((d) => [d.range.start.line, d.severity]), [[0, 4]]);
+  const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: outdated[0].range, context: { diagnostics: outdated } });
+  assert.match(actions[0].title, /^Change to supabase==2\.\d+\.\d+, the highest compatible version$/);
+  const after = client.checkedCount(uri);
+  delete client.settings.outdated;
+  client.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  client.change(uri, seed);
+  await client.waitForChecked(uri, 30_000, { after });
+});
+
 test('a newer edit supersedes an older run: only the latest version is published', async () => {
   const uri = fileUri(join(dir, 'requirements.txt'));
   const before = client.checkedCount(uri);

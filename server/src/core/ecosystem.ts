@@ -76,6 +76,8 @@ export interface StageOptions {
   deadline?: CheckDeadline;
   /** Re-solve for fixes and "what would unlock" (default true). */
   whatIf?: boolean;
+  /** Report exact pins older than their highest compatible version (opt-in: a re-solve per pin). */
+  outdated?: boolean;
   /** Pre-releases allowed for every requirement (the CLI's --pre). */
   allowPrereleases?: boolean;
 }

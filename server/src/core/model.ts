@@ -151,6 +151,7 @@ export type FindingCode =
   | 'prerelease-only'
   | 'unresolved-source'
   | 'peer-conflict'
+  | 'outdated'
   // drift (stage 1b: lockfiles and installed environments, read from disk, no network)
   | 'lock-stale'
   | 'not-installed'

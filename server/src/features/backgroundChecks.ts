@@ -92,12 +92,12 @@ export class BackgroundChecks {
     }, WAIT_NOTICE_MS);
     try {
       const deadline = checkDeadline(settings.registryTimeoutSeconds, 'the pinsight.registryTimeoutSeconds setting');
-      const options = { host: this.hostFor(settings), signal, deadline };
-      // The verdict first; a conflict's fixes (what-if re-solves) follow in a second publish.
+      const options = { host: this.hostFor(settings), signal, deadline, outdated: settings.outdated };
+      // The verdict first; a conflict's fixes and outdated pins (what-if re-solves) follow in a second publish.
       let result = await runStages(analysis, this.ctx.runtime, registries?.project, { ...options, whatIf: false });
       const current = () => !signal.aborted && this.ctx.documents.get(uri)?.version === version;
       if (!current()) return;
-      if (result.findings.some((f) => f.code === 'conflict' || f.code === 'possible-conflict')) {
+      if (settings.outdated || result.findings.some((f) => f.code === 'conflict' || f.code === 'possible-conflict')) {
         this.ctx.online.set(uri, { version, analysis, result });
         await this.ctx.publish(uri);
         result = await runStages(analysis, this.ctx.runtime, registries?.project, options);

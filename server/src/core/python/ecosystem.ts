@@ -8,6 +8,7 @@ import { inspectPythonLocks } from './locks/inspectLocks';
 import { addCommandFixes } from '../insight/commandFixes';
 import { createEnvironmentCache } from './environment/installed';
 import { pythonCompletionContext, pythonCompletions } from './checks/completion';
+import { outdatedFindings } from './checks/outdated';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
@@ -97,6 +98,9 @@ class PythonChecker implements EcosystemChecker {
     out.findings.push(...python.findings);
     if (python.incomplete) out.incomplete.push(python.incomplete);
     if (python.explanation) out.explanation = python.explanation.lines;
+    if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {
+      out.findings.push(...(await outdatedFindings(manifests, unbound, (name) => checked.facts.get(name)?.latest, options.signal)));
+    }
     return out;
   }
 }

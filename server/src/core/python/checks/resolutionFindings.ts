@@ -68,7 +68,7 @@ function conditionsOf(result: Extract<SolveResult, { kind: 'conflict' }>): strin
   return [...out];
 }
 
-function pinEdit(manifest: ParsedManifest, dep: Dependency, version: string): Fix['edits'][number] {
+export function pinEdit(manifest: ParsedManifest, dep: Dependency, version: string): Fix['edits'][number] {
   const keepArbitrary = exactPin(dep.specifier)?.operator === '===';
   const newText = `${keepArbitrary ? '===' : '=='}${version}`;
   if (dep.specifierRange) return { path: manifest.path, range: dep.specifierRange, newText };
@@ -107,7 +107,7 @@ async function fixesFor(
   return { fixes, unlockText };
 }
 
-function isNewer(a: string, b: string): boolean {
+export function isNewer(a: string, b: string): boolean {
   const va = parseVersion(a);
   const vb = parseVersion(b);
   return va !== null && vb !== null && compareVersions(va, vb) > 0;
