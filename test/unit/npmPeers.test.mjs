@@ -352,3 +352,14 @@ describe('what npm cannot resolve, and what the check leaves out', () => {
     await assert.rejects(check(EXAMPLE, { signal: controller.signal }), /superseded/);
   });
 });
+
+test('peer-conflict messages keep package names as npm writes them (never capitalised at a sentence start)', async () => {
+  const { npmPeerFindings } = await import('../../dist/core/npm/checks/peerFindings.js');
+  const text = JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { ...EXAMPLE.dependencies, 'react-redux': '^7.2.9' } }, null, 2);
+  const { getPackument } = memoryRegistry();
+  const findings = await npmPeerFindings(parsePackageJson(text, '/app/package.json'), getPackument, ENGINES);
+  const messages = findings.map((f) => f.message);
+  assert.ok(messages.some((m) => m.endsWith(' react-redux@9.3.1 allows react 19.')), messages.join('\n'));
+  assert.ok(messages.some((m) => m.endsWith(' No released version of react-beautiful-dnd allows react 19.')), messages.join('\n'));
+  assert.ok(!messages.some((m) => /React-redux|React-beautiful-dnd/.test(m)));
+});

@@ -15,7 +15,9 @@ function specifierEdit(manifest: ParsedManifest, dep: Dependency, version: strin
 function conflictFindings(manifest: ParsedManifest, conflict: NpmPeerConflict): Finding[] {
   const found = conflict.found.dependency;
   const dependant = conflict.peer.dependency;
-  const message = conflict.unlock ? `${conflict.message} ${conflict.unlock.replace(/^./, (c) => c.toUpperCase()).replace(/\.?$/, '.')}` : conflict.message;
+  // A sentence may start with a package name: npm names are lowercase, and stay so ("react-redux@9.3.1 allows react 19").
+  const unlock = conflict.unlock?.startsWith('no released version') ? `No${conflict.unlock.slice(2)}` : conflict.unlock;
+  const message = unlock ? `${conflict.message} ${unlock.replace(/\.?$/, '.')}` : conflict.message;
   const out: Finding[] = [];
   const on = (dep: Dependency, other: Dependency | undefined, fixes: Fix[]): Finding => ({
     code: 'peer-conflict',
