@@ -79,6 +79,7 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
 
 async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runtime): Promise<number> {
   const explanations: Array<{ path: string; lines: string[] }> = [];
+  const resolutions: Array<{ path: string; target?: string; packages: Record<string, string> }> = [];
   const skipped: string[] = [];
   const incomplete: string[] = [];
   const registries = !options.noRegistry && analyses.length > 0 ? makeRegistries(options, runtime) : undefined;
@@ -92,6 +93,7 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
       analysis.findings.push(...result.findings);
       for (const s of result.state?.skipped ?? []) skipped.push(`${displayPath(analysis.root)}: ${s}`);
       for (const reason of result.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);
+      if (result.resolution) resolutions.push({ path: displayPath(analysis.root), target: result.target, packages: result.resolution });
       if (result.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(result.target ? [`Resolving for ${result.target}:`] : []), ...result.explanation] });
       if (result.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
     }
@@ -105,6 +107,7 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   if (options.format === 'json') {
     const doc = JSON.parse(formatCheckJson(files, incomplete)) as Record<string, unknown>;
     doc.skipped = unique;
+    doc.resolutions = resolutions;
     if (options.explain) doc.explanations = explanations;
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {

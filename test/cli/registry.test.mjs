@@ -110,6 +110,12 @@ test('--outdated: a hint with its fix on each exact pin older than its highest c
   assert.deepEqual(findings.map((f) => [f.package, f.range.start.line, f.severity]), [['supabase', 0, 'hint']]);
   assert.match(findings[0].message, /^supabase 2\.15\.3 is pinned; 2\.\d+\.\d+ is the highest version every other requirement allows/);
   assert.match(findings[0].fixes[0].edits[0].newText, /^==2\.\d+\.\d+$/);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.resolutions.length, 1);
+  assert.equal(doc.resolutions[0].target, 'Python 3.11 on linux (--python-version)');
+  assert.equal(doc.resolutions[0].packages.websockets, '14.2');
+  assert.equal(doc.resolutions[0].packages.supabase, '2.15.3');
+  assert.match(doc.resolutions[0].packages.realtime, /^2\.4\.\d+$/);
   const without = await run(['check', '--format', 'json', ...registryArgs(), 'outdated-requirements.txt']);
   assert.deepEqual(JSON.parse(without.stdout).files[0].findings.filter((f) => f.code === 'outdated'), [], 'off unless asked for');
 });

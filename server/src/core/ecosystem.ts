@@ -102,6 +102,8 @@ export interface EcosystemCheck {
   registries: string[];
   /** The environment resolved for, in words ("Python 3.11 on linux (from .venv)"), when it matters. */
   target?: string;
+  /** The set the resolver chose, when it found one: package -> version (for the CLI's JSON, to compare with a lock or another resolver). */
+  resolution?: Record<string, string>;
   /** The full derivation of a conflict, one line each, for --explain and the hover. */
   explanation?: string[];
   /** The highest versions these direct requirements (normalised names) can take together, when the wing resolves; for Update all. */

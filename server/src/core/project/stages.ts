@@ -34,6 +34,7 @@ export async function runStages(analysis: Analysis, runtime: Runtime, project: P
     state,
     registriesChecked: project !== undefined,
     highestTogether: online.highestTogether,
+    resolution: online.resolution,
     async hoverFacts(dep, signal) {
       const facts = await online.hoverFacts(dep, signal);
       const local = state?.packages.get(dep.normalizedName);

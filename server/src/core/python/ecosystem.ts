@@ -98,6 +98,7 @@ class PythonChecker implements EcosystemChecker {
     out.findings.push(...python.findings);
     if (python.incomplete) out.incomplete.push(python.incomplete);
     if (python.explanation) out.explanation = python.explanation.lines;
+    if (python.result.kind === 'solution') out.resolution = Object.fromEntries([...python.result.versions].filter(([name]) => !name.includes('[')).sort(([a], [b]) => a.localeCompare(b)));
     if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {
       out.findings.push(...(await outdatedFindings(manifests, unbound, (name) => checked.facts.get(name)?.latest, options.signal)));
     }
