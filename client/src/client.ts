@@ -10,7 +10,7 @@ import { StatusItem } from './status';
 export const MANIFEST_SELECTOR: Array<{ scheme: string; pattern: string }> = [
   { scheme: 'file', pattern: '**/requirements*.{txt,in}' },
   { scheme: 'file', pattern: '**/constraints*.{txt,in}' },
-  { scheme: 'file', pattern: '**/requirements/*.{txt,in}' },
+  { scheme: 'file', pattern: '**/requirements/**/*.{txt,in}' },
   { scheme: 'file', pattern: '**/*.pip' },
   { scheme: 'file', pattern: '**/pyproject.toml' },
   { scheme: 'file', pattern: '**/package.json' },

@@ -689,3 +689,20 @@ test('URL, VCS, wheel, egg and marker handling agrees with pip 23.2.1 constructo
     assert.equal(dep.marker !== null, pip.marker, `marker of ${line}`);
   });
 });
+
+test('manifest kinds: requirement files in nested requirements folders (pip-tools layouts), never MANIFEST.in', async () => {
+  const { detectManifestKind } = await import('../../dist/core/project/detect.js');
+  const cases = [
+    ['/p/requirements/edx/github.in', 'requirements'],
+    ['/p/requirements/edx/base.txt', 'requirements'],
+    ['/p/requirements/dev.txt', 'requirements'],
+    ['/p/requirements-dev.in', 'requirements'],
+    ['/p/MANIFEST.in', null],
+    ['/p/requirements/MANIFEST.in', null],
+    ['/p/docs/notes.txt', null],
+    ['/p/src/template.in', null],
+    ['/p/pyproject.toml', 'pyproject'],
+    ['/p/web/package.json', 'package.json'],
+  ];
+  for (const [path, kind] of cases) assert.equal(detectManifestKind(path), kind, path);
+});

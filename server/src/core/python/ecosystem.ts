@@ -28,8 +28,9 @@ function manifestKind(path: string): ManifestKind | null {
   const name = basename(path);
   if (name === 'pyproject.toml') return 'pyproject';
   if (REQUIREMENTS.test(name)) return 'requirements';
-  // requirements/dev.txt, requirements/base.in: a folder of requirement files is a common layout.
-  if (/^requirements$/i.test(basename(dirname(path))) && /\.(txt|in)$/i.test(name)) return 'requirements';
+  // requirements/dev.txt, requirements/edx/github.in: a folder of requirement files (nested too) is a
+  // common layout; MANIFEST.in and other setuptools .in files are not requirement files.
+  if (/\.(txt|in)$/i.test(name) && !/^manifest\.in$/i.test(name) && dirname(path).split(/[\\/]/).some((d) => /^requirements$/i.test(d))) return 'requirements';
   return null;
 }
 
