@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
 import { statSync } from 'node:fs';
-import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
 import { runStages } from './core/project/stages';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
@@ -91,7 +91,8 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
     for (const analysis of analyses) {
       const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
       analysis.findings.push(...result.findings);
-      for (const s of result.state?.skipped ?? []) skipped.push(`${displayPath(analysis.root)}: ${s}`);
+      // A note that names its folder already says where; the same note for two files of a folder is said once.
+      for (const s of result.state?.skipped ?? []) skipped.push(s.includes(displayPath(dirname(analysis.root))) ? s : `${displayPath(analysis.root)}: ${s}`);
       for (const reason of result.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);
       if (result.resolution) resolutions.push({ path: displayPath(analysis.root), target: result.target, packages: result.resolution });
       if (result.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(result.target ? [`Resolving for ${result.target}:`] : []), ...result.explanation] });

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isolatedEnv } from '../support/isolatedEnv.mjs';
 
@@ -182,4 +184,13 @@ test('drift, offline: the seed uv project has lock-stale naming websockets; a .v
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the README shows the demo\'s real output', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const demo = spawnSync(process.execPath, ['scripts/demo.mjs'], { cwd: root, encoding: 'utf8', env: isolatedEnv() });
+  assert.equal(demo.status, 0, demo.stderr);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /This is its whole output[\s\S]*?```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.equal(block, demo.stdout.trimEnd(), 'README.md: paste the output of `npm run demo` into the block after "This is its whole output"');
 });

@@ -254,7 +254,7 @@ test('no environment: no drift findings and a note saying so', async () => {
   const runtime = memoryRuntime({});
   const state = await inspectPythonEnvironment(await requirements('a\n'), 'requirements', runtime, { ...HOST, selectedPython: { version: '3.11', path: '/usr/bin/python3' } });
   assert.deepEqual(state.findings, []);
-  assert.deepEqual(state.skipped, ['No Python environment was found for requirements.txt (no .venv or venv from . up to the workspace, and the selected interpreter /usr/bin/python3 is not in a virtual environment), so installed versions are not checked.']);
+  assert.deepEqual(state.skipped, ['No Python environment was found (no .venv or venv in . or the folders above it, up to the workspace, and the selected interpreter /usr/bin/python3 is not in a virtual environment), so installed versions are not checked there.']);
 });
 
 test('an in-sync environment is silent', async () => {

@@ -35,7 +35,7 @@ export async function inspectPythonEnvironment(
   if (!location) {
     const where = displayEnvPath(dirname(root.path), host);
     const selected = host.selectedPython?.path ? `, and the selected interpreter ${host.selectedPython.path} is not in a virtual environment` : '';
-    state.skipped.push(`No Python environment was found for ${displayEnvPath(root.path, host)} (no .venv or venv from ${where} up to the workspace${selected}), so installed versions are not checked.`);
+    state.skipped.push(`No Python environment was found (no .venv or venv in ${where || '.'} or the folders above it, up to the workspace${selected}), so installed versions are not checked there.`);
     return state;
   }
   const environment = await readInstalledEnvironment(location, runtime, cache);
