@@ -192,6 +192,10 @@ test('completion: versions after == with the highest compatible first, extras in
   assert.deepEqual(sorted.slice(1, 4).map((i) => i.label), ['17.0.1', '17.0', '16.1.1']);
   const extras = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 'uvicorn['.length } });
   assert.ok(extras.some((i) => i.label === 'standard'), JSON.stringify(extras.map((i) => i.label)));
+  // A name being typed: the packages the index has answered about this session, realtime among them (via supabase).
+  client.change(uri, `${text}\nreal`);
+  const names = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: text.split('\n').length, character: 4 } });
+  assert.deepEqual(names.map((i) => i.label), ['realtime']);
   const after = client.checkedCount(uri);
   client.change(uri, seed);
   await client.waitForChecked(uri, 30_000, { after });

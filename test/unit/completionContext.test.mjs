@@ -12,12 +12,15 @@ test('requirements and pyproject strings: versions after an operator, extras ins
     ['httpx>=0.27,<', 'requirements', { kind: 'version', name: 'httpx', typed: '' }],
     ['uvicorn[', 'requirements', { kind: 'extra', name: 'uvicorn', typed: '' }],
     ['uvicorn[standard,st', 'requirements', { kind: 'extra', name: 'uvicorn', typed: 'st' }],
-    ['websockets', 'requirements', null],
+    ['websockets', 'requirements', { kind: 'name', typed: 'websockets' }],
+    ['  supa', 'requirements', { kind: 'name', typed: 'supa' }],
+    ['-r base.txt', 'requirements', null],
     ['websockets==14.2 ; python_version >= "3', 'requirements', null],
     ['  "fastapi>=0.1', 'pyproject', { kind: 'version', name: 'fastapi', typed: '0.1' }],
     ['dependencies = ["a==1", "zope.interface~=', 'pyproject', { kind: 'version', name: 'zope-interface', typed: '' }],
     ['requires-python = ">=3.', 'pyproject', null],
     ['fastapi = ">=0.1"', 'pyproject', null],
+    ['dependencies = ["fast', 'pyproject', { kind: 'name', typed: 'fast' }],
   ];
   for (const [prefix, kind, expected] of cases) assert.deepEqual(pythonCompletionContext(prefix, kind), expected, prefix);
 });

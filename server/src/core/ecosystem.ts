@@ -118,7 +118,11 @@ export interface EcosystemCheck {
 }
 
 /** What the text before the cursor asks to complete. `typed` is the partial word the choice replaces. */
-export type CompletionRequest = { kind: 'version'; name: string; typed: string } | { kind: 'extra'; name: string; typed: string };
+export type CompletionRequest =
+  | { kind: 'version'; name: string; typed: string }
+  | { kind: 'extra'; name: string; typed: string }
+  /** A package name being typed: answered from the packages the registry has already answered about. */
+  | { kind: 'name'; typed: string };
 
 export interface CompletionChoice {
   label: string;

@@ -29,14 +29,14 @@ export async function provideCompletion(ctx: ServerContext, params: CompletionPa
   if (!request || !analysis) return [];
   // The last results may be for an older version of the text: good enough to order the choices.
   const entry = ctx.online.get(uri);
-  const dep = entry?.analysis.manifests[0]?.dependencies.find((d) => d.normalizedName === request.name);
+  const dep = request.kind === 'version' ? entry?.analysis.manifests[0]?.dependencies.find((d) => d.normalizedName === request.name) : undefined;
   const facts = dep && entry ? await entry.result.hoverFacts(dep, signalOf(token)) : undefined;
   const preferred = facts?.highestCompatible ?? facts?.resolved;
   const choices = await ctx.registriesFor(settings).project.complete(analysis, request, request.kind === 'version' ? preferred : undefined, signalOf(token));
   const range = { start: { line, character: character - request.typed.length }, end: params.position };
   return choices.map((c) => ({
     label: c.label,
-    kind: request.kind === 'version' ? CompletionItemKind.Value : CompletionItemKind.EnumMember,
+    kind: request.kind === 'version' ? CompletionItemKind.Value : request.kind === 'name' ? CompletionItemKind.Module : CompletionItemKind.EnumMember,
     detail: c.detail,
     sortText: c.sortText,
     filterText: c.label,

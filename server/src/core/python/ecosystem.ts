@@ -7,7 +7,7 @@ import { inspectPythonEnvironment } from './environment/inspect';
 import { inspectPythonLocks } from './locks/inspectLocks';
 import { addCommandFixes } from '../insight/commandFixes';
 import { createEnvironmentCache } from './environment/installed';
-import { pythonCompletionContext, pythonCompletions } from './checks/completion';
+import { nameCompletions, pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { outdatedFindings } from './checks/outdated';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
@@ -45,6 +45,8 @@ const installerFor = (kind: ManifestKind): 'pip' | 'uv' => (kind === 'pyproject'
 
 class PythonChecker implements EcosystemChecker {
   private readonly services: PythonIndexServices;
+  /** Projects the index has answered about in this session: what name completion offers. */
+  private readonly known = new Set<string>();
 
   constructor(private readonly context: RegistryContext) {
     this.services = new PythonIndexServices(context);
@@ -55,6 +57,7 @@ class PythonChecker implements EcosystemChecker {
   }
 
   async complete(manifests: ParsedManifest[], request: CompletionRequest, preferred: string | undefined, signal?: AbortSignal): Promise<CompletionChoice[]> {
+    if (request.kind === 'name') return nameCompletions(this.known, request.typed);
     const { client } = await this.services.pypiFor(manifests);
     return client ? pythonCompletions(client, request, preferred, signal) : [];
   }
@@ -72,6 +75,7 @@ class PythonChecker implements EcosystemChecker {
     out.failures.push(...checked.failures);
     out.stale = state.stale = checked.stale;
     state.pypiFacts = checked.facts;
+    for (const name of checked.facts.keys()) this.known.add(name);
     const unread = unreadFindings(root, checked);
     out.findings.push(...unread.findings);
     out.incomplete = unread.incomplete;
@@ -99,6 +103,7 @@ class PythonChecker implements EcosystemChecker {
     out.findings.push(...python.findings);
     if (python.incomplete) out.incomplete.push(python.incomplete);
     if (python.explanation) out.explanation = python.explanation.lines;
+    if (python.result.kind === 'solution') for (const name of python.result.versions.keys()) if (!name.includes('[')) this.known.add(name);
     if (python.result.kind === 'solution') out.resolution = Object.fromEntries([...python.result.versions].filter(([name]) => !name.includes('[')).sort(([a], [b]) => a.localeCompare(b)));
     if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {
       out.findings.push(...(await outdatedFindings(manifests, unbound, (name) => checked.facts.get(name)?.latest, options.signal)));

@@ -9,6 +9,7 @@ import { normalizeName } from '../versions/pep508';
 
 const NAME = '([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)';
 const EXTRA_CONTEXT = new RegExp(`^\\s*${NAME}\\s*\\[(?:[^\\]]*,)?\\s*([A-Za-z0-9._-]*)$`);
+const NAME_CONTEXT = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 const VERSION_CONTEXT = new RegExp(`^\\s*${NAME}\\s*(?:\\[[^\\]]*\\])?\\s*(?:[^;@]*,\\s*)?(?:===|==|~=|!=|>=|<=|>|<)\\s*([0-9A-Za-z.*+!_-]*)$`);
 
 /** The completion a requirement line (or a pyproject string) asks for at the cursor. */
@@ -24,11 +25,19 @@ export function pythonCompletionContext(linePrefix: string, kind: ManifestKind):
   if (extra) return { kind: 'extra', name: normalizeName(extra[1]!), typed: extra[2]! };
   const version = VERSION_CONTEXT.exec(text);
   if (version) return { kind: 'version', name: normalizeName(version[1]!), typed: version[2]! };
+  const name = NAME_CONTEXT.exec(text);
+  if (name) return { kind: 'name', typed: name[1]! };
   return null;
 }
 
+/** Package names this session's registry reads know, that start like what is typed (PEP 503 normalised). */
+export function nameCompletions(known: Iterable<string>, typed: string): CompletionChoice[] {
+  const prefix = normalizeName(typed);
+  return [...new Set(known)].filter((n) => n.startsWith(prefix)).sort().map((n, i) => ({ label: n, detail: 'known to the package index', sortText: String(i).padStart(5, '0') }));
+}
+
 /** Choices from the index for a completion request; empty when the index cannot answer. */
-export async function pythonCompletions(client: PypiClient, request: CompletionRequest, preferred: string | undefined, signal?: AbortSignal): Promise<CompletionChoice[]> {
+export async function pythonCompletions(client: PypiClient, request: Exclude<CompletionRequest, { kind: 'name' }>, preferred: string | undefined, signal?: AbortSignal): Promise<CompletionChoice[]> {
   const project = await client.getProject(request.name, signal).catch(() => undefined);
   if (!project) return [];
   const versions: Array<{ text: string; version: Version; yanked: boolean; reason?: string }> = [];
