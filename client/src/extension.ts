@@ -5,7 +5,9 @@ let client: PinsightClient | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
   client = new PinsightClient(context);
-  await client.start();
+  // Activation returns at once: the server starts in the background (the status item says
+  // "Starting" meanwhile), so VS Code never waits on a process spawn or the Python extension.
+  void client.start();
 }
 
 export async function deactivate(): Promise<void> {
