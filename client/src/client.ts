@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+
+// The language client library is most of this bundle: load it when the server starts (after
+// activation has returned), not when VS Code loads the extension.
+function languageClient(): typeof import('vscode-languageclient/node') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('vscode-languageclient/node');
+}
 import { PythonEnvironmentNotification, StatusNotification, type StatusParams } from '../../common/protocol';
 import { onPythonChange, selectedPython } from './pythonEnvironment';
 import type { InitializationOptions } from '../../common/settings';
@@ -30,6 +37,7 @@ export class PinsightClient {
   }
 
   async start(): Promise<void> {
+    const { LanguageClient, TransportKind } = languageClient();
     const module = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.stdio },
