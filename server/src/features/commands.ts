@@ -6,13 +6,8 @@ import { planUpdateAll } from '../core/project/updateAll';
 import { rangeContains } from '../core/text';
 import { pathToUri, toLspRange, uriToPath } from '../convert';
 import type { OnlineEntry, ServerContext } from '../context';
+import { signalOf } from './cancellation';
 
-function signalOf(token: CancellationToken | undefined): AbortSignal {
-  const controller = new AbortController();
-  if (token?.isCancellationRequested) controller.abort();
-  token?.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
 
 /** The document's latest checked result, when it belongs to the current version. */
 function currentEntry(ctx: ServerContext, uri: string): OnlineEntry | undefined {

@@ -3,13 +3,8 @@ import { detectManifestKind } from '../core/project/detect';
 import { ecosystemOf } from '../core/project/ecosystems';
 import { uriToPath } from '../convert';
 import type { ServerContext } from '../context';
+import { signalOf } from './cancellation';
 
-function signalOf(token: CancellationToken | undefined): AbortSignal {
-  const controller = new AbortController();
-  if (token?.isCancellationRequested) controller.abort();
-  token?.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
 
 /**
  * Versions after an operator and extras inside `[...]`, from the registry (cached answers first).

@@ -3,14 +3,8 @@ import { hoverMarkdown, type HoverFacts } from '../core/insight/hoverText';
 import { rangeContains } from '../core/text';
 import { toLspRange } from '../convert';
 import type { ServerContext } from '../context';
+import { signalOf } from './cancellation';
 
-function signalOf(token: CancellationToken | undefined): AbortSignal | undefined {
-  if (!token) return undefined;
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
 
 /** Explains the dependency under the cursor from the latest analysis and registry results. */
 export async function provideHover(ctx: ServerContext, params: HoverParams, token?: CancellationToken): Promise<Hover | null> {

@@ -1,6 +1,7 @@
 import type { StatusParams } from '../../../common/protocol';
 import type { ServerContext } from '../context';
 
+const unique = (lines: string[]): string[] => [...new Set(lines)];
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
 /** A check that has been waiting on registries for a while: how long, its limit, who has not answered. */
@@ -32,9 +33,9 @@ export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): 
   const detail = [
     ...(registriesOff ? ['Registry checks are off (pinsight.checkRegistries): lockfiles and environments were read, versions and conflicts were not checked.'] : []),
     ...targets.map((t) => `Resolving for ${t}.`),
-    ...entries.flatMap((e) => e.result.registries).filter((x, i, all) => all.indexOf(x) === i),
-    ...entries.flatMap((e) => e.result.state?.sources.map((s) => `Read ${s}.`) ?? []).filter((x, i, all) => all.indexOf(x) === i),
-    ...entries.flatMap((e) => e.result.state?.skipped.map((s) => `Not checked: ${s}`) ?? []).filter((x, i, all) => all.indexOf(x) === i),
+    ...unique(entries.flatMap((e) => e.result.registries)),
+    ...unique(entries.flatMap((e) => e.result.state?.sources.map((s) => `Read ${s}.`) ?? [])),
+    ...unique(entries.flatMap((e) => e.result.state?.skipped.map((s) => `Not checked: ${s}`) ?? [])),
     ...[...failures.values()],
     ...(stale ? ['Some registry answers came from the cache and may be out of date.'] : []),
     ...incomplete,

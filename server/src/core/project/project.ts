@@ -9,6 +9,11 @@ import { ecosystemOf } from './ecosystems';
 
 export type { EcosystemCheck as ProjectCheck } from '../ecosystem';
 
+/** A check that read nothing: no manifest, or registry checks off. */
+export function emptyCheck(): EcosystemCheck {
+  return { findings: [], failures: [], stale: false, registries: [], hoverFacts: async () => ({}) };
+}
+
 export class Project {
   private readonly checkers = new Map<EcosystemId, EcosystemChecker>();
 
@@ -16,7 +21,7 @@ export class Project {
 
   /** Registry checks and resolution for one analysed manifest tree (stages 2 and 3). */
   async check(analysis: Analysis, options: StageOptions): Promise<EcosystemCheck> {
-    if (analysis.manifests.length === 0) return { findings: [], failures: [], stale: false, registries: [], hoverFacts: async () => ({}) };
+    if (analysis.manifests.length === 0) return emptyCheck();
     return this.checkerFor(analysis).check(analysis.manifests, analysis.kind, options);
   }
 

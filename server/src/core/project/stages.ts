@@ -6,7 +6,7 @@ import type { EcosystemCheck, ProjectState, StageOptions } from '../ecosystem';
 import type { Runtime } from '../runtime';
 import type { Analysis } from './analyze';
 import { ecosystemOf } from './ecosystems';
-import type { Project } from './project';
+import { emptyCheck, type Project } from './project';
 
 export interface StagesResult extends EcosystemCheck {
   /** Lockfiles and the installed environment, when the wing reads them. */
@@ -25,9 +25,7 @@ export async function inspectAnalysis(analysis: Analysis, runtime: Runtime, opti
 /** Runs the drift stage, then (with a project) the registry stages, and joins their findings and hover facts. */
 export async function runStages(analysis: Analysis, runtime: Runtime, project: Project | undefined, options: StageOptions): Promise<StagesResult> {
   const state = await inspectAnalysis(analysis, runtime, options);
-  const online: EcosystemCheck = project
-    ? await project.check(analysis, options)
-    : { findings: [], failures: [], stale: false, registries: [], hoverFacts: async () => ({}) };
+  const online: EcosystemCheck = project ? await project.check(analysis, options) : emptyCheck();
   return {
     ...online,
     findings: [...(state?.findings ?? []), ...online.findings],
