@@ -11,16 +11,8 @@ root="$(cd "$here/../.." && pwd)"
 tools="$root/.e2e-tools"
 CODE_SERVER_VERSION="4.139.1"
 
-need_apt=()
-for pkg in build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev chromium; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "e2e setup: apt-get install ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+source "$here/../support/aptInstall.sh"
+apt_install "e2e setup" build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev chromium
 
 mkdir -p "$tools"
 cd "$tools"
