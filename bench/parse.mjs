@@ -7,9 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { prng } from './fuzzLib.mjs';
+import { HOSTILE_VERSIONS, HOSTILE_REQUIREMENTS, EXPONENTIAL_VARIABLES } from '../test/support/hostileInput.mjs';
 
 const require = createRequire(import.meta.url);
-const { loadRequirementsTree } = require('../dist/core/python/requirements/requirements.js');
+const { loadRequirementsTree, parseRequirements } = require('../dist/core/python/requirements/requirements.js');
+const { parseVersion } = require('../dist/core/python/versions/pep440.js');
 const { parsePyproject } = require('../dist/core/python/pyproject/pyproject.js');
 const { parsePackageJson } = require('../dist/core/npm/manifest/packageJson.js');
 
@@ -83,6 +85,21 @@ samples.sort()
 print(n, samples[len(samples)//2], samples[int(len(samples)*0.9)])
 `;
 
+const PACKAGING_HOSTILE = `
+import json, sys, time
+from packaging.version import Version, InvalidVersion
+texts = json.load(sys.stdin)
+samples = []
+for _ in range(20):
+    t = time.perf_counter()
+    for v in texts:
+        try: Version(v)
+        except InvalidVersion: pass
+    samples.append((time.perf_counter() - t) * 1000)
+samples.sort()
+print(samples[len(samples)//2])
+`;
+
 export async function benchParse() {
   const dir = mkdtempSync(join(tmpdir(), 'pinsight-bench-'));
   try {
@@ -109,7 +126,16 @@ export async function benchParse() {
       const [n, median, p90] = r.stdout.trim().split(' ').map(Number);
       pip = { requirements: n, median, p90 };
     }
-    return { lines, deps, ours, pip, py, pj };
+    // Hostile input: long versions (peer: packaging's Version on the same strings) and a
+    // requirements file built to make a backtracking or quadratic parser hang.
+    const hostileVersions = time(() => HOSTILE_VERSIONS.forEach((v) => parseVersion(v)), 20);
+    const hostileRequirements = time(() => {
+      parseRequirements(HOSTILE_REQUIREMENTS.text, '/x/requirements.txt', { env: HOSTILE_REQUIREMENTS.env });
+      parseRequirements(EXPONENTIAL_VARIABLES.text, '/x/requirements.txt', { env: EXPONENTIAL_VARIABLES.env });
+    }, 10);
+    const pv = spawnSync('python3', ['-c', PACKAGING_HOSTILE], { input: JSON.stringify(HOSTILE_VERSIONS), encoding: 'utf8' });
+    const packagingHostile = pv.status === 0 ? Number(pv.stdout.trim()) : null;
+    return { lines, deps, ours, pip, py, pj, hostileVersions, hostileRequirements, packagingHostile };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

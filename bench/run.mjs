@@ -12,6 +12,8 @@ const ratio = parse.pip ? `${(parse.pip.median / parse.ours.median).toFixed(1)}x
 console.log(`| requirements tree, ${parse.lines} lines in 3 files (-r, -c), ${parse.deps} requirements | ${ms(parse.ours.median)} | ${ms(parse.ours.p90)} | ${parse.pip ? ms(parse.pip.median) : 'n/a'} | ${ratio} |`);
 console.log(`| examples/uv-project/pyproject.toml | ${ms(parse.py.median)} | ${ms(parse.py.p90)} | | |`);
 console.log(`| examples/npm-peer/package.json | ${ms(parse.pj.median)} | ${ms(parse.pj.p90)} | | |`);
+console.log(`| 4 hostile versions of 100,000 characters (test/support/hostileInput.mjs) | ${ms(parse.hostileVersions.median)} | ${ms(parse.hostileVersions.p90)} | ${parse.packagingHostile != null ? ms(parse.packagingHostile) + ' (packaging Version)' : 'n/a'} | |`);
+console.log(`| hostile requirements file (~390 KB) and 2,000 exponential \${A} | ${ms(parse.hostileRequirements.median)} | ${ms(parse.hostileRequirements.p90)} | | |`);
 
 const reg = await benchRegistry();
 const n = (x) => Math.round(x).toLocaleString('en-US');

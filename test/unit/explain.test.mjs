@@ -79,22 +79,16 @@ test('websockets==15.0.1 with supabase==2.15.3 on the real version lists', async
   );
 });
 
-test('websockets==14.2 with supabase==2.15.3 solves, and a warm solve takes well under 5 ms', async () => {
+test('websockets==14.2 with supabase==2.15.3 solves, and solving the conflicting variant again gives the same conflict', async () => {
+  // How long a warm solve takes is measured in bench/resolve.mjs, beside pip.
   const provider = pypiFixtureProvider(SEED, { root: { websockets: '==14.2', supabase: '==2.15.3' } });
   const r = await solve(provider);
   assert.equal(r.kind, 'solution');
   assert.deepEqual(Object.fromEntries(r.versions), { websockets: '14.2', supabase: '2.15.3', realtime: '2.4.3' });
   const failing = pypiFixtureProvider(SEED, { root: { websockets: '==15.0.1', supabase: '==2.15.3' } });
-  await solve(failing);
-  const times = [];
-  for (let i = 0; i < 30; i++) {
-    const t0 = performance.now();
-    const f = await solve(failing);
-    times.push(performance.now() - t0);
-    assert.equal(f.kind, 'conflict');
-  }
-  times.sort((a, b) => a - b);
-  assert.ok(times[15] < 5, `median ${times[15].toFixed(2)} ms`);
+  const first = await explained(failing);
+  assert.deepEqual(first.chain, ['supabase 2.15.3 -> realtime>=2.4.0,<2.5.0', 'realtime 2.4.0..2.4.3 -> websockets>=11,<15']);
+  for (let i = 0; i < 3; i++) assert.deepEqual(await explained(failing), first);
 });
 
 test('the seed registry covers every realtime that supabase 2.15.3 allows', () => {

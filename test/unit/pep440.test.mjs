@@ -2,6 +2,7 @@
 // here was checked against Python packaging 26.2 (the differential test repeats that at scale).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOSTILE_VERSIONS } from '../support/hostileInput.mjs';
 import {
   parseVersion, formatVersion, compareVersions, isPrerelease, isPostrelease, publicVersion,
   parseSpecifierSet, specifierContains, SpecifierSet,
@@ -374,12 +375,9 @@ test('messages say what to do', () => {
   }
 });
 
-test('parsing stays fast on long hostile input', () => {
-  const hostile = ['1'.repeat(100000) + 'x', '1.'.repeat(50000) + 'x', '1.0+' + 'a.'.repeat(50000) + '!', ' '.repeat(100000) + '1 x'];
-  const start = process.hrtime.bigint();
-  for (const text of hostile) {
+test('long hostile input is refused, not accepted (bench/parse.mjs times it)', () => {
+  for (const text of HOSTILE_VERSIONS) {
     assert.equal(parseVersion(text), null);
     assert.equal(parseSpecifierSet('>=' + text).ok, false);
   }
-  assert.ok(Number(process.hrtime.bigint() - start) / 1e6 < 500, 'linear-time parsing');
 });

@@ -289,12 +289,9 @@ test('the cache rereads only metadata folders whose mtime changed, and forgets r
   const cold = await inspectPythonEnvironment(manifests, 'requirements', runtime, HOST, cache);
   assert.equal(cache.reads, 1000);
   assert.equal(cold.sources[0], '.venv: Python 3.11.7, 1000 distributions');
-  const started = performance.now();
   const warm = await inspectPythonEnvironment(manifests, 'requirements', runtime, HOST, cache);
-  const elapsed = performance.now() - started;
   assert.equal(cache.reads, 1000, 'nothing reread');
   assert.deepEqual(warm.findings, []);
-  assert.ok(elapsed < 200, `warm inspection of 1,000 distributions took ${elapsed.toFixed(1)} ms`);
   runtime.write(`${SITE}/pkg5-1.0.dist-info/METADATA`, metadata('pkg5', '1.0', ['pkg4>=2']));
   runtime.write(`${SITE}/pkg7-1.0.dist-info/METADATA`, undefined);
   runtime.write(`${SITE}/pkg7-1.0.dist-info/RECORD`, undefined);

@@ -7,6 +7,7 @@ import { parseRequirements, loadRequirementsTree } from '../../dist/core/python/
 import { readLogicalLines } from '../../dist/core/python/requirements/lines.js';
 import { breakArgsOptions, parseOptions } from '../../dist/core/python/requirements/options.js';
 import { prng as rng } from '../support/prng.mjs';
+import { HOSTILE_REQUIREMENTS, EXPONENTIAL_VARIABLES } from '../support/hostileInput.mjs';
 
 const FILE = '/work/proj/requirements.txt';
 
@@ -499,7 +500,6 @@ function assertRangeInside(text, range, what) {
 
 test('5,000 mutated files never throw, never report an internal error, and keep ranges inside the text', () => {
   const random = rng(20230721);
-  const started = Date.now();
   for (let i = 0; i < 5000; i++) {
     const text = mutate(BASE, random);
     let m;
@@ -520,17 +520,13 @@ test('5,000 mutated files never throw, never report an internal error, and keep 
     }
     for (const o of [...m.options, ...m.includes]) assertRangeInside(doc, o.range, 'option');
   }
-  assert.ok(Date.now() - started < 15000, 'the mutation loop must stay fast');
 });
 
-test('pathological input stays linear', () => {
-  const big = 'a'.repeat(200000) + ' ' + '--pre '.repeat(20000) + '\\\n'.repeat(20000) + '${X}'.repeat(50000);
-  const started = Date.now();
-  const m = parseRequirements(big, FILE, { env: { X: '${X}' } });
+test('pathological input is reported, and self-referencing variables are cut off (bench/parse.mjs times it)', () => {
+  const m = parseRequirements(HOSTILE_REQUIREMENTS.text, FILE, { env: HOSTILE_REQUIREMENTS.env });
   assert.ok(m.problems.length > 0);
-  const chain = parseRequirements('${A}'.repeat(2000), FILE, { env: { A: '${A}${A}' } });
+  const chain = parseRequirements(EXPONENTIAL_VARIABLES.text, FILE, { env: EXPONENTIAL_VARIABLES.env });
   assert.ok(chain.problems.some((p) => p.message.includes('million')), 'self-referencing variables are cut off');
-  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });
 
 const ORACLE = String.raw`
