@@ -45,7 +45,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const everything = (project) => new RegExp(`^/(simple|files|pypi)/${project}(/|$)`);
 
 // `seconds`: the whole check's --timeout. Faults that answer at once get room for every retry, so
-// the message is the registry's own; hangs and drips get a short one and must end by it.
+// the message is the registry's own; hangs and drips get a short one and must end by it. Short, but
+// long enough that the healthy projects are read first on a loaded 2-core machine (at 3 s, with a
+// load average of 20, the deadline sometimes came before supabase itself was read).
+const HANG_SECONDS = 8;
 const FAULTS = [
   { name: 'HTTP 500', faults: (path) => ({ status500: { path } }), says: /answered HTTP 500/ },
   { name: 'HTTP 503', faults: (path) => ({ status503: { path } }), says: /answered HTTP 503/ },
@@ -59,8 +62,8 @@ const FAULTS = [
   { name: 'a 300 MB body', faults: (path) => ({ oversized: { path } }), says: /is larger than \d+ bytes; Pinsight stopped reading it/ },
   { name: 'a redirect loop', faults: (path) => ({ redirectLoop: { path } }), says: /redirected more than 5 times/ },
   { name: 'a redirect to file:', faults: (path) => ({ redirectToFile: { path } }), says: /redirected to a file: URL, which Pinsight does not follow/ },
-  { name: 'accept and never answer', faults: (path) => ({ hang: { path } }), says: /did not answer within the 3 s this check allows \(raise --timeout to wait longer\)/, seconds: 3 },
-  { name: 'a byte every half second', faults: (path) => ({ slowDrip: { bytesPerChunk: 1, intervalMs: 500, path } }), says: /did not answer within the 3 s this check allows/, seconds: 3 },
+  { name: 'accept and never answer', faults: (path) => ({ hang: { path } }), says: /did not answer within the 8 s this check allows \(raise --timeout to wait longer\)/, seconds: HANG_SECONDS },
+  { name: 'a byte every half second', faults: (path) => ({ slowDrip: { bytesPerChunk: 1, intervalMs: 500, path } }), says: /did not answer within the 8 s this check allows/, seconds: HANG_SECONDS },
 ];
 
 const ROLES = [
@@ -116,10 +119,10 @@ describe('registry faults in the seed chain', { concurrency: 4 }, () => {
 test('the text summary says the verdict is incomplete', async () => {
   const pypi = await startFakePypi({ projects: 'all', faults: { hang: { path: everything('realtime') } } });
   try {
-    const r = await check(pypi, 3, 'text');
+    const r = await check(pypi, HANG_SECONDS, 'text');
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0], /^seed\/requirements\.txt:5:1: information \[registry-unreachable\] realtime, required by supabase 2\.15\.3, could not be read \(supabase 2\.15\.3 -> realtime\): http:\/\/127\.0\.0\.1:\d+\/simple did not answer within the 3 s/);
+    assert.match(lines[0], /^seed\/requirements\.txt:5:1: information \[registry-unreachable\] realtime, required by supabase 2\.15\.3, could not be read \(supabase 2\.15\.3 -> realtime\): http:\/\/127\.0\.0\.1:\d+\/simple did not answer within the 8 s/);
     assert.match(r.stdout, /^2 files checked: 0 errors, 0 warnings, 1 note\.$/m);
     assert.match(r.stdout, /^The verdict is incomplete: 1 registry problem left requirements unchecked or unresolved:$/m);
     assert.doesNotMatch(r.stdout, /conflict|fix:/);

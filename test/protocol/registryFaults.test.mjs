@@ -62,7 +62,7 @@ test('with a healthy index the seed conflict is published', async () => {
 
 test('a transitive project that never answers: findings meanwhile, hovers answered, then the chain and no conflict; the conflict once it answers', async () => {
   pypi.setFaults(HANG_REALTIME);
-  const client = await server('hang', 3);
+  const client = await server('hang', 8);
   try {
     const uri = openSeed(client, 'hang');
     const early = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'duplicate-requirement'));
@@ -71,7 +71,7 @@ test('a transitive project that never answers: findings meanwhile, hovers answer
     const waiting = await hoverAt(client, uri, 4);
     assert.match(waiting.contents.value, /supabase/);
     const status = await client.waitForStatus((s) => s.state === 'busy' && /^Waiting for 127\.0\.0\.1:\d+ \(\d+ s\)…$/.test(s.text));
-    assert.match(status.detail, /gives up after 3 s \(pinsight\.registryTimeoutSeconds\)/);
+    assert.match(status.detail, /gives up after 8 s \(pinsight\.registryTimeoutSeconds\)/);
     assert.equal(client.checkedCount(uri), 0);
 
     const { diagnostics } = await client.waitForChecked(uri);
@@ -79,7 +79,7 @@ test('a transitive project that never answers: findings meanwhile, hovers answer
     const unread = diagnostics.filter((d) => d.code === 'registry-unreachable');
     assert.equal(unread.length, 1, JSON.stringify(diagnostics));
     assert.equal(unread[0].range.start.line, 4);
-    assert.match(unread[0].message, /^realtime, required by supabase 2\.15\.3, could not be read \(supabase 2\.15\.3 -> realtime\): http:\/\/127\.0\.0\.1:\d+\/simple did not answer within the 3 s this check allows \(raise the pinsight\.registryTimeoutSeconds setting to wait longer\)\. This check is incomplete/);
+    assert.match(unread[0].message, /^realtime, required by supabase 2\.15\.3, could not be read \(supabase 2\.15\.3 -> realtime\): http:\/\/127\.0\.0\.1:\d+\/simple did not answer within the 8 s this check allows \(raise the pinsight\.registryTimeoutSeconds setting to wait longer\)\. This check is incomplete/);
     assert.ok(diagnostics.some((d) => d.code === 'duplicate-requirement'));
     const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: unread[0].range, context: { diagnostics: unread } });
     assert.deepEqual(actions, [], 'a registry failure offers no fix');
