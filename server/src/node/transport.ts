@@ -8,7 +8,7 @@
 import { brotliDecompress, gunzip, inflate, inflateRaw, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
-import type { Connection } from '../core/http/connection';
+import { verifiesCertificate, type Connection } from '../core/http/connection';
 import { proxyFor, proxySettingsFromEnv, type ProxySettings } from '../core/http/proxy';
 import { TransportError, type HttpRequest, type HttpResponse, type TlsProblem, type Transport, type TransportErrorKind } from '../core/http/types';
 
@@ -47,11 +47,13 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
   const dispatchers = new Map<string, Dispatcher>();
   const alerts = new TlsAlerts();
 
-  const dispatcherFor = (proxy: string | undefined, connectTimeoutMs: number, connection: Connection | undefined): Dispatcher => {
-    const key = `${proxy ?? 'direct'}\u0000${connectTimeoutMs}\u0000${connection?.id ?? ''}`;
+  const dispatcherFor = (url: string, connectTimeoutMs: number, connection: Connection | undefined): Dispatcher => {
+    const proxy = proxyFor(url, settingsFor(connection));
+    const verify = connection ? verifiesCertificate(connection, new URL(url)) : true;
+    const key = `${proxy ?? 'direct'}\u0000${connectTimeoutMs}\u0000${connection?.id ?? ''}\u0000${verify}`;
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
-      const tls = tlsOptions(connectTimeoutMs, connection);
+      const tls = tlsOptions(connectTimeoutMs, connection, verify);
       dispatcher = proxy
         ? // proxyTunnel false: plain-http targets go as absolute-form requests, which every HTTP proxy
           // supports; https targets are always tunnelled with CONNECT. An https proxy is verified with
@@ -63,8 +65,7 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
     return dispatcher;
   };
 
-  const transport = (request: HttpRequest) =>
-    send(request, dispatcherFor(proxyFor(request.url, settingsFor(request.connection)), request.connectTimeoutMs, request.connection), alerts);
+  const transport = async (request: HttpRequest) => send(request, dispatcherFor(request.url, request.connectTimeoutMs, request.connection), alerts);
   const close = async () => {
     const all = [...dispatchers.values()];
     dispatchers.clear();
@@ -73,14 +74,14 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
   return Object.assign(transport, { close });
 }
 
-function tlsOptions(timeout: number, connection: Connection | undefined) {
+function tlsOptions(timeout: number, connection: Connection | undefined, verify: boolean) {
   if (!connection) return { timeout };
   return {
     timeout,
     // An explicit `ca` replaces Node's roots and NODE_EXTRA_CA_CERTS, as it does for pip's cert and npm's cafile.
     ...(connection.ca ? { ca: connection.ca } : {}),
     ...(connection.clientCert ? { cert: connection.clientCert.cert, key: connection.clientCert.key } : {}),
-    rejectUnauthorized: connection.verify,
+    rejectUnauthorized: verify,
   };
 }
 

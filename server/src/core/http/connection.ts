@@ -23,6 +23,8 @@ export interface Connection {
   clientCert?: { cert: string; key: string };
   /** false accepts any server certificate (npm's strict-ssl=false). */
   verify: boolean;
+  /** Hosts (`host` for any port, or `host:port`) whose certificates are not verified (pip's trusted-host). */
+  insecureHosts?: string[];
   /** Proxy rules that replace the environment's (HTTPS_PROXY, NO_PROXY) for this wing. */
   proxy?: ProxySettings;
   advice: TlsAdvice;
@@ -32,8 +34,19 @@ export interface Connection {
 
 /** Builds a Connection, computing its id from everything that changes how a socket is made. */
 export function makeConnection(parts: Omit<Connection, 'id'>): Connection {
-  const { ca, clientCert, verify, proxy } = parts;
-  return { ...parts, id: hashString(JSON.stringify([ca ?? null, clientCert ?? null, verify, proxy ?? null])) };
+  const { ca, clientCert, verify, insecureHosts, proxy } = parts;
+  return { ...parts, id: hashString(JSON.stringify([ca ?? null, clientCert ?? null, verify, insecureHosts ?? null, proxy ?? null])) };
+}
+
+/** Whether a request to this URL verifies the server's certificate under these settings. */
+export function verifiesCertificate(connection: Connection, url: URL): boolean {
+  if (!connection.verify) return false;
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const host = url.hostname.toLowerCase();
+  return !(connection.insecureHosts ?? []).some((rule) => {
+    const r = rule.toLowerCase();
+    return r === host || r === `${host}:${port}`;
+  });
 }
 
 /** The settings every wing starts from: the host's trust store, verification on, the environment's proxy. */
