@@ -250,6 +250,9 @@ export function toTransportError(error: unknown, timedOut: boolean, callerAborte
   if (callerAborted) return new TransportError('aborted', 'the request was cancelled');
   const code = errorCode(error);
   const message = redact(error instanceof Error ? error.message : String(error));
+  // undici's words for a proxy that answered CONNECT with anything but 200 (407: credentials).
+  const refused = /Proxy response \((\d{3})\) !== 200/.exec(message);
+  if (refused) return new TransportError('proxy', `the proxy answered HTTP ${refused[1]} to CONNECT`);
   const kind = code === undefined ? undefined : CODE_KINDS[code] ?? (isTlsCode(code) ? 'tls' : undefined);
   return new TransportError(kind ?? 'other', code ? `${code}: ${message}` : message, kind === 'tls' ? tlsProblem(code as string) : undefined);
 }

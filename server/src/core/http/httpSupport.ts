@@ -232,6 +232,7 @@ const KIND_TEXT: Record<TransportErrorKind, string> = {
   refused: 'the connection was refused',
   dns: 'the host name could not be resolved',
   tls: 'the TLS handshake failed (check certificates)',
+  proxy: "the proxy refused to open a tunnel to it (check the proxy's address and the user and password in its URL)",
   'too-large': 'the response was too large',
   aborted: 'the request was interrupted',
   other: 'the request failed',

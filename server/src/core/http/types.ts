@@ -28,7 +28,7 @@ export interface HttpResponse {
 }
 
 /** What the transport throws: a typed failure, never a raw socket error. */
-export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'too-large' | 'aborted' | 'other';
+export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'proxy' | 'too-large' | 'aborted' | 'other';
 
 /** What went wrong in a TLS handshake, for a message that says what to set. */
 export type TlsProblem = 'untrusted' | 'expired' | 'hostname' | 'client-certificate' | 'other';
