@@ -14,7 +14,8 @@
 //       layout?: { padBytes?, metadataFirst? } } } }
 //
 // startFakePypi({ projects = 'all' | string[], extra = [], faults = {} (see fakePypiFaults.mjs),
-//   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) } })
+//   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) },
+//   https = { key, cert, ca?, requestCert? } to serve over TLS at https://127.0.0.1:<port> })
 //   -> { url, indexUrl (url + '/simple'), requests: [{method, path, headers}], setFaults(f), close() }
 // Files live at /files/<normalized>/<filename> (absolute URLs unless relativeUrls).
 import { createServer } from 'node:http';
