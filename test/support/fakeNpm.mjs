@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -301,11 +302,12 @@ function route(req, res, state, fault) {
  * - faults: [{ kind: 'latency'|'error'|'rate-limit'|'truncate'|'malformed'|'reset'|'drip'|'not-found',
  *   match?: name | path | RegExp, times?: n, ms?, status?, retryAfter?, body?, fraction?, bytes?, intervalMs? }]
  * - requireToken: every request must send `Authorization: Bearer <token>`, else 401.
+ * - https: { key, cert } (PEM texts): serve over TLS at https://127.0.0.1:<port> instead.
  */
-export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken } = {}) {
+export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken, https } = {}) {
   const requests = [];
   const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set() };
-  const server = createServer((req, res) => {
+  const handler = (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const { name } = parseRegistryPath(path);
     const record = { method: req.method, path, name, accept: req.headers.accept, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'], status: 0 };
@@ -333,10 +335,11 @@ export async function startFakeNpm({ packages, extra = {}, faults = [], requireT
     };
     if (delayMs > 0) later(state.timers, respond, delayMs);
     else respond();
-  });
+  };
+  const server = https ? createHttpsServer({ key: https.key, cert: https.cert }, handler) : createServer(handler);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  state.base = `http://127.0.0.1:${port}`;
+  state.base = https ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`;
   const names = packages ?? fixtureNames();
   for (const name of new Set([...names, ...Object.keys(extra)])) {
     const fixture = names.includes(name) ? loadFixture(name) : undefined;

@@ -14,10 +14,12 @@
 //       layout?: { padBytes?, metadataFirst? } } } }
 //
 // startFakePypi({ projects = 'all' | string[], extra = [], faults = {} (see fakePypiFaults.mjs),
-//   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) } })
+//   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) },
+//   https = { key, cert, ca?, requestCert? } to serve over TLS at https://127.0.0.1:<port> })
 //   -> { url, indexUrl (url + '/simple'), requests: [{method, path, headers}], setFaults(f), close() }
 // Files live at /files/<normalized>/<filename> (absolute URLs unless relativeUrls).
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -115,7 +117,12 @@ function httpDate(iso) {
 }
 
 /** Starts the fake index on 127.0.0.1 with an ephemeral port. */
-export async function startFakePypi({ projects = 'all', extra = [], faults = {}, features = {} } = {}) {
+/**
+ * Starts the fake index on 127.0.0.1 with an ephemeral port. `https` ({ key, cert, ca?, requestCert? },
+ * PEM texts) serves it over TLS instead, at https://127.0.0.1:<port>; with requestCert the server
+ * accepts only clients whose certificate `ca` signed.
+ */
+export async function startFakePypi({ projects = 'all', extra = [], faults = {}, features = {}, https } = {}) {
   const feats = { ...DEFAULT_FEATURES, ...features };
   const fixtures = loadFixtures(projects, extra);
   const artifactCache = new Map();
@@ -294,7 +301,7 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
     return JSON.stringify(body);
   }
 
-  const server = createServer((req, res) => {
+  const handler = (req, res) => {
     const path = req.url ?? '/';
     requests.push({ method: req.method, path, headers: { ...req.headers } });
     faultState.handle(req, res, path, () => {
@@ -306,9 +313,12 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
         return { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`fake PyPI failed: ${error.stack}\n`) };
       }
     });
-  });
+  };
+  const server = https
+    ? createHttpsServer({ key: https.key, cert: https.cert, ca: https.ca, requestCert: https.requestCert === true, rejectUnauthorized: https.requestCert === true }, handler)
+    : createServer(handler);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = https ? `https://127.0.0.1:${server.address().port}` : `http://127.0.0.1:${server.address().port}`;
   return {
     url: base,
     indexUrl: `${base}/simple`,

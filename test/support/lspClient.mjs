@@ -12,8 +12,9 @@ export function fileUri(path) {
 }
 
 /** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
-export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null, capabilities, clientInfo, execArgv = [] } = {}) {
-  const child = spawn(process.execPath, [...execArgv, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv() });
+// `env`: variables added to the isolated environment (undefined removes one).
+export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null, capabilities, clientInfo, execArgv = [], env = {} } = {}) {
+  const child = spawn(process.execPath, [...execArgv, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv(env) });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // Writes racing the server's exit must not surface as unhandled errors.

@@ -1,15 +1,19 @@
 // The Node transport behind RegistryHttp: undici with keep-alive pools, proxies chosen per URL by
 // the pure proxyFor rules, bodies read under a byte cap and decoded with node:zlib, one deadline
 // for the whole exchange, and every failure mapped to a TransportError kind the core can act on.
+// A request's Connection (the asking wing's pip.conf or .npmrc trust, client certificate and proxy)
+// picks its own pool; without one, Node's default trust store applies, which NODE_EXTRA_CA_CERTS
+// extends when this process starts.
 
 import { brotliDecompress, gunzip, inflate, inflateRaw, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { verifiesCertificate, type Connection } from '../core/http/connection';
 import { proxyFor, proxySettingsFromEnv, type ProxySettings } from '../core/http/proxy';
-import { TransportError, type HttpRequest, type HttpResponse, type Transport, type TransportErrorKind } from '../core/http/types';
+import { TransportError, type HttpRequest, type HttpResponse, type TlsProblem, type Transport, type TransportErrorKind } from '../core/http/types';
 
 export interface NodeTransportOptions {
-  /** Explicit proxy (VS Code's http.proxy or the CLI's --proxy); wins over the environment. */
+  /** Explicit proxy (VS Code's http.proxy); wins over a wing's configuration and the environment. */
   proxy?: string;
   /** NO_PROXY rules; wins over the environment's NO_PROXY. */
   noProxy?: string;
@@ -33,27 +37,35 @@ const DECODERS: Record<string, (data: Buffer, maxOutputLength: number) => Promis
 /** Keep-alive undici transport with proxy support, decompression, a byte cap and a total deadline. */
 export function createNodeTransport(options: NodeTransportOptions): NodeTransport {
   const fromEnv = proxySettingsFromEnv(options.env);
-  const settings: ProxySettings = { ...fromEnv, proxy: options.proxy, noProxy: options.noProxy ?? fromEnv.noProxy };
+  const settingsFor = (connection: Connection | undefined): ProxySettings => {
+    const base = connection?.proxy ?? fromEnv;
+    return { ...base, proxy: options.proxy ?? base.proxy, noProxy: options.noProxy ?? base.noProxy };
+  };
   const connections = options.maxSockets ?? 16;
-  // One pool per (proxy, connect timeout): undici fixes the connect timeout when a pool is built.
+  // One pool per (proxy, connect timeout, connection): undici fixes the connect timeout and TLS
+  // options when a pool is built.
   const dispatchers = new Map<string, Dispatcher>();
+  const alerts = new TlsAlerts();
 
-  const dispatcherFor = (proxy: string | undefined, connectTimeoutMs: number): Dispatcher => {
-    const key = `${proxy ?? 'direct'}\u0000${connectTimeoutMs}`;
+  const dispatcherFor = (url: string, connectTimeoutMs: number, connection: Connection | undefined): Dispatcher => {
+    const proxy = proxyFor(url, settingsFor(connection));
+    const verify = connection ? verifiesCertificate(connection, new URL(url)) : true;
+    const key = `${proxy ?? 'direct'}\u0000${connectTimeoutMs}\u0000${connection?.id ?? ''}\u0000${verify}`;
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
-      const tls = { timeout: connectTimeoutMs };
+      const tls = tlsOptions(connectTimeoutMs, connection, verify);
       dispatcher = proxy
         ? // proxyTunnel false: plain-http targets go as absolute-form requests, which every HTTP proxy
-          // supports; https targets are always tunnelled with CONNECT.
-          new ProxyAgent({ uri: proxy, proxyTunnel: false, connections, connect: tls, proxyTls: tls, requestTls: tls })
-        : new Agent({ connections, connect: tls });
+          // supports; https targets are always tunnelled with CONNECT. An https proxy is verified with
+          // the same trust, but the client certificate is for the registry only.
+          new ProxyAgent({ uri: proxy, proxyTunnel: false, connections, connect: tls, proxyTls: { ...tls, cert: undefined, key: undefined }, requestTls: tls })
+        : new Agent({ connections, connect: alerts.connector(tls) });
       dispatchers.set(key, dispatcher);
     }
     return dispatcher;
   };
 
-  const transport = (request: HttpRequest) => send(request, dispatcherFor(proxyFor(request.url, settings), request.connectTimeoutMs));
+  const transport = async (request: HttpRequest) => send(request, dispatcherFor(request.url, request.connectTimeoutMs, request.connection), alerts);
   const close = async () => {
     const all = [...dispatchers.values()];
     dispatchers.clear();
@@ -62,7 +74,54 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
   return Object.assign(transport, { close });
 }
 
-async function send(request: HttpRequest, dispatcher: Dispatcher): Promise<HttpResponse> {
+function tlsOptions(timeout: number, connection: Connection | undefined, verify: boolean) {
+  if (!connection) return { timeout };
+  return {
+    timeout,
+    // An explicit `ca` replaces Node's roots and NODE_EXTRA_CA_CERTS, as it does for pip's cert and npm's cafile.
+    ...(connection.ca ? { ca: connection.ca } : {}),
+    ...(connection.clientCert ? { cert: connection.clientCert.cert, key: connection.clientCert.key } : {}),
+    rejectUnauthorized: verify,
+  };
+}
+
+// undici reports a connection that the server closed after a TLS alert as "other side closed" and
+// drops the alert; TLS 1.3 servers send "certificate required" only after the handshake, so that is
+// how a missing client certificate shows. Each socket's TLS error is kept by its local address
+// (a few at most) for the failure to name it.
+class TlsAlerts {
+  private readonly bySocket = new Map<string, Error>();
+
+  connector(options: buildConnector.BuildOptions): buildConnector.connector {
+    const base = buildConnector(options);
+    return (opts, callback) =>
+      base(opts, (...args) => {
+        const socket = args[1];
+        socket?.prependListener('error', (error: Error) => {
+          const code = errorCode(error);
+          if (code !== undefined && isTlsCode(code)) this.remember(`${socket.localAddress}:${socket.localPort}`, error);
+        });
+        callback(...args);
+      });
+  }
+
+  private remember(key: string, error: Error): void {
+    this.bySocket.set(key, error);
+    if (this.bySocket.size > 32) this.bySocket.delete(this.bySocket.keys().next().value as string);
+  }
+
+  /** The TLS error behind an undici socket error, if its socket had one. */
+  take(error: unknown): unknown {
+    const info = (error as { socket?: { localAddress?: string; localPort?: number } } | undefined)?.socket;
+    if (!info || typeof info !== 'object') return error;
+    const key = `${info.localAddress}:${info.localPort}`;
+    const alert = this.bySocket.get(key);
+    this.bySocket.delete(key);
+    return alert ?? error;
+  }
+}
+
+async function send(request: HttpRequest, dispatcher: Dispatcher, alerts: TlsAlerts): Promise<HttpResponse> {
   if (request.signal?.aborted) throw new TransportError('aborted', 'the request was cancelled');
   const url = new URL(request.url);
   // One controller ends the exchange for either reason; `timedOut` says which, for the error kind.
@@ -92,7 +151,7 @@ async function send(request: HttpRequest, dispatcher: Dispatcher): Promise<HttpR
   } catch (error) {
     // Destroying an unread body frees the socket instead of leaving it half-read in the pool.
     response?.body.destroy();
-    throw toTransportError(error, timedOut, request.signal?.aborted === true, request.totalTimeoutMs);
+    throw toTransportError(alerts.take(error), timedOut, request.signal?.aborted === true, request.totalTimeoutMs);
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCallerAbort);
@@ -191,8 +250,11 @@ export function toTransportError(error: unknown, timedOut: boolean, callerAborte
   if (callerAborted) return new TransportError('aborted', 'the request was cancelled');
   const code = errorCode(error);
   const message = redact(error instanceof Error ? error.message : String(error));
+  // undici's words for a proxy that answered CONNECT with anything but 200 (407: credentials).
+  const refused = /Proxy response \((\d{3})\) !== 200/.exec(message);
+  if (refused) return new TransportError('proxy', `the proxy answered HTTP ${refused[1]} to CONNECT`);
   const kind = code === undefined ? undefined : CODE_KINDS[code] ?? (isTlsCode(code) ? 'tls' : undefined);
-  return new TransportError(kind ?? 'other', code ? `${code}: ${message}` : message);
+  return new TransportError(kind ?? 'other', code ? `${code}: ${message}` : message, kind === 'tls' ? tlsProblem(code as string) : undefined);
 }
 
 // undici wraps socket errors (`cause`); the first code found along the chain is the most specific.
@@ -202,6 +264,27 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === 'string' && code !== 'UND_ERR') return code;
   }
   return undefined;
+}
+
+const TLS_PROBLEMS: Record<string, TlsProblem> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+  CERT_UNTRUSTED: 'untrusted',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'hostname',
+  // The server's alert when it wanted a client certificate (TLS 1.3, then 1.2) or did not trust ours.
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'client-certificate',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'client-certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'client-certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'client-certificate',
+};
+
+function tlsProblem(code: string): TlsProblem {
+  return TLS_PROBLEMS[code] ?? 'other';
 }
 
 function isTlsCode(code: string): boolean {

@@ -3,7 +3,8 @@
 // cache validators, and the typed errors with their messages.
 
 import type { CacheEntry } from './cache';
-import { RegistryError, type TransportErrorKind } from './types';
+import type { TlsAdvice } from './connection';
+import { RegistryError, type TlsProblem, type TransportErrorKind } from './types';
 
 // Hop-by-hop and framing headers describe one transfer, not the cached body.
 const UNSTORED_HEADERS = new Set(['set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length']);
@@ -231,14 +232,37 @@ const KIND_TEXT: Record<TransportErrorKind, string> = {
   refused: 'the connection was refused',
   dns: 'the host name could not be resolved',
   tls: 'the TLS handshake failed (check certificates)',
+  proxy: "the proxy refused to open a tunnel to it (check the proxy's address and the user and password in its URL)",
   'too-large': 'the response was too large',
   aborted: 'the request was interrupted',
   other: 'the request failed',
 };
 
+// Without a wing's advice (a bare RegistryHttp), the one setting every host honours.
+const DEFAULT_ADVICE: TlsAdvice = {
+  untrusted: "add the authority's certificate to the registry's configuration or to NODE_EXTRA_CA_CERTS",
+  clientCertificate: 'configure a client certificate for this registry',
+};
+
+function tlsText(problem: TlsProblem, advice: TlsAdvice = DEFAULT_ADVICE): string {
+  switch (problem) {
+    case 'untrusted':
+      return `its TLS certificate is signed by an unknown authority; ${advice.untrusted}`;
+    case 'expired':
+      return 'its TLS certificate has expired or is not valid yet';
+    case 'hostname':
+      return 'its TLS certificate does not name this host';
+    case 'client-certificate':
+      return `the server requires a client certificate it accepts; ${advice.clientCertificate}`;
+    default:
+      return KIND_TEXT.tls;
+  }
+}
+
 /** The error for a registry that could not be reached, in words a user can act on. */
-export function unreachableError(registry: string, kind: TransportErrorKind, attempts: number): RegistryError {
+export function unreachableError(registry: string, kind: TransportErrorKind, attempts: number, tls?: { problem: TlsProblem; advice?: TlsAdvice }): RegistryError {
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  if (tls) return new RegistryError('unreachable', registry, `Pinsight could not reach ${registry}: ${tlsText(tls.problem, tls.advice)}.`);
   return new RegistryError('unreachable', registry, `Pinsight could not reach ${registry}: ${KIND_TEXT[kind]}${tries}. Check the network, proxy and registry settings.`);
 }
 

@@ -5,6 +5,7 @@
 // and tests with a fake clock.
 
 import { EntryCache, hashString, type CacheEntry } from './cache';
+import type { Connection } from './connection';
 import {
   HostLimiter,
   abortedError,
@@ -44,6 +45,8 @@ export interface FetchOptions {
    * timeout is cut to fit, and no retry waits past it. Callers sharing a request get the latest.
    */
   deadline?: number;
+  /** The asking wing's trust, client certificate and proxy (pip.conf, .npmrc); undefined: the host's defaults. */
+  connection?: Connection;
 }
 
 export interface FetchResult {
@@ -118,6 +121,7 @@ interface LoadRequest {
   maxBytes: number;
   /** FetchOptions.deadline; undefined once any caller has none. */
   deadline?: number;
+  connection?: Connection;
 }
 
 interface Flight {
@@ -215,7 +219,7 @@ export class RegistryHttp {
       }
     }
     const maxBytes = options.maxBytes ?? this.settings.maxBytes;
-    const flightKey = `${options.cache}\u0000${maxBytes}\u0000${key}`;
+    const flightKey = `${options.cache}\u0000${maxBytes}\u0000${options.connection?.id ?? ''}\u0000${key}`;
     let flight = this.flights.get(flightKey);
     if (flight) {
       this.stats.coalesced++;
@@ -223,7 +227,7 @@ export class RegistryHttp {
       // A shared request waits for whoever needs it longest.
       flight.request.deadline = before === undefined || options.deadline === undefined ? undefined : Math.max(before, options.deadline);
     } else {
-      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline };
+      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline, connection: options.connection };
       flight = this.startFlight(flightKey, request);
     }
     return this.join(flightKey, flight, options.signal, registry);
@@ -350,7 +354,7 @@ export class RegistryHttp {
       let delay: number;
       let giveUp: () => RegistryError;
       try {
-        const response = await this.sendOnce(url, headers, request.maxBytes, timeoutMs, signal);
+        const response = await this.sendOnce(url, headers, request, timeoutMs, signal);
         if (response.status < 500 && response.status !== 429) return response;
         const tries = attempt + 1;
         giveUp = () => new RegistryError('http', registry, `${registry} answered HTTP ${response.status} ${tries === 1 ? 'once' : `${tries} times`}; try again later.`, response.status);
@@ -365,7 +369,8 @@ export class RegistryHttp {
         }
         // An attempt the deadline cut short says nothing about the registry but that it was slow.
         if (kind === 'timeout' && timeoutMs < this.settings.totalTimeoutMs) throw withCause(deadlineError(registry, attempt + 1), error);
-        giveUp = () => withCause(unreachableError(registry, kind, attempt + 1), error);
+        const tls = error instanceof TransportError && error.tls ? { problem: error.tls, advice: request.connection?.advice } : undefined;
+        giveUp = () => withCause(unreachableError(registry, kind, attempt + 1, tls), error);
         if (!RETRYABLE_KINDS.has(kind) || attempt >= this.settings.retries) throw giveUp();
         delay = backoffDelay(attempt, this.settings.retryBaseDelayMs, this.settings.retryMaxDelayMs, this.clock.random());
       }
@@ -394,7 +399,8 @@ export class RegistryHttp {
     return backoffDelay(attempt, this.settings.retryBaseDelayMs, this.settings.retryMaxDelayMs, this.clock.random());
   }
 
-  private async sendOnce(url: URL, headers: Record<string, string>, maxBytes: number, totalTimeoutMs: number, signal: AbortSignal): Promise<HttpResponse> {
+  private async sendOnce(url: URL, headers: Record<string, string>, request: LoadRequest, totalTimeoutMs: number, signal: AbortSignal): Promise<HttpResponse> {
+    const { maxBytes, connection } = request;
     await this.limiter.acquire(url.host, signal);
     try {
       this.stats.requests++;
@@ -406,6 +412,7 @@ export class RegistryHttp {
         connectTimeoutMs: this.settings.connectTimeoutMs,
         totalTimeoutMs,
         maxBytes,
+        ...(connection ? { connection } : {}),
       });
       // Defence in depth: a transport that ignores maxBytes must not grow the caches past it.
       if (response.body.length > maxBytes) throw new TransportError('too-large', `body of ${response.body.length} bytes exceeds ${maxBytes}`);

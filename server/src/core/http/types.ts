@@ -1,6 +1,8 @@
 // The registry layer's contracts: the injected transport and clock, typed errors, and the data the
 // PyPI and npm clients return. Plain data; no I/O here.
 
+import type { Connection } from './connection';
+
 /** One HTTP exchange as the core sees it. The transport does not follow redirects. */
 export interface HttpRequest {
   url: string;
@@ -13,6 +15,8 @@ export interface HttpRequest {
   totalTimeoutMs: number;
   /** Stop reading and fail with kind 'too-large' past this many decoded bytes. */
   maxBytes: number;
+  /** Trust, client certificate and proxy from the asking wing's configuration; undefined: the host's defaults. */
+  connection?: Connection;
 }
 
 export interface HttpResponse {
@@ -24,12 +28,17 @@ export interface HttpResponse {
 }
 
 /** What the transport throws: a typed failure, never a raw socket error. */
-export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'too-large' | 'aborted' | 'other';
+export type TransportErrorKind = 'timeout' | 'reset' | 'refused' | 'dns' | 'tls' | 'proxy' | 'too-large' | 'aborted' | 'other';
+
+/** What went wrong in a TLS handshake, for a message that says what to set. */
+export type TlsProblem = 'untrusted' | 'expired' | 'hostname' | 'client-certificate' | 'other';
 
 export class TransportError extends Error {
   constructor(
     readonly kind: TransportErrorKind,
     message: string,
+    /** For kind 'tls': which problem. */
+    readonly tls?: TlsProblem,
   ) {
     super(message);
     this.name = 'TransportError';

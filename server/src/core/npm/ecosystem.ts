@@ -56,6 +56,8 @@ class NpmChecker implements EcosystemChecker {
     const out: EcosystemCheck = { findings: [], failures: [], stale: false, registries: [], hoverFacts: async (dep) => hoverFacts(facts, dep, out.stale) };
     try {
       const { client: npm, config } = await this.services.npmFor(root.path);
+      // Certificates and proxy from .npmrc, and settings that could not be used, for the status item.
+      out.registries = [...(config.connection?.sources ?? []), ...(config.warnings ?? []).map((w) => `Warning: ${w}`)];
       const checked = await checkNpmDependencies(root, npm, options.signal);
       out.findings.push(...checked.findings);
       out.failures.push(...checked.failures);

@@ -134,7 +134,7 @@ export class NpmClient {
 
   constructor(
     private readonly http: NpmHttp,
-    private readonly config: Pick<NpmRegistryConfig, 'defaultRegistry' | 'scopes'>,
+    private readonly config: Pick<NpmRegistryConfig, 'defaultRegistry' | 'scopes' | 'connection'>,
   ) {}
 
   /** The registry that serves this package, credentials removed (for messages and grouping). */
@@ -164,7 +164,8 @@ export class NpmClient {
       throw new RegistryError('not-found', registry, `"${name}" is not a valid npm package name, so no registry can have it.`);
     }
     const url = `${base.replace(/\/+$/, '')}/${escapePackageName(name)}`;
-    const fetchOnce = () => this.http.fetch(url, { accept: NPM_ABBREVIATED_ACCEPT, cache: 'ttl', signal, registry });
+    const connection = this.config.connection;
+    const fetchOnce = () => this.http.fetch(url, { accept: NPM_ABBREVIATED_ACCEPT, cache: 'ttl', signal, registry, ...(connection ? { connection } : {}) });
     let result = await fetchOnce();
     let packument: Omit<NpmPackument, 'stale'>;
     try {

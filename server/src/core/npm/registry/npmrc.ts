@@ -4,7 +4,9 @@
 // only where npm would send it, and never to another host or to a path outside its prefix.
 
 import path from 'node:path';
+import type { Connection } from '../../http/connection';
 import { basicAuth } from '../../http/httpSupport';
+import { loadNpmConnection } from './npmConnection';
 
 export type NpmrcValue = string | boolean | null | string[];
 
@@ -30,6 +32,10 @@ export interface NpmRegistryConfig {
   files: Array<{ layer: NpmConfigLayer; path: string; found: boolean }>;
   /** legacy-peer-deps, strict-peer-deps and force, which change what npm calls a peer conflict. */
   peerDeps: { legacyPeerDeps: boolean; strictPeerDeps: boolean; force: boolean };
+  /** Trust, verification and proxy for registry requests (cafile, ca, strict-ssl, https-proxy, proxy, noproxy); set by loadNpmConfig. */
+  connection?: Connection;
+  /** Settings Pinsight could not use, as sentences. */
+  warnings?: string[];
 }
 
 /** npm's built-in default registry. */
@@ -281,6 +287,8 @@ export interface NpmConfigInput {
   env: Record<string, string | undefined>;
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readFile: (path: string) => Promise<string | undefined>;
+  /** Reads the file a setting names (cafile); defaults to readFile. */
+  readSettingFile?: (path: string) => Promise<string | undefined>;
   /** `--registry` on the command line, or the editor setting that stands for it. */
   cliRegistry?: string;
   /** npm's global prefix when $PREFIX is unset (dirname(dirname(node)) on Unix); without it the global npmrc is skipped. */
@@ -326,5 +334,6 @@ export async function loadNpmConfig(input: NpmConfigInput): Promise<NpmRegistryC
   const prefix = firstString([env, project, user], 'prefix') ?? input.env.PREFIX ?? input.globalPrefix;
   const globalFile = globalNamed !== undefined ? resolvePath(globalNamed, input) : prefix ? lib.join(resolvePath(prefix, input), 'etc', 'npmrc') : undefined;
   if (globalFile !== undefined) await read('global', globalFile);
-  return resolveNpmConfig(layers, files);
+  const tls = await loadNpmConnection({ layers, env: input.env, readFile: input.readSettingFile ?? input.readFile, resolvePath: (p) => resolvePath(p, input) });
+  return { ...resolveNpmConfig(layers, files), connection: tls.connection, warnings: tls.warnings };
 }

@@ -31,6 +31,8 @@ export class NpmRegistryServices {
         home: isolated ? undefined : context.home,
         env: isolated ? {} : context.env,
         readFile: isolated ? (p) => (p === projectNpmrc ? context.readFile(p) : Promise.resolve(undefined)) : context.readFile,
+        // A cafile the project's own .npmrc names is part of the project, even under --isolated.
+        readSettingFile: context.readFile,
         cliRegistry: context.settings.npmRegistry,
         globalPrefix: isolated ? undefined : context.npmGlobalPrefix,
         platform: context.platform,

@@ -8,7 +8,9 @@
 
 import { basicAuth } from '../../http/httpSupport';
 import { netrcCandidates, netrcCredentials, parseNetrc, type Netrc } from './netrc';
+import type { Connection } from '../../http/connection';
 import { envValue, homeDir, loadPipConfig, splitWords, type Platform, type PipConfig } from './pipConf';
+import { loadPythonConnection } from './tlsConfig';
 
 export interface PythonIndex {
   /** As configured, credentials included (the HTTP layer strips and scopes them). */
@@ -30,6 +32,8 @@ export interface PythonIndexConfig {
   noIndex?: string;
   /** Configuration Pinsight could not use, as sentences (also in describe()). */
   warnings: string[];
+  /** Trust and client certificate for index requests (pip's cert and client_cert, REQUESTS_CA_BUNDLE, ...; see tlsConfig.ts). */
+  connection: Connection;
 }
 
 export interface PythonIndexInput {
@@ -71,13 +75,16 @@ export async function loadPythonIndexConfig(input: PythonIndexInput): Promise<Py
   for (const index of all) if (!isUsableUrl(index.url)) warnings.push(`${index.source} gives '${maskUrl(index.url)}', which is not a valid URL; requests to it will fail.`);
   const trustedHosts = [...new Set(tiers.flatMap((t) => t.trusted))];
   const netrc = await loadNetrc(input, warnings);
+  const tls = await loadPythonConnection({ env: input.env, platform: input.platform, readFile: input.readFile, pip, trustedHosts });
+  warnings.push(...tls.warnings);
   const credentials = [...all, ...explicit].flatMap((ix) => credentialOf(ix.url));
   const config: PythonIndexConfig = {
     indexes,
     trustedHosts,
     warnings,
+    connection: tls.connection,
     authorization: (url) => authorize(url, credentials, netrc?.netrc),
-    describe: () => describeConfig({ indexes, hasPrimary, explicit, trustedHosts, noIndex, pip, netrc, warnings }),
+    describe: () => describeConfig({ indexes, hasPrimary, explicit, trustedHosts, noIndex, pip, netrc, warnings, tls: tls.connection.sources }),
   };
   if (noIndex !== undefined) config.noIndex = noIndex;
   return config;
@@ -345,6 +352,7 @@ function describeConfig(state: {
   pip: PipConfig;
   netrc?: { path: string; netrc: Netrc };
   warnings: string[];
+  tls: string[];
 }): string[] {
   const lines: string[] = [];
   if (state.noIndex !== undefined) {
@@ -357,6 +365,7 @@ function describeConfig(state: {
   });
   for (const ix of state.explicit) lines.push(`Explicit uv index ${maskUrl(ix.url)} (from ${ix.source}) serves only packages pinned to it in [tool.uv.sources].`);
   if (state.trustedHosts.length > 0) lines.push(`Trusted hosts (plain http allowed): ${state.trustedHosts.join(', ')}`);
+  lines.push(...state.tls);
   if (state.pip.files.length > 0) lines.push(`pip configuration read from: ${state.pip.files.join(', ')}`);
   if (state.netrc) {
     const machines = [...state.netrc.netrc.machines.keys()];

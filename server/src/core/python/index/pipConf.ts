@@ -178,15 +178,27 @@ export interface PipConfig {
   extraIndexUrls?: PipSetting<string[]>;
   noIndex?: PipSetting<boolean>;
   trustedHosts?: PipSetting<string[]>;
+  /** --cert: a CA bundle (PEM) that replaces the default trust store. */
+  cert?: PipSetting<string>;
+  /** --client-cert: one PEM file holding the client certificate and its private key. */
+  clientCert?: PipSetting<string>;
   /** Configuration files that exist and were read, lowest priority first. */
   files: string[];
   /** Why a file or value was ignored, as sentences (pip itself would stop with an error). */
   warnings: string[];
 }
 
-type Dest = 'indexUrl' | 'extraIndexUrls' | 'noIndex' | 'trustedHosts';
+type Dest = 'indexUrl' | 'extraIndexUrls' | 'noIndex' | 'trustedHosts' | 'cert' | 'clientCert';
 // The install command's options these keys set (pip looks keys up as `--<key>`; --pypi-url is an alias).
-const DESTS: Record<string, Dest> = { 'index-url': 'indexUrl', 'pypi-url': 'indexUrl', 'extra-index-url': 'extraIndexUrls', 'no-index': 'noIndex', 'trusted-host': 'trustedHosts' };
+const DESTS: Record<string, Dest> = {
+  'index-url': 'indexUrl',
+  'pypi-url': 'indexUrl',
+  'extra-index-url': 'extraIndexUrls',
+  'no-index': 'noIndex',
+  'trusted-host': 'trustedHosts',
+  cert: 'cert',
+  'client-cert': 'clientCert',
+};
 const TRUE = new Set(['y', 'yes', 't', 'true', 'on', '1']);
 const FALSE = new Set(['n', 'no', 'f', 'false', 'off', '0']);
 const DEVNULL: Record<Platform, string> = { linux: '/dev/null', darwin: '/dev/null', win32: 'nul' };
@@ -274,7 +286,7 @@ function applyOptions(merged: Map<string, Item>, result: PipConfig): void {
   for (const section of order) {
     for (const [key, item] of pools.get(section) as Array<[string, Item]>) {
       const dest = DESTS[key];
-      if (dest === 'indexUrl') result.indexUrl = { value: item.value, source: item.source };
+      if (dest === 'indexUrl' || dest === 'cert' || dest === 'clientCert') result[dest] = { value: item.value, source: item.source };
       else if (dest === 'extraIndexUrls' || dest === 'trustedHosts') result[dest] = { value: splitWords(item.value), source: item.source };
       else if (dest === 'noIndex') {
         const word = item.value.toLowerCase();

@@ -3,6 +3,7 @@
 // metadata, by the cheapest route the index offers: a PEP 658 `.metadata` file, PyPI's JSON API, or
 // METADATA read out of the wheel with range requests. It never builds an sdist.
 
+import type { Connection } from '../../http/connection';
 import { normalizeName } from '../versions/pep508';
 import { formatVersion, parseVersion } from '../versions/pep440';
 import { extrasFromRequirements, parseCoreMetadata } from './coreMetadata';
@@ -54,6 +55,8 @@ export type PypiMetadata =
 export interface PypiClientOptions {
   /** Base URL of a PyPI-style JSON API (`<base>/pypi/<name>/<version>/json`) for the primary index; set for pypi.org automatically. */
   jsonApiBase?: string;
+  /** Trust, client certificate and proxy from pip's configuration, sent with every request. */
+  connection?: Connection;
 }
 
 interface Index {
@@ -243,7 +246,7 @@ export class PypiClient {
     const fetcher =
       (policy: CachePolicy): Fetcher =>
       async (url, options) => {
-        const result = await this.http.fetch(url, { ...options, cache: policy });
+        const result = await this.http.fetch(url, { ...options, cache: policy, ...(this.options.connection ? { connection: this.options.connection } : {}) });
         fromCache ||= result.fromCache;
         fetched.push([url, options]);
         return result;

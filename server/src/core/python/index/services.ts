@@ -38,10 +38,10 @@ export class PythonIndexServices {
     });
     this.context.credentials.add(config);
     if (config.indexes.length === 0) return { client: null, config };
-    const key = config.indexes.map((i) => i.url).join('\n');
+    const key = `${config.connection.id}\n${config.indexes.map((i) => i.url).join('\n')}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new PypiClient(this.context.http, config.indexes.map((i) => ({ url: i.url })));
+      client = new PypiClient(this.context.http, config.indexes.map((i) => ({ url: i.url })), { connection: config.connection });
       this.clients.set(key, client);
     }
     return { client, config };
