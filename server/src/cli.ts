@@ -82,6 +82,7 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   const resolutions: Array<{ path: string; target?: string; packages: Record<string, string> }> = [];
   const skipped: string[] = [];
   const incomplete: string[] = [];
+  let failed = false;
   const registries = !options.noRegistry && analyses.length > 0 ? makeRegistries(options, runtime) : undefined;
   if (options.noRegistry) skipped.push('registry checks and resolution (--no-registry)');
   // One limit for the whole run: a hanging index must not hold a CI job for minutes per request.
@@ -91,6 +92,7 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
     for (const analysis of analyses) {
       const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
       analysis.findings.push(...result.findings);
+      failed ||= result.failures.length > 0;
       // A note that names its folder already says where; the same note for two files of a folder is said once.
       for (const s of result.state?.skipped ?? []) skipped.push(s.includes(displayPath(dirname(analysis.root))) ? s : `${displayPath(analysis.root)}: ${s}`);
       for (const reason of result.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);
@@ -116,7 +118,14 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
     for (const s of unique) process.stdout.write(`not checked: ${s}\n`);
     if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
   }
-  return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
+  if (files.some((f) => f.findings.some((x) => x.severity === 'error'))) return 1;
+  // --strict: nothing skipped in silence, nor passed as clean.
+  if (options.strict && (unique.length > 0 || incomplete.length > 0 || failed)) {
+    const what = [unique.length > 0 ? `${unique.length} not checked` : '', incomplete.length > 0 || failed ? 'the verdict is incomplete' : ''].filter(Boolean).join(', ');
+    process.stderr.write(`pinsight: --strict: ${what}; exit status 1.\n`);
+    return 1;
+  }
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -64,6 +64,10 @@ class NpmChecker implements EcosystemChecker {
       for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
+      // Nothing skipped in silence: the summary and the status item name what was not checked and why.
+      out.incomplete = checked.failures.map((f) => f.message);
+      const errors = [...new Set(checked.findings.filter((f) => f.severity === 'error').map((f) => f.package ?? ''))].filter(Boolean);
+      if (blocked) out.incomplete.push(`Peer dependencies were not checked: ${checked.failures.length > 0 ? 'the registry did not answer for every package' : `${errors.join(', ')} ${errors.length === 1 ? 'has' : 'have'} an error above`}.`);
       if (!blocked && !options.signal?.aborted) {
         out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
       }
@@ -71,6 +75,7 @@ class NpmChecker implements EcosystemChecker {
       if (!(error instanceof RegistryError)) throw error;
       out.failures.push(error);
       out.findings.push(unreachableFinding(root, error, 'npm'));
+      out.incomplete = [error.message];
     }
     return out;
   }
