@@ -16,6 +16,7 @@ import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
 import { resolvePythonFindings } from './checks/resolutionFindings';
+import { leftOutOfResolution } from './checks/leftOut';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
 import { loadRequirementsTree } from './requirements/requirements';
@@ -79,14 +80,11 @@ class PythonChecker implements EcosystemChecker {
     const unread = unreadFindings(root, checked);
     out.findings.push(...unread.findings);
     out.incomplete = unread.incomplete;
-    // Resolution over unknown packages or an unreachable index would only restate those findings.
-    const errors = checked.findings.filter((f) => f.severity === 'error');
-    if (checked.failures.length > 0 || errors.length > 0 || options.signal?.aborted) {
-      // A clean-looking rest of the file must not read as "no conflicts": nothing was resolved.
-      const unknown = [...new Set(errors.filter((f) => f.code === 'unknown-package').map((f) => f.package))];
-      if (unknown.length > 0 && checked.failures.length === 0) out.incomplete.push(`Not resolved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the index, so what ${unknown.length === 1 ? 'it needs' : 'they need'} is unknown.`);
-      return out;
-    }
+    // Nothing read, or no time left: a resolution would only restate the registry's failure.
+    if ((checked.failures.length > 0 && checked.facts.size === 0) || options.signal?.aborted || options.deadline?.signal.aborted) return out;
+    // One requirement the resolver cannot use must not hide a conflict between two others: resolve the rest and say what was left out.
+    const leftOut = leftOutOfResolution(manifests, checked, options.host.displayPath ?? ((p) => basename(p)));
+    if (leftOut.sentence) out.incomplete.push(leftOut.sentence);
     const python = await resolvePythonFindings(manifests, client, {
       target,
       installer: installerFor(kind),
@@ -95,6 +93,7 @@ class PythonChecker implements EcosystemChecker {
       whatIf: options.whatIf,
       latestOf: (name) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
+      exclude: leftOut.excluded,
     });
     // Hovers re-solve after the check: their reads are not bound by the check's time limit.
     state.python = { ...python, provider: python.provider.derive({ deadline: undefined }) };

@@ -15,6 +15,8 @@ export interface PypiLookup {
 export interface PypiCheckResult extends RegistryCheckResult<PypiFacts> {
   /** Each requirement whose project the registry failed to give (an outage, a bad answer, the deadline), with why. */
   unread: Array<{ manifest: ParsedManifest; dep: Dependency; failure: Extract<ReadFailure, { kind: 'error' }> }>;
+  /** Each requirement the index answered about and no release can satisfy (unknown package or version, nothing matches). */
+  rejected: Array<{ manifest: ParsedManifest; dep: Dependency; code: Finding['code'] }>;
 }
 
 /** What the registry says about one Python dependency, for hovers and later stages. */
@@ -132,7 +134,7 @@ function nearestUnyanked(versions: Parsed[], from: Parsed): string | undefined {
  * requirement, never a finding here (the wing decides where to say it).
  */
 export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, signal?: AbortSignal, deadline?: CheckDeadline): Promise<PypiCheckResult> {
-  const result: PypiCheckResult = { findings: [], facts: new Map(), failures: [], stale: false, unread: [] };
+  const result: PypiCheckResult = { findings: [], facts: new Map(), failures: [], stale: false, unread: [], rejected: [] };
   const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry').map((dep) => ({ manifest, dep })));
   const projects = new Map<string, Promise<PypiProject | RegistryError>>();
   const bounded = deadline ? (signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal) : signal;
@@ -149,6 +151,7 @@ export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: P
       const failure = signal?.aborted ? undefined : readFailure(project, deadline);
       if (failure?.kind === 'missing') {
         result.findings.push(finding(manifest, dep, 'unknown-package', 'error', `${dep.name} was not found on ${project.registry}. Check the spelling, or the index this package should come from.`, false));
+        result.rejected.push({ manifest, dep, code: 'unknown-package' });
       } else if (failure && (project.kind !== 'aborted' || failure.late)) {
         result.unread.push({ manifest, dep, failure });
         if (!failed.has(project.registry)) {
@@ -161,6 +164,8 @@ export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: P
     result.stale ||= project.stale;
     const checked = checkDependency(manifest, dep, project);
     result.findings.push(...checked.findings);
+    const error = checked.findings.find((f) => f.severity === 'error');
+    if (error) result.rejected.push({ manifest, dep, code: error.code });
     result.facts.set(dep.normalizedName, checked.facts);
   }
   return result;
@@ -180,7 +185,7 @@ export function unreadFindings(root: ParsedManifest, checked: PypiCheckResult): 
   const incomplete: string[] = [];
   for (const { manifest, dep, failure } of checked.unread) {
     const why = failure.message.replace(/\.?$/, '.');
-    findings.push(finding(manifest, dep, 'registry-unreachable', 'information', `${dep.name} could not be checked: ${why} Resolution was skipped, so this check is incomplete.`, false));
+    findings.push(finding(manifest, dep, 'registry-unreachable', 'information', `${dep.name} could not be checked: ${why} It was left out of the resolution, so this check is incomplete.`, false));
     incomplete.push(`${dep.name}: ${why}`);
   }
   return { findings, incomplete: [...new Set(incomplete)] };

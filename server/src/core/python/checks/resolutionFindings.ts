@@ -35,6 +35,8 @@ export interface ResolveOptions {
   latestOf?: (name: string) => string | undefined;
   /** The check's time limit for registry reads. */
   deadline?: CheckDeadline;
+  /** Requirements the resolution leaves out (the registry rejected or could not read them). */
+  exclude?: ReadonlySet<Dependency>;
 }
 
 /** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
@@ -198,7 +200,7 @@ function stoppedReason(result: SolveResult): string | undefined {
 
 /** Resolves a manifest tree's Python requirements and explains a conflict on the lines that cause it. */
 export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
-  const roots = rootsFromManifests(manifests, resolvable);
+  const roots = rootsFromManifests(manifests, (d) => resolvable(d) && !options.exclude?.has(d));
   const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
   const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline });
   const resolution = await resolvePython(provider, { signal: options.signal });
