@@ -9,7 +9,7 @@ import { addCommandFixes } from '../insight/commandFixes';
 import { createEnvironmentCache } from './environment/installed';
 import { nameCompletions, pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { outdatedFindings } from './checks/outdated';
-import type { ManifestKind, ParsedManifest } from '../model';
+import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
@@ -102,6 +102,11 @@ class PythonChecker implements EcosystemChecker {
     out.findings.push(...python.findings);
     if (python.incomplete) out.incomplete.push(python.incomplete);
     if (python.explanation) out.explanation = python.explanation.lines;
+    // Constraints are judged only where the resolution reached their package (see `requested`).
+    const touched = (d: Dependency) => d.constraint && python.provider.versionFacts(d.normalizedName) !== undefined;
+    const constraints = await checkPypiDependencies(manifests, client, options.signal, options.deadline, touched);
+    out.findings.push(...constraints.findings);
+    for (const [name, facts] of constraints.facts) if (!state.pypiFacts.has(name)) state.pypiFacts.set(name, facts);
     if (python.result.kind === 'solution') for (const name of python.result.versions.keys()) if (!name.includes('[')) this.known.add(name);
     if (python.result.kind === 'solution') out.resolution = Object.fromEntries([...python.result.versions].filter(([name]) => !name.includes('[')).sort(([a], [b]) => a.localeCompare(b)));
     if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {

@@ -128,14 +128,28 @@ function nearestUnyanked(versions: Parsed[], from: Parsed): string | undefined {
 }
 
 /**
+ * What the registry checks read before resolving: every requirement but constraints. A constraint
+ * (`-c`, uv's constraint-dependencies) constrains only what gets installed, so a large shared
+ * constraints file costs a request per entry the resolution touches, not per line; the wing judges
+ * those afterwards (constraintsTouched).
+ */
+export const requested = (dep: Dependency): boolean => !dep.constraint;
+
+/**
  * Registry checks for every Python dependency that names a package on an index: unknown
  * packages and versions, yanked pins, releases that no specifier matches, deprecated projects.
  * A registry failure becomes one entry in `failures` per registry and one in `unread` per
  * requirement, never a finding here (the wing decides where to say it).
  */
-export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, signal?: AbortSignal, deadline?: CheckDeadline): Promise<PypiCheckResult> {
+export async function checkPypiDependencies(
+  manifests: ParsedManifest[],
+  pypi: PypiLookup,
+  signal?: AbortSignal,
+  deadline?: CheckDeadline,
+  include: (dep: Dependency) => boolean = requested,
+): Promise<PypiCheckResult> {
   const result: PypiCheckResult = { findings: [], facts: new Map(), failures: [], stale: false, unread: [], rejected: [] };
-  const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry').map((dep) => ({ manifest, dep })));
+  const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry' && include(d)).map((dep) => ({ manifest, dep })));
   const projects = new Map<string, Promise<PypiProject | RegistryError>>();
   const bounded = deadline ? (signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal) : signal;
   for (const { dep } of targets) {
