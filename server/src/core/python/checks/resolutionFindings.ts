@@ -139,7 +139,9 @@ function noteFinding(manifests: ParsedManifest[], note: PythonNote, latestOf?: (
       return {
         ...base,
         code: 'prerelease-only',
-        severity: 'warning',
+        // A direct requirement (no marker left to decide) that only pre-releases meet fails to install with pip and uv alike,
+        // whether the package has final releases or not; one a dependency adds may belong to a branch the resolver left.
+        severity: source?.package === ROOT && !located.dep.constraint && !located.dep.marker ? 'error' : 'warning',
         range: located.dep.specifierRange ?? located.dep.range,
         message: note.message,
         fixes: prereleaseFixes(manifests, located, note.prereleases, latestOf?.(located.dep.normalizedName)),

@@ -1,0 +1,66 @@
+// Correct on the edges: installer rules that decide a verdict at the margins, end to end through
+// `pinsight check` against the fake index.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakePypi } from '../support/fakePypi.mjs';
+import { isolatedEnv } from '../support/isolatedEnv.mjs';
+import { runProcess } from '../support/runProcess.mjs';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const TARGET = ['--isolated', '--python-version', '3.11', '--platform', 'linux', '--no-cache', '--format', 'json'];
+const EXTRA = [
+  // Final releases below 2, only alphas above.
+  { name: 'mixed', versions: { '1.0': { requires_dist: [] }, '1.5': { requires_dist: [] }, '2.1a1': { requires_dist: [] }, '2.1a2': { requires_dist: [] } } },
+];
+
+let pypi;
+let dir;
+before(async () => {
+  pypi = await startFakePypi({ projects: 'all', extra: EXTRA });
+  dir = mkdtempSync(join(tmpdir(), 'pinsight-edges-'));
+});
+after(async () => {
+  await pypi?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function check(name, files, ...extra) {
+  const project = join(dir, name);
+  mkdirSync(project, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(project, file), text);
+  const r = await runProcess(process.execPath, [cli, 'check', '--index-url', pypi.indexUrl, ...TARGET, ...extra, Object.keys(files)[0]], { cwd: project, env: isolatedEnv() });
+  return { ...r, doc: JSON.parse(r.stdout) };
+}
+
+const codes = (doc, path) => doc.files.find((f) => f.path === path).findings.map((f) => `${f.range.start.line}:${f.severity}:${f.code}`);
+
+test('a requirement only pre-releases satisfy, for a package that has final releases too: an error with the opt-ins (pip)', async () => {
+  const r = await check('pre-pip', { 'requirements.txt': 'mixed>=2\n' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(codes(r.doc, 'requirements.txt'), ['0:error:prerelease-only']);
+  const [f] = r.doc.files[0].findings;
+  assert.equal(f.message, 'Only pre-releases of mixed (2.1a1, 2.1a2) match ">=2", and pip leaves pre-releases out unless a specifier names one or pre-releases are allowed.');
+  assert.deepEqual(f.fixes.map((x) => x.title), [
+    'Pin the pre-release mixed==2.1a2 (naming a pre-release allows it)',
+    'Allow pre-releases for every requirement (add --pre to requirements.txt)',
+    'Use the latest final release, mixed==1.5',
+  ]);
+  // --pre is pip's opt-in: then it installs.
+  const pre = await check('pre-pip', { 'requirements.txt': 'mixed>=2\n' }, '--pre');
+  assert.deepEqual(codes(pre.doc, 'requirements.txt'), []);
+  assert.equal(pre.doc.resolutions[0].packages.mixed, '2.1a2');
+});
+
+test('the same in a uv project, beside another error: both are errors, each with its opt-ins', async () => {
+  const r = await check('pre-uv', { 'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndependencies = ["mixed>=2", "onlypre-missing>=1"]\n' });
+  assert.equal(r.code, 1, r.stderr);
+  const findings = r.doc.files[0].findings;
+  const pre = findings.find((f) => f.code === 'prerelease-only');
+  assert.equal(pre.severity, 'error');
+  assert.equal(pre.message, 'Only pre-releases of mixed (2.1a1, 2.1a2) match ">=2", and uv leaves pre-releases out unless a specifier names one or pre-releases are allowed.');
+  assert.deepEqual(pre.fixes.map((x) => x.title), ['Pin the pre-release mixed==2.1a2 (naming a pre-release allows it)', 'Use the latest final release, mixed==1.5']);
+});
