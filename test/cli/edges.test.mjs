@@ -64,3 +64,24 @@ test('the same in a uv project, beside another error: both are errors, each with
   assert.equal(pre.message, 'Only pre-releases of mixed (2.1a1, 2.1a2) match ">=2", and uv leaves pre-releases out unless a specifier names one or pre-releases are allowed.');
   assert.deepEqual(pre.fixes.map((x) => x.title), ['Pin the pre-release mixed==2.1a2 (naming a pre-release allows it)', 'Use the latest final release, mixed==1.5']);
 });
+
+test('offline, a package the index did not have is still unknown (its "not found" is cached), not "nothing is cached"', async () => {
+  const files = { 'requirements.txt': 'nosuchpkg==1.0\nwebsockets==14.2\n' };
+  const cache = ['--cache-dir', join(dir, 'offline-cache')];
+  const run = (...extra) => {
+    const args = ['check', '--index-url', pypi.indexUrl, '--isolated', '--python-version', '3.11', '--platform', 'linux', '--format', 'json', ...cache, ...extra, 'requirements.txt'];
+    return runProcess(process.execPath, [cli, ...args], { cwd: join(dir, 'offline'), env: isolatedEnv() });
+  };
+  mkdirSync(join(dir, 'offline'));
+  writeFileSync(join(dir, 'offline', 'requirements.txt'), files['requirements.txt']);
+  const online = JSON.parse((await run()).stdout);
+  assert.deepEqual(codes(online, 'requirements.txt'), ['0:error:unknown-package']);
+  const before = pypi.requests.length;
+  const r = await run('--offline');
+  assert.equal(pypi.requests.length, before, 'offline asks nothing');
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(codes(doc, 'requirements.txt'), ['0:error:unknown-package']);
+  assert.match(doc.files[0].findings[0].message, /^nosuchpkg was not found on http:\/\/127\.0\.0\.1:\d+\/simple\./);
+  assert.doesNotMatch(r.stdout, /nothing about these packages is cached|no cached copy/);
+  assert.equal(r.code, 1);
+});
