@@ -15,6 +15,8 @@ const TARGET = ['--isolated', '--python-version', '3.11', '--platform', 'linux',
 const EXTRA = [
   // Final releases below 2, only alphas above.
   { name: 'mixed', versions: { '1.0': { requires_dist: [] }, '1.5': { requires_dist: [] }, '2.1a1': { requires_dist: [] }, '2.1a2': { requires_dist: [] } } },
+  // 2.0 declares an upper bound on Python that 3.11 is past.
+  { name: 'capped', versions: { '1.0': { requires_dist: [] }, '2.0': { requires_dist: [], requires_python: '>=3.8,<3.11' } } },
 ];
 
 let pypi;
@@ -84,4 +86,15 @@ test('offline, a package the index did not have is still unknown (its "not found
   assert.match(doc.files[0].findings[0].message, /^nosuchpkg was not found on http:\/\/127\.0\.0\.1:\d+\/simple\./);
   assert.doesNotMatch(r.stdout, /nothing about these packages is cached|no cached copy/);
   assert.equal(r.code, 1);
+});
+
+test('Requires-Python upper bounds: a requirements file gets pip’s rule, a pyproject.toml uv’s', async () => {
+  const pip = await check('rp-pip', { 'requirements.txt': 'capped\n' });
+  assert.equal(pip.doc.resolutions[0].packages.capped, '1.0');
+  const pinned = await check('rp-pip-pinned', { 'requirements.txt': 'capped==2.0\n' });
+  const [f] = pinned.doc.files[0].findings.filter((x) => x.code === 'conflict');
+  assert.match(f.message, /requires Python >=3\.8,<3\.11 and the target is Python 3\.11/);
+  const uv = await check('rp-uv', { 'pyproject.toml': '[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.11"\ndependencies = ["capped==2.0"]\n' });
+  assert.deepEqual(uv.doc.files[0].findings.filter((x) => x.severity === 'error'), []);
+  assert.equal(uv.doc.resolutions[0].packages.capped, '2.0');
 });
