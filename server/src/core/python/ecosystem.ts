@@ -71,7 +71,7 @@ class PythonChecker implements EcosystemChecker {
     const { client, config } = await this.services.pypiFor(manifests);
     out.registries = config.describe();
     if (!client) return out;
-    const checked = await checkPypiDependencies(manifests, client, options.signal, options.deadline);
+    const checked = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, installer: installerFor(kind) });
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
     out.stale = state.stale = checked.stale;
@@ -104,7 +104,7 @@ class PythonChecker implements EcosystemChecker {
     if (python.explanation) out.explanation = python.explanation.lines;
     // Constraints are judged only where the resolution reached their package (see `requested`).
     const touched = (d: Dependency) => d.constraint && python.provider.versionFacts(d.normalizedName) !== undefined;
-    const constraints = await checkPypiDependencies(manifests, client, options.signal, options.deadline, touched);
+    const constraints = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, include: touched, installer: installerFor(kind) });
     out.findings.push(...constraints.findings);
     for (const [name, facts] of constraints.facts) if (!state.pypiFacts.has(name)) state.pypiFacts.set(name, facts);
     if (python.result.kind === 'solution') for (const name of python.result.versions.keys()) if (!name.includes('[')) this.known.add(name);

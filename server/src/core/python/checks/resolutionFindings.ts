@@ -8,6 +8,7 @@ import { explainConflict, externals, type Explanation } from '../../pubgrub/expl
 import type { SolveResult } from '../../pubgrub/solver';
 import { createPythonProvider, rootsFromManifests, type PythonProvider, type PypiSource, type PythonNote } from '../resolve/provider';
 import { resolvePython } from '../resolve/resolvePython';
+import { excludedReleases } from '../resolve/ruleWords';
 import type { Target } from '../resolve/target';
 import { ROOT, type DependencyOrigin } from '../../pubgrub/types';
 import { highestCompatible, whatWouldUnlock } from '../resolve/whatIf';
@@ -221,6 +222,7 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
   const explanation = explainConflict(result.incompatibility, {
     versionsOf: (pkg) => result.packageVersions.get(pkg) ?? resolution.provider.versionsOf(pkg) ?? [],
     displayName: (pkg) => resolution.provider.displayName(pkg),
+    excludedBy: (pkg, specifier) => excludedReleases(resolution.provider.versionFacts(pkg), specifier, resolution.provider.candidatesFor(pkg, specifier), options.installer),
   });
   const conditions = conditionsOf(result);
   const located = explanation.roots.map((r) => ({ root: r, at: locate(manifests, r.origin) })).filter((x) => x.at !== undefined) as Array<{ root: Explanation['roots'][number]; at: { manifest: ParsedManifest; dep: Dependency } }>;
