@@ -14,6 +14,7 @@ import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
 import { createNodeRuntime } from './node/runtime';
 import { checkDeadline } from './node/clock';
+import { machineEngines } from './node/engines';
 import { loadSnapshot } from './node/snapshotTransport';
 
 const VERSION = '0.1.0';
@@ -63,6 +64,7 @@ function hostFor(options: CliOptions): HostEnvironment {
     searchRoot: process.cwd(),
     displayPath,
     machine: { platform: hostPlatform(), arch: process.arch },
+    engines: machineEngines,
   };
 }
 

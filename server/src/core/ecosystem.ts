@@ -55,6 +55,8 @@ export interface HostEnvironment {
   searchRoot?: string;
   /** Shortens paths in messages (the CLI's working-directory-relative paths). */
   displayPath?: (path: string) => string;
+  /** The Node and npm that would install on this machine, for npm's `engines` rule when it picks a version; read once, lazily. */
+  engines?: () => Promise<{ nodeVersion?: string; npmVersion?: string }>;
 }
 
 /** When the registry part of a check must end; what was not read by then is reported, not waited for. */

@@ -56,7 +56,9 @@ class NpmChecker implements EcosystemChecker {
     const out: EcosystemCheck = { findings: [], failures: [], stale: false, registries: [], hoverFacts: async (dep) => hoverFacts(facts, dep, out.stale) };
     try {
       const { client: npm, config } = await this.services.npmFor(root.path);
-      const checked = await checkNpmDependencies(root, npm, options.signal);
+      // npm picks with the engines of the Node and npm that run it: this machine's.
+      const engines = (await options.host.engines?.().catch(() => undefined)) ?? {};
+      const checked = await checkNpmDependencies(root, npm, options.signal, engines);
       out.findings.push(...checked.findings);
       out.failures.push(...checked.failures);
       out.stale = checked.stale;
@@ -69,7 +71,7 @@ class NpmChecker implements EcosystemChecker {
       const errors = [...new Set(checked.findings.filter((f) => f.severity === 'error').map((f) => f.package ?? ''))].filter(Boolean);
       if (blocked) out.incomplete.push(`Peer dependencies were not checked: ${checked.failures.length > 0 ? 'the registry did not answer for every package' : `${errors.join(', ')} ${errors.length === 1 ? 'has' : 'have'} an error above`}.`);
       if (!blocked && !options.signal?.aborted) {
-        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
+        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal })));
       }
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
