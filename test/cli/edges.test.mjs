@@ -98,3 +98,48 @@ test('Requires-Python upper bounds: a requirements file gets pip’s rule, a pyp
   assert.deepEqual(uv.doc.files[0].findings.filter((x) => x.severity === 'error'), []);
   assert.equal(uv.doc.resolutions[0].packages.capped, '2.0');
 });
+
+const UV_EXTRAS = (conflicts, extraNew = '"websockets==15.0.1"') => [
+  '[project]', 'name = "x"', 'version = "1"', 'requires-python = ">=3.11"', 'dependencies = ["fastapi==0.115.12"]',
+  '[project.optional-dependencies]', `new = [${extraNew}]`, 'old = ["websockets==14.2"]',
+  ...(conflicts ? ['[tool.uv]', `conflicts = ${conflicts}`] : []), '',
+].join('\n');
+const UV_GROUPS = (conflicts) => [
+  '[project]', 'name = "x"', 'version = "1"', 'requires-python = ">=3.11"', 'dependencies = []',
+  '[dependency-groups]', 'lint = ["websockets==15.0.1"]', 'legacy = ["websockets==13.1"]', 'docs = ["websockets>=13"]',
+  ...(conflicts ? ['[tool.uv]', `conflicts = ${conflicts}`] : []), '',
+].join('\n');
+const conflictsIn = (doc) => doc.files[0].findings.filter((f) => f.code === 'conflict').map((f) => `${f.range.start.line}: ${f.message}`);
+
+test('[tool.uv] conflicts: extras declared mutually exclusive are resolved apart, so theirs is no conflict', async () => {
+  const clean = await check('uv-conflicts', { 'pyproject.toml': UV_EXTRAS('[[{ extra = "new" }, { extra = "old" }]]') });
+  assert.deepEqual(conflictsIn(clean.doc), []);
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  // Not declared: uv resolves every extra together and fails, and so does the check.
+  const together = await check('uv-no-conflicts', { 'pyproject.toml': UV_EXTRAS(undefined) });
+  assert.deepEqual(conflictsIn(together.doc), [6, 7].map((line) => `${line}: websockets==15.0.1 conflicts with websockets==14.2: both require websockets, and no version of websockets satisfies both (available: 10.0 to 17.0.1); only one version of a package can be installed.`));
+});
+
+test('[tool.uv] conflicts: dependency groups too, and a group left out of the declaration still meets both', async () => {
+  const clean = await check('uv-groups', { 'pyproject.toml': UV_GROUPS('[[{ group = "lint" }, { group = "legacy" }]]') });
+  assert.deepEqual(conflictsIn(clean.doc), []);
+  const together = await check('uv-groups-undeclared', { 'pyproject.toml': UV_GROUPS(undefined) });
+  assert.deepEqual(conflictsIn(together.doc).map((c) => c.split(':')[0]), ['6', '7']);
+});
+
+test('[tool.uv] conflicts: a real conflict inside one extra is still reported, once per line', async () => {
+  const r = await check('uv-conflicts-real', { 'pyproject.toml': UV_EXTRAS('[[{ extra = "new" }, { extra = "old" }]]', '"websockets==15.0.1", "supabase==2.15.3"').replace('[dependency-groups]\nlint = ["websockets==15.0.1"]\nlegacy = ["websockets==13.1"]\n', '') });
+  const lines = conflictsIn(r.doc);
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(lines[0], /^6: websockets==15\.0\.1 conflicts with supabase==2\.15\.3: /);
+  assert.equal(r.code, 1);
+});
+
+test('[tool.uv] conflicts of the wrong shape are reported, not a crash', async () => {
+  const r = await check('uv-conflicts-bad', { 'pyproject.toml': UV_EXTRAS('[[{ extra = "new" }, { nothing = 1 }], "x"]') });
+  const problems = r.doc.files[0].findings.filter((f) => f.code === 'invalid-manifest').map((f) => f.message);
+  assert.deepEqual(problems, [
+    'Each item of a tool.uv.conflicts set names an extra or a group, such as { extra = "cpu" } or { group = "lint" }.',
+    'Each set in tool.uv.conflicts must be an array of arrays of tables such as [[{ extra = "cpu" }, { extra = "gpu" }]], but it is a string.',
+  ]);
+});

@@ -15,12 +15,13 @@ import { findDuplicates } from './checks/duplicates';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
-import { resolvePythonFindings } from './checks/resolutionFindings';
+import { resolvePythonFindings, type PythonResolutionResult } from './checks/resolutionFindings';
 import { leftOutOfResolution } from './checks/leftOut';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
 import { loadRequirementsTree } from './requirements/requirements';
 import { selectPythonTarget } from './resolve/target';
+import { conflictForks } from './resolve/conflictForks';
 import { highestCompatibleTogether } from './resolve/whatIf';
 
 const REQUIREMENTS = /^(requirements.*\.(txt|in)|constraints.*\.(txt|in)|.*\.pip)$/i;
@@ -85,25 +86,36 @@ class PythonChecker implements EcosystemChecker {
     // One requirement the resolver cannot use must not hide a conflict between two others: resolve the rest and say what was left out.
     const leftOut = leftOutOfResolution(manifests, checked, options.host.displayPath ?? ((p) => basename(p)));
     if (leftOut.sentence) out.incomplete.push(leftOut.sentence);
-    const python = await resolvePythonFindings(manifests, client, {
+    const resolveOptions = {
       target,
       installer: installerFor(kind),
       allowPrereleases: options.allowPrereleases ?? manifests.some((m) => m.options.some((o) => o.name === 'pre')),
       signal: options.signal,
       whatIf: options.whatIf,
-      latestOf: (name) => checked.facts.get(name)?.latest,
+      latestOf: (name: string) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
-      exclude: leftOut.excluded,
-    });
+    };
+    // Extras or groups declared mutually exclusive ([tool.uv] conflicts) are resolved apart, as uv forks them.
+    const forks = conflictForks(manifests) ?? [{ excluded: new Set<Dependency>(), keeps: [] }];
+    const runs: PythonResolutionResult[] = [];
+    for (const fork of forks) runs.push(await resolvePythonFindings(manifests, client, { ...resolveOptions, exclude: new Set([...leftOut.excluded, ...fork.excluded]) }));
+    const python = runs[0]!;
     // Hovers re-solve after the check: their reads are not bound by the check's time limit.
     state.python = { ...python, provider: python.provider.derive({ deadline: undefined }) };
     const unbound = state.python.provider;
     out.highestTogether = (names, signal) => highestCompatibleTogether(unbound, names, { signal, timeBudgetMs: 10_000 });
-    out.findings.push(...python.findings);
-    if (python.incomplete) out.incomplete.push(python.incomplete);
-    if (python.explanation) out.explanation = python.explanation.lines;
+    const said = new Set<string>();
+    for (const f of runs.flatMap((r) => r.findings)) {
+      const key = `${f.code}\u0000${f.path}\u0000${f.range.start.line}\u0000${f.range.start.character}\u0000${f.message}`;
+      if (said.has(key)) continue;
+      said.add(key);
+      out.findings.push(f);
+    }
+    for (const r of runs) if (r.incomplete && !out.incomplete.includes(r.incomplete)) out.incomplete.push(r.incomplete);
+    const explained = runs.find((r) => r.explanation)?.explanation;
+    if (explained) out.explanation = explained.lines;
     // Constraints are judged only where the resolution reached their package (see `requested`).
-    const touched = (d: Dependency) => d.constraint && python.provider.versionFacts(d.normalizedName) !== undefined;
+    const touched = (d: Dependency) => d.constraint && runs.some((r) => r.provider.versionFacts(d.normalizedName) !== undefined);
     const constraints = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, include: touched, installer: installerFor(kind) });
     out.findings.push(...constraints.findings);
     for (const [name, facts] of constraints.facts) if (!state.pypiFacts.has(name)) state.pypiFacts.set(name, facts);
