@@ -105,3 +105,14 @@ test('--strict fails when npm peer dependencies were not checked (registry down)
   assert.match(doc.incomplete.join('\n'), /npm\/package\.json: .*127\.0\.0\.1:9/);
   assert.equal(r.code, 1, r.stdout + r.stderr);
 });
+
+test('--no-index leaves nothing to read: the verdict says so, and --strict fails on it', async () => {
+  mkdirSync(join(dir, 'no-index'), { recursive: true });
+  writeFileSync(join(dir, 'no-index', 'requirements.txt'), '--no-index\nwebsockets==14.2\n');
+  writeVenv(join(dir, 'no-index', '.venv'), [{ name: 'websockets', version: '14.2' }]);
+  const r = await check(undefined, 'no-index', '--strict', '--format', 'json');
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.incomplete, ['no-index/requirements.txt: No package index is configured (--no-index), so versions were not checked and nothing was resolved.']);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.equal((await check(undefined, 'no-index')).code, 0);
+});

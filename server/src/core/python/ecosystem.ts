@@ -71,7 +71,11 @@ class PythonChecker implements EcosystemChecker {
     const out: EcosystemCheck = { findings: state.findings, failures: [], stale: false, registries: [], target: target.description, hoverFacts: pythonHoverFacts(state) };
     const { client, config } = await this.services.pypiFor(manifests);
     out.registries = config.describe();
-    if (!client) return out;
+    if (!client) {
+      // --no-index (or PIP_NO_INDEX) with no index left: nothing is read, and the verdict says so rather than passing as clean.
+      out.incomplete = ['No package index is configured (--no-index), so versions were not checked and nothing was resolved.'];
+      return out;
+    }
     const checked = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, installer: installerFor(kind) });
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
