@@ -14,6 +14,7 @@ import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
 import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
 import { createNodeRuntime } from './node/runtime';
 import { checkDeadline } from './node/clock';
+import { machineEngines } from './node/engines';
 import { loadSnapshot } from './node/snapshotTransport';
 
 const VERSION = '0.1.0';
@@ -63,6 +64,7 @@ function hostFor(options: CliOptions): HostEnvironment {
     searchRoot: process.cwd(),
     displayPath,
     machine: { platform: hostPlatform(), arch: process.arch },
+    engines: machineEngines,
   };
 }
 
@@ -81,7 +83,9 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   const explanations: Array<{ path: string; lines: string[] }> = [];
   const resolutions: Array<{ path: string; target?: string; packages: Record<string, string> }> = [];
   const skipped: string[] = [];
+  const absent = new Set<string>();
   const incomplete: string[] = [];
+  let failed = false;
   const registries = !options.noRegistry && analyses.length > 0 ? makeRegistries(options, runtime) : undefined;
   if (options.noRegistry) skipped.push('registry checks and resolution (--no-registry)');
   // One limit for the whole run: a hanging index must not hold a CI job for minutes per request.
@@ -91,8 +95,13 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
     for (const analysis of analyses) {
       const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
       analysis.findings.push(...result.findings);
+      failed ||= result.failures.length > 0;
       // A note that names its folder already says where; the same note for two files of a folder is said once.
-      for (const s of result.state?.skipped ?? []) skipped.push(s.includes(displayPath(dirname(analysis.root))) ? s : `${displayPath(analysis.root)}: ${s}`);
+      for (const s of result.state?.skipped ?? []) {
+        const said = s.includes(displayPath(dirname(analysis.root))) ? s : `${displayPath(analysis.root)}: ${s}`;
+        skipped.push(said);
+        if (result.state?.absent?.includes(s)) absent.add(said);
+      }
       for (const reason of result.incomplete ?? []) incomplete.push(`${displayPath(analysis.root)}: ${reason}`);
       if (result.resolution) resolutions.push({ path: displayPath(analysis.root), target: result.target, packages: result.resolution });
       if (result.explanation) explanations.push({ path: displayPath(analysis.root), lines: [...(result.target ? [`Resolving for ${result.target}:`] : []), ...result.explanation] });
@@ -116,7 +125,17 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
     for (const s of unique) process.stdout.write(`not checked: ${s}\n`);
     if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
   }
-  return files.some((f) => f.findings.some((x) => x.severity === 'error')) ? 1 : 0;
+  if (files.some((f) => f.findings.some((x) => x.severity === 'error'))) return 1;
+  // --strict: nothing skipped in silence, nor passed as clean.
+  // No environment to compare is said, but is not a skip: a CI job that checks manifests before
+  // installing anything must be able to run --strict.
+  const notChecked = unique.filter((s) => !absent.has(s));
+  if (options.strict && (notChecked.length > 0 || incomplete.length > 0 || failed)) {
+    const what = [notChecked.length > 0 ? `${notChecked.length} not checked` : '', incomplete.length > 0 || failed ? 'the verdict is incomplete' : ''].filter(Boolean).join(', ');
+    process.stderr.write(`pinsight: --strict: ${what}; exit status 1.\n`);
+    return 1;
+  }
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -22,6 +22,8 @@ export interface CliOptions {
   /** Report exact pins older than their highest compatible version (`outdated`). */
   outdated: boolean;
   isolated: boolean;
+  /** Exit 1 when anything was skipped or the verdict is incomplete (--strict). */
+  strict: boolean;
   /** Seconds the registry checks and resolution may take in all (--timeout). */
   timeoutSeconds: number;
 }
@@ -59,6 +61,8 @@ Options:
   --timeout SECONDS         Stop waiting for registries after this long in all (default: 120);
                             what was not read by then is reported and the verdict is marked
                             incomplete. One request gives up after 15 s.
+  --strict                  Exit 1 when anything was not checked or resolved (a registry
+                            failed, the verdict is incomplete, a "not checked:" line).
   --isolated                Ignore environment variables and user configuration (pip.conf,
                             .netrc, ~/.npmrc), like pip --isolated.
   -h, --help                Show this help.
@@ -74,7 +78,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'check' && command !== 'list') throw new UsageError(`Unknown command '${command}': use \`pinsight check\` or \`pinsight list\`.`);
-  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, outdated: false, isolated: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
+  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, outdated: false, isolated: false, strict: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -142,6 +146,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
         break;
       case '--isolated':
         o.isolated = true;
+        break;
+      case '--strict':
+        o.strict = true;
         break;
       case '--timeout': {
         const v = value();

@@ -124,7 +124,7 @@ test('the text summary says the verdict is incomplete', async () => {
     const lines = r.stdout.trim().split('\n');
     assert.match(lines[0], /^seed\/requirements\.txt:5:1: information \[registry-unreachable\] realtime, required by supabase 2\.15\.3, could not be read \(supabase 2\.15\.3 -> realtime\): http:\/\/127\.0\.0\.1:\d+\/simple did not answer within the 8 s/);
     assert.match(r.stdout, /^2 files checked: 0 errors, 0 warnings, 1 note\.$/m);
-    assert.match(r.stdout, /^The verdict is incomplete: 1 registry problem left requirements unchecked or unresolved:$/m);
+    assert.match(r.stdout, /^The verdict is incomplete: 1 problem left requirements unchecked or unresolved:$/m);
     assert.doesNotMatch(r.stdout, /conflict|fix:/);
   } finally {
     await pypi.close();

@@ -285,6 +285,8 @@ const SNAPSHOT = [
   ['a named rc admits it for pydantic’s requirement too', ['typing-extensions>=4.16.0rc1', 'pydantic==2.13.4']],
   ['--pre', ['--pre', 'mcp', 'typing-extensions']],
   ['pre-releases only for a named specifier', ['cffi>=2.0.0b1', 'pydantic']],
+  // typing-extensions has final releases, but only its 4.16.0 release candidates meet >=4.16: pip refuses them.
+  ['only pre-releases above the final releases', ['typing-extensions>=4.16']],
 ];
 
 test('a pip worker answers like a fresh `python3 -m pip`', async () => {

@@ -85,7 +85,7 @@ test('a transitive project that never answers: findings meanwhile, hovers answer
     assert.deepEqual(actions, [], 'a registry failure offers no fix');
     const answered = await hoverAt(client, uri, 4);
     assert.match(answered.contents.value, /supabase/);
-    await client.waitForStatus((s) => s.state === 'error' && /^Check incomplete: 1 registry problem$/.test(s.text));
+    await client.waitForStatus((s) => s.state === 'error' && /^Check incomplete: 1 problem$/.test(s.text));
 
     pypi.setFaults({});
     client.change(uri, `${text}\n`);

@@ -56,7 +56,7 @@ export function memoryPypi(registry, { fail = {} } = {}) {
           tags: kind === 'wheel' ? 'py3-none-any' : undefined, hashes: {}, requiresPython: info.requiresPython, yanked: !!info.yanked,
           yankedReason: typeof info.yanked === 'string' ? info.yanked : undefined, index: 'memory',
         }));
-        versions.set(version, { files, yanked: files.length > 0 && files.every((f) => f.yanked), requiresPython: info.requiresPython });
+        versions.set(version, { files, yanked: files.length > 0 && files.every((f) => f.yanked), yankedReason: typeof info.yanked === 'string' ? info.yanked : undefined, requiresPython: info.requiresPython });
       }
       return { name, normalized: norm, versions, index: 'memory', stale: false, errors: [] };
     },

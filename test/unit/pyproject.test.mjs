@@ -577,3 +577,47 @@ test('5,000 seeded mutations never throw and keep every range inside the documen
   // The loop must exercise the section readers, not only the TOML syntax-error path.
   assert.ok(parsedWithDependencies > 1000, `only ${parsedWithDependencies} mutations parsed`);
 });
+
+test('tool.poetry multiple-constraint dependencies written as arrays of tables ([[tool.poetry.dependencies.numpy]])', () => {
+  const text = [
+    '[tool.poetry.dependencies]',
+    'python = "^3.9"',
+    'requests = "^2.31"',
+    '',
+    '# old Pythons',
+    '[[tool.poetry.dependencies.numpy]]',
+    'version = "<1.25"',
+    'python = "<3.10"',
+    '',
+    '[[tool.poetry.dependencies.numpy]]',
+    'version = "^1.26"',
+    'python = ">=3.10"',
+    'markers = "sys_platform == \'linux\'"',
+    '',
+    '[[tool.poetry.group.dev.dependencies.pytest]]',
+    'version = "^8"',
+    'extras = ["x"]',
+    '',
+    '[[tool.poetry.dependencies.bad]]',
+    'version = 3',
+    '',
+  ].join('\n');
+  const m = parse(text);
+  const numpy = m.dependencies.filter((d) => d.name === 'numpy');
+  assert.deepEqual(numpy.map((d) => [d.section, d.specifier, d.marker]), [
+    ['tool.poetry.dependencies', '<1.25', 'python_version < "3.10"'],
+    ['tool.poetry.dependencies', '>=1.26,<2.0', 'sys_platform == \'linux\' and python_version >= "3.10"'],
+  ]);
+  // Each block is its own requirement: its header through its last key, its name on its own header.
+  assert.deepEqual(numpy[0].range, rangeOf(text, '[[tool.poetry.dependencies.numpy]]\nversion = "<1.25"\npython = "<3.10"'));
+  assert.deepEqual(numpy[1].range, rangeOf(text, '[[tool.poetry.dependencies.numpy]]\nversion = "^1.26"\npython = ">=3.10"\nmarkers = "sys_platform == \'linux\'"'));
+  assert.deepEqual(numpy[0].nameRange, rangeOf(text, 'numpy', 0));
+  assert.deepEqual(numpy[1].nameRange, rangeOf(text, 'numpy', 1));
+  assert.deepEqual(numpy[1].specifierRange, rangeOf(text, '^1.26'));
+  assert.deepEqual(numpy[1].markerRange, rangeOf(text, "sys_platform == 'linux'"));
+  const pytest = m.dependencies.filter((d) => d.name === 'pytest');
+  assert.deepEqual(pytest.map((d) => [d.section, d.specifier, d.extras]), [['tool.poetry.group.dev.dependencies', '>=8,<9', ['x']]]);
+  // A block with a wrong value is reported on that value; the others still count.
+  assert.deepEqual(m.problems.map((p) => [p.code, p.message]), [['invalid-manifest', 'tool.poetry.dependencies.bad.version must be a string, but it is a number.']]);
+  assert.equal(m.dependencies.some((d) => d.name === 'bad'), false);
+});

@@ -273,3 +273,36 @@ test('rootsFromManifests keeps manifest order and origins', () => {
     ['a', { path: '/p/constraints.txt', index: 0 }],
   ]);
 });
+
+test('Requires-Python by each installer’s rule: pip enforces the whole range, uv only the lower bound', async () => {
+  const registry = {
+    // 2.0 says it supports Python 3.8 to 3.10 only; 3.0 needs 3.12.
+    lib: { '1.0': [], '2.0': { deps: [], requiresPython: '>=3.8,<3.11' }, '3.0': { deps: [], requiresPython: '>=3.12' } },
+  };
+  assert.deepEqual((await resolve(registry, ['lib'])).picked, { lib: '1.0' }, 'pip: 3.11.7 is outside >=3.8,<3.11');
+  assert.deepEqual((await resolve(registry, ['lib'], { installer: 'uv' })).picked, { lib: '2.0' }, 'uv: only >=3.8 counts');
+  // The lower bound still decides for uv, with the rule named in the reason.
+  const pip = await resolve(registry, ['lib>=2']);
+  assert.equal(pip.result.kind, 'conflict');
+  assert.ok(leaves(pip.result.incompatibility).map((c) => c.reason).includes('it requires Python >=3.8,<3.11 and the target is Python 3.11.7'));
+  const uv = await resolve(registry, ['lib>=3'], { installer: 'uv' });
+  assert.equal(uv.result.kind, 'conflict');
+  assert.ok(leaves(uv.result.incompatibility).map((c) => c.reason).includes('it requires Python >=3.12 and the target is Python 3.11.7 (uv checks only the lower bound of Requires-Python)'));
+  // The metadata's Requires-Python follows the same rule.
+  const pypi = memoryPypi({ meta: { '1.0': [], '2.0': [] } });
+  const getMetadata = pypi.getMetadata;
+  pypi.getMetadata = async (p, v) => ({ ...(await getMetadata(p, v)), requiresPython: v === '2.0' ? '<3.11,>=3.7' : undefined });
+  assert.deepEqual((await resolve(null, ['meta'], { pypi })).picked, { meta: '1.0' });
+  assert.deepEqual((await resolve(null, ['meta'], { pypi, installer: 'uv' })).picked, { meta: '2.0' });
+});
+
+test('lowerBound: the bounding range’s lower end of a Requires-Python value, as uv reads it', async () => {
+  const { lowerBound } = await import('../../dist/core/python/resolve/candidates.js');
+  const { parseSpecifierSet, formatVersion } = await import('../../dist/core/python/versions/pep440.js');
+  const show = (text) => {
+    const b = lowerBound(parseSpecifierSet(text).set);
+    return b ? `${b.inclusive ? '>=' : '>'}${formatVersion(b.version)}` : null;
+  };
+  assert.deepEqual(['>=3.8,<4', '>3.7,>=3.7', '>=3.7,>3.7', '~=3.9', '==3.10.*', '!=3.8.*', '<3.12', '>=3.6,!=3.7.*,>=3.8'].map(show),
+    ['>=3.8', '>3.7', '>3.7', '>=3.9', '>=3.10', null, null, '>=3.8']);
+});

@@ -244,15 +244,40 @@ test('giving up: http error for 5xx, unreachable for resets, no retry for refuse
   assert.equal(clock.sleeps.length, 0);
 });
 
-test('404, 401 and 403 are returned, not thrown, and not cached', async () => {
+test('404, 401 and 403 are returned, not thrown; 401 and 403 are never cached', async () => {
   for (const status of [404, 401, 403]) {
     const transport = fakeTransport(() => ({ status, headers: {}, body: encode('nope') }));
     const { http } = client(transport);
-    const first = await http.fetch(URL_A, { cache: 'ttl' });
+    const first = await http.fetch(URL_A, { cache: 'none' });
     assert.equal(first.status, status);
     assert.equal(first.fromCache, false);
+    if (status === 404) continue;
     await http.fetch(URL_A, { cache: 'ttl' });
-    assert.equal(transport.calls.length, 2, `${status} is fetched again`);
+    await http.fetch(URL_A, { cache: 'ttl' });
+    assert.equal(transport.calls.length, 3, `${status} is fetched again`);
+  }
+});
+
+test('a 404 or 410 page is remembered for the TTL like a page (never as immutable), and answers offline', async () => {
+  for (const status of [404, 410]) {
+    const store = memoryStore();
+    const clock = new FakeClock();
+    const transport = fakeTransport(() => ({ status, headers: {}, body: encode('not here') }));
+    const { http } = client(transport, { store, clock, ttlMs: 1000 });
+    assert.equal((await http.fetch(URL_A, { cache: 'ttl' })).status, status);
+    const again = await http.fetch(URL_A, { cache: 'ttl' });
+    assert.deepEqual([again.status, again.fromCache, transport.calls.length], [status, true, 1]);
+    clock.advance(2000);
+    assert.equal((await http.fetch(URL_A, { cache: 'ttl' })).fromCache, false, 'asked again once the TTL has passed');
+    assert.equal(transport.calls.length, 2);
+    // Files and metadata are immutable once they exist: a missing one is asked again.
+    await http.fetch('https://pypi.example/files/a.whl.metadata', { cache: 'immutable' });
+    await http.fetch('https://pypi.example/files/a.whl.metadata', { cache: 'immutable' });
+    assert.equal(transport.calls.length, 4);
+    const offline = fakeTransport(() => assert.fail('offline mode must not use the transport'));
+    clock.advance(5000);
+    const remembered = await new RegistryHttp({ transport: offline, clock, store, offline: true, ttlMs: 1000 }).fetch(URL_A, { cache: 'ttl' });
+    assert.deepEqual([remembered.status, remembered.fromCache, remembered.stale], [status, true, true]);
   }
 });
 

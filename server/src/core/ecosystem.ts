@@ -55,6 +55,8 @@ export interface HostEnvironment {
   searchRoot?: string;
   /** Shortens paths in messages (the CLI's working-directory-relative paths). */
   displayPath?: (path: string) => string;
+  /** The Node and npm that would install on this machine, for npm's `engines` rule when it picks a version; read once, lazily. */
+  engines?: () => Promise<{ nodeVersion?: string; npmVersion?: string }>;
 }
 
 /** When the registry part of a check must end; what was not read by then is reported, not waited for. */
@@ -152,6 +154,11 @@ export interface ProjectState {
   sources: string[];
   /** What could not be checked, each with why ("uv.lock: not valid TOML at line 3"). */
   skipped: string[];
+  /**
+   * The entries of `skipped` that say something looked for is not there (no Python environment):
+   * shown like the others, but nothing failed, so `--strict` does not count them.
+   */
+  absent?: string[];
 }
 
 /** One ecosystem's wing. */

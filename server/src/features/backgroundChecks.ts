@@ -4,6 +4,7 @@ import type { Analysis } from '../core/project/analyze';
 import { runStages } from '../core/project/stages';
 import { checkDeadline } from '../node/clock';
 import { hostPlatform } from '../node/registries';
+import { machineEngines } from '../node/engines';
 import type { RegistryHttp } from '../core/http/registryHttp';
 import type { ServerContext } from '../context';
 import type { StatusWait } from './status';
@@ -128,6 +129,7 @@ export class BackgroundChecks {
       arch: settings.platform ? undefined : process.arch,
       searchRoot: this.ctx.workspaceRoot,
       machine: { platform: hostPlatform(), arch: process.arch },
+      engines: machineEngines,
     };
   }
 }

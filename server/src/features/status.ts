@@ -47,7 +47,7 @@ export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): 
   }
   if (busy) return { state: 'busy', text: registriesOff ? 'Checking…' : 'Checking registries…', detail, manifests };
   if (failures.size > 0) return { state: 'error', text: `${plural(failures.size, 'registry', 'registries')} unreachable${stale ? ', using cache' : ''}`, detail, manifests };
-  if (incomplete.length > 0) return { state: 'error', text: `Check incomplete: ${plural(incomplete.length, 'registry problem')}`, detail, manifests };
+  if (incomplete.length > 0) return { state: 'error', text: `Check incomplete: ${plural(incomplete.length, 'problem')}`, detail, manifests };
   const base = `${plural(manifests, 'manifest')} checked`;
   if (conflicts > 0) return { state: 'ok', text: `${base}, ${plural(conflicts, 'conflicting requirement')}`, detail, manifests };
   return { state: 'ok', text: stale ? `${base} (cached)` : registriesOff ? `${base} (registries off)` : base, detail, manifests };

@@ -309,7 +309,10 @@ export class RegistryHttp {
       return resultOf(refreshed, true, false);
     }
     const { status, headers, body, url } = response;
-    if (request.policy !== 'none' && (status === 200 || status === 206)) {
+    // A "not found" page is an answer too: remembered like a page for the TTL (never as immutable), so offline a
+    // project the index lacks is still reported as unknown rather than "nothing is cached".
+    const notFound = request.policy === 'ttl' && (status === 404 || status === 410);
+    if (request.policy !== 'none' && (status === 200 || status === 206 || notFound)) {
       await this.cache.put({ key: request.key, url, status, headers: storable(headers), storedAt: this.clock.now(), body });
     }
     return { status, headers, body, url, fromCache: false, stale: false };

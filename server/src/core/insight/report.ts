@@ -78,7 +78,7 @@ export function formatCheckText(files: FileReport[], incomplete: string[] = []):
   out.push(`${plural(files.length, 'file')} checked: ${parts.join(', ')}.`);
   if (incomplete.length > 0) {
     // "0 errors" must not read as a clean bill when some requirements were never checked.
-    out.push(`The verdict is incomplete: ${plural(incomplete.length, 'registry problem')} left requirements unchecked or unresolved:`);
+    out.push(`The verdict is incomplete: ${plural(incomplete.length, 'problem')} left requirements unchecked or unresolved:`);
     for (const reason of incomplete) out.push(`  - ${reason}`);
   }
   return out.join('\n');

@@ -58,7 +58,9 @@ class NpmChecker implements EcosystemChecker {
       const { client: npm, config } = await this.services.npmFor(root.path);
       // Certificates and proxy from .npmrc, and settings that could not be used, for the status item.
       out.registries = [...(config.connection?.sources ?? []), ...(config.warnings ?? []).map((w) => `Warning: ${w}`)];
-      const checked = await checkNpmDependencies(root, npm, options.signal);
+      // npm picks with the engines of the Node and npm that run it: this machine's.
+      const engines = (await options.host.engines?.().catch(() => undefined)) ?? {};
+      const checked = await checkNpmDependencies(root, npm, options.signal, engines);
       out.findings.push(...checked.findings);
       out.failures.push(...checked.failures);
       out.stale = checked.stale;
@@ -66,13 +68,18 @@ class NpmChecker implements EcosystemChecker {
       for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
+      // Nothing skipped in silence: the summary and the status item name what was not checked and why.
+      out.incomplete = checked.failures.map((f) => f.message);
+      const errors = [...new Set(checked.findings.filter((f) => f.severity === 'error').map((f) => f.package ?? ''))].filter(Boolean);
+      if (blocked) out.incomplete.push(`Peer dependencies were not checked: ${checked.failures.length > 0 ? 'the registry did not answer for every package' : `${errors.join(', ')} ${errors.length === 1 ? 'has' : 'have'} an error above`}.`);
       if (!blocked && !options.signal?.aborted) {
-        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
+        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal })));
       }
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
       out.failures.push(error);
       out.findings.push(unreachableFinding(root, error, 'npm'));
+      out.incomplete = [error.message];
     }
     return out;
   }

@@ -201,7 +201,18 @@ function rootPair(externals: Incompatibility[], edges: Edge[], words: Words): { 
     })
     .join(', and ');
   const chain = chosen.flatMap((c) => [...c.longSteps, ...c.shortSteps]).filter((s) => !s.edge.hidden).map((s) => chainEdge(s, words));
-  return { summary: capitalizeThe(`${joinAnd(shorts)} ${verb} with ${best.long.label}: ${text}.`), chain };
+  // Two requirements on the same package, with no step in between: the reason is the one-version rule itself.
+  const reason = text.trim() !== '' ? text : directClash(best, words);
+  return { summary: capitalizeThe(`${joinAnd(shorts)} ${verb} with ${best.long.label}: ${reason}.`), chain };
+}
+
+// 'both require a, and no version of a satisfies both (available: 1.0.0, 2.0.0); only one version of a package can be installed'.
+function directClash(clash: Clash, words: Words): string {
+  const pkg = [...clash.long.reach.keys()].find((p) => clash.short.reach.has(p)) ?? '';
+  const name = pkg ? words.name(pkg) : 'the package';
+  const all = pkg ? words.versions(pkg) : [];
+  const available = all.length > 0 ? ` (available: ${words.runsText(pkg, VersionSet.full(all.length))})` : '';
+  return `both require ${name}, and no version of ${name} satisfies both${available}; only one version of a package can be installed`;
 }
 
 /** Every pair of roots whose requirement paths reach one package with disjoint sets, shortest first. */
@@ -311,7 +322,7 @@ function blockerSummary(blockers: Incompatibility[], rootText: string, words: Wo
   if (c.kind === 'no-versions' && c.dependent === ROOT && c.dependency) {
     const all = words.versions(c.package);
     const available = all.length > 0 ? ` (available: ${words.runsText(c.package, VersionSet.full(all.length))})` : '';
-    return `No version of ${words.name(c.package)} matches ${words.requirement(c.package, c.dependency.specifier)}${available}.`;
+    return `No version of ${words.name(c.package)} matches ${words.requirement(c.package, c.dependency.specifier)}${available}${words.excluded(c.package, c.dependency.specifier)}.`;
   }
   return `${rootText} cannot be installed: ${blockers.slice(0, 2).map((b) => words.describe(b)).join('; ')}.`;
 }

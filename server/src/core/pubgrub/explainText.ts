@@ -14,6 +14,11 @@ export interface ExplainOptions {
   displayName?: (pkg: PackageName) => string;
   /** How a requirement reads; default: name then specifier ('realtime>=2.4.0,<2.5.0', 'foo ^1.2'). */
   formatRequirement?: (name: string, specifier: string) => string;
+  /**
+   * Why versions the specifier matches were still left out, by whose rule ("1.0.0 is yanked, and pip
+   * takes a yanked release only when …"); undefined when none was. The ecosystem supplies it.
+   */
+  excludedBy?: (pkg: PackageName, specifier: string) => string | undefined;
 }
 
 const MAX_RUNS = 6;
@@ -51,6 +56,12 @@ export class Words {
 
   versions(pkg: PackageName): readonly string[] {
     return this.options.versionsOf(pkg);
+  }
+
+  /** '; 1.0.0 is yanked, and pip …' when the ecosystem's rules left out versions the specifier matches, else ''. */
+  excluded(pkg: PackageName, specifier: string): string {
+    const why = this.options.excludedBy?.(pkg, specifier);
+    return why ? `; ${why}` : '';
   }
 
   /** 'realtime>=2.4.0,<2.5.0'; 'realtime' for any version. */
@@ -132,7 +143,7 @@ export class Words {
         const verb = c.dependent === ROOT ? 'include' : 'depends on';
         const all = this.versions(c.package);
         const available = all.length > 0 ? `available: ${this.runsText(c.package, VersionSet.full(all.length))}` : `it has no versions`;
-        return `${who(c.dependent)} ${verb} ${this.requirement(c.package, c.dependency.specifier)} (no version of ${this.name(c.package)} matches; ${available})`;
+        return `${who(c.dependent)} ${verb} ${this.requirement(c.package, c.dependency.specifier)} (no version of ${this.name(c.package)} matches; ${available}${this.excluded(c.package, c.dependency.specifier)})`;
       }
       case 'unknown-package': {
         const verb = c.dependent === ROOT ? 'include' : 'depends on';

@@ -9,17 +9,19 @@ import { addCommandFixes } from '../insight/commandFixes';
 import { createEnvironmentCache } from './environment/installed';
 import { nameCompletions, pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { outdatedFindings } from './checks/outdated';
-import type { ManifestKind, ParsedManifest } from '../model';
+import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
-import { resolvePythonFindings } from './checks/resolutionFindings';
+import { resolvePythonFindings, type PythonResolutionResult } from './checks/resolutionFindings';
+import { leftOutOfResolution } from './checks/leftOut';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
 import { loadRequirementsTree } from './requirements/requirements';
 import { selectPythonTarget } from './resolve/target';
+import { conflictForks } from './resolve/conflictForks';
 import { highestCompatibleTogether } from './resolve/whatIf';
 
 const REQUIREMENTS = /^(requirements.*\.(txt|in)|constraints.*\.(txt|in)|.*\.pip)$/i;
@@ -69,8 +71,12 @@ class PythonChecker implements EcosystemChecker {
     const out: EcosystemCheck = { findings: state.findings, failures: [], stale: false, registries: [], target: target.description, hoverFacts: pythonHoverFacts(state) };
     const { client, config } = await this.services.pypiFor(manifests);
     out.registries = config.describe();
-    if (!client) return out;
-    const checked = await checkPypiDependencies(manifests, client, options.signal, options.deadline);
+    if (!client) {
+      // --no-index (or PIP_NO_INDEX) with no index left: nothing is read, and the verdict says so rather than passing as clean.
+      out.incomplete = ['No package index is configured (--no-index), so versions were not checked and nothing was resolved.'];
+      return out;
+    }
+    const checked = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, installer: installerFor(kind) });
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
     out.stale = state.stale = checked.stale;
@@ -79,30 +85,44 @@ class PythonChecker implements EcosystemChecker {
     const unread = unreadFindings(root, checked);
     out.findings.push(...unread.findings);
     out.incomplete = unread.incomplete;
-    // Resolution over unknown packages or an unreachable index would only restate those findings.
-    const errors = checked.findings.filter((f) => f.severity === 'error');
-    if (checked.failures.length > 0 || errors.length > 0 || options.signal?.aborted) {
-      // A clean-looking rest of the file must not read as "no conflicts": nothing was resolved.
-      const unknown = [...new Set(errors.filter((f) => f.code === 'unknown-package').map((f) => f.package))];
-      if (unknown.length > 0 && checked.failures.length === 0) out.incomplete.push(`Not resolved: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the index, so what ${unknown.length === 1 ? 'it needs' : 'they need'} is unknown.`);
-      return out;
-    }
-    const python = await resolvePythonFindings(manifests, client, {
+    // Nothing read, or no time left: a resolution would only restate the registry's failure.
+    if ((checked.failures.length > 0 && checked.facts.size === 0) || options.signal?.aborted || options.deadline?.signal.aborted) return out;
+    // One requirement the resolver cannot use must not hide a conflict between two others: resolve the rest and say what was left out.
+    const leftOut = leftOutOfResolution(manifests, checked, options.host.displayPath ?? ((p) => basename(p)));
+    if (leftOut.sentence) out.incomplete.push(leftOut.sentence);
+    const resolveOptions = {
       target,
       installer: installerFor(kind),
       allowPrereleases: options.allowPrereleases ?? manifests.some((m) => m.options.some((o) => o.name === 'pre')),
       signal: options.signal,
       whatIf: options.whatIf,
-      latestOf: (name) => checked.facts.get(name)?.latest,
+      latestOf: (name: string) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
-    });
+    };
+    // Extras or groups declared mutually exclusive ([tool.uv] conflicts) are resolved apart, as uv forks them.
+    const forks = conflictForks(manifests) ?? [{ excluded: new Set<Dependency>(), keeps: [] }];
+    const runs: PythonResolutionResult[] = [];
+    for (const fork of forks) runs.push(await resolvePythonFindings(manifests, client, { ...resolveOptions, exclude: new Set([...leftOut.excluded, ...fork.excluded]) }));
+    const python = runs[0]!;
     // Hovers re-solve after the check: their reads are not bound by the check's time limit.
     state.python = { ...python, provider: python.provider.derive({ deadline: undefined }) };
     const unbound = state.python.provider;
     out.highestTogether = (names, signal) => highestCompatibleTogether(unbound, names, { signal, timeBudgetMs: 10_000 });
-    out.findings.push(...python.findings);
-    if (python.incomplete) out.incomplete.push(python.incomplete);
-    if (python.explanation) out.explanation = python.explanation.lines;
+    const said = new Set<string>();
+    for (const f of runs.flatMap((r) => r.findings)) {
+      const key = `${f.code}\u0000${f.path}\u0000${f.range.start.line}\u0000${f.range.start.character}\u0000${f.message}`;
+      if (said.has(key)) continue;
+      said.add(key);
+      out.findings.push(f);
+    }
+    for (const r of runs) if (r.incomplete && !out.incomplete.includes(r.incomplete)) out.incomplete.push(r.incomplete);
+    const explained = runs.find((r) => r.explanation)?.explanation;
+    if (explained) out.explanation = explained.lines;
+    // Constraints are judged only where the resolution reached their package (see `requested`).
+    const touched = (d: Dependency) => d.constraint && runs.some((r) => r.provider.versionFacts(d.normalizedName) !== undefined);
+    const constraints = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, include: touched, installer: installerFor(kind) });
+    out.findings.push(...constraints.findings);
+    for (const [name, facts] of constraints.facts) if (!state.pypiFacts.has(name)) state.pypiFacts.set(name, facts);
     if (python.result.kind === 'solution') for (const name of python.result.versions.keys()) if (!name.includes('[')) this.known.add(name);
     if (python.result.kind === 'solution') out.resolution = Object.fromEntries([...python.result.versions].filter(([name]) => !name.includes('[')).sort(([a], [b]) => a.localeCompare(b)));
     if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {
@@ -133,6 +153,7 @@ async function inspect(manifests: ParsedManifest[], kind: ManifestKind, runtime:
     packages: state.packages,
     sources: [...locks.sources, ...state.sources],
     skipped: [...locks.skipped, ...state.skipped],
+    absent: state.absent,
   };
 }
 

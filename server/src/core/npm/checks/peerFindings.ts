@@ -46,7 +46,7 @@ function conflictFindings(manifest: ParsedManifest, conflict: NpmPeerConflict): 
 export async function npmPeerFindings(
   manifest: ParsedManifest,
   getPackument: (name: string, signal?: AbortSignal) => Promise<PeerPackument>,
-  options: { signal?: AbortSignal; legacyPeerDeps?: boolean; strictPeerDeps?: boolean; force?: boolean } = {},
+  options: { signal?: AbortSignal; legacyPeerDeps?: boolean; strictPeerDeps?: boolean; force?: boolean; nodeVersion?: string; npmVersion?: string } = {},
 ): Promise<Finding[]> {
   const signal = options.signal;
   let report;

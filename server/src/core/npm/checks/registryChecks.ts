@@ -3,6 +3,7 @@ import type { Dependency, Finding, ParsedManifest } from '../../model';
 import type { NpmPackument } from '../registry/npmClient';
 import { RegistryError } from '../../http/types';
 import type { RegistryCheckResult } from '../../ecosystem';
+import { parseRegistrySpec, pickVersion, type EngineVersions } from '../arborist/pick';
 
 /** The part of NpmClient these checks use. */
 export interface NpmLookup {
@@ -13,30 +14,30 @@ export interface NpmLookup {
 export interface NpmFacts {
   packument: NpmPackument;
   latest?: string;
-  /** The version npm would pick for the specifier: `latest` when it satisfies, else the highest match. */
+  /** The version npm would pick for the specifier (npm-pick-manifest's rules, with this machine's engines). */
   picked?: string;
 }
 
-/** The version npm installs for a range or tag, as npm-pick-manifest chooses it. */
-export function pickNpmVersion(packument: NpmPackument, spec: string): string | undefined {
-  const tagged = packument.distTags[spec];
+/**
+ * The version npm installs for a range or tag: npm-pick-manifest's rules (arborist/pick.ts), so the
+ * deprecated check, the hover's "resolves to" and the peer placement name the same version: the
+ * `latest` tag only when it satisfies the range, is not deprecated and suits the engines, else the
+ * highest satisfying version ranked by engines and deprecation.
+ */
+export function pickNpmVersion(packument: NpmPackument, name: string, spec: string, engines: EngineVersions = {}): string | undefined {
+  const tagged = packument.distTags[spec.trim()];
   if (tagged !== undefined) return packument.versions.has(tagged) ? tagged : undefined;
-  const range = spec.trim() === '' ? '*' : spec;
-  if (semver.validRange(range, { loose: true }) === null) return undefined;
-  const latest = packument.distTags.latest;
-  if (latest && packument.versions.has(latest) && semver.satisfies(latest, range, { loose: true })) return latest;
-  const versions = [...packument.versions.keys()];
-  return semver.maxSatisfying(versions, range, { loose: true }) ?? undefined;
+  return pickVersion(packument, parseRegistrySpec(name, spec), engines);
 }
 
 function at(manifest: ParsedManifest, dep: Dependency, code: Finding['code'], severity: Finding['severity'], message: string, onSpecifier = true): Finding {
   return { code, severity, package: dep.normalizedName, path: manifest.path, range: (onSpecifier && dep.specifierRange) || dep.nameRange, message, related: [], fixes: [] };
 }
 
-function checkOne(manifest: ParsedManifest, dep: Dependency, name: string, spec: string, packument: NpmPackument): { findings: Finding[]; facts: NpmFacts } {
+function checkOne(manifest: ParsedManifest, dep: Dependency, name: string, spec: string, packument: NpmPackument, engines: EngineVersions): { findings: Finding[]; facts: NpmFacts } {
   const latest = packument.distTags.latest;
   const findings: Finding[] = [];
-  const picked = pickNpmVersion(packument, spec);
+  const picked = pickNpmVersion(packument, name, spec, engines);
   const facts: NpmFacts = { packument, latest, picked };
   if (picked === undefined) {
     const isTag = semver.validRange(spec.trim() === '' ? '*' : spec, { loose: true }) === null;
@@ -56,7 +57,7 @@ function checkOne(manifest: ParsedManifest, dep: Dependency, name: string, spec:
  * Registry checks for every npm dependency that names a registry package (ranges, tags and
  * aliases): unknown packages, versions and tags, ranges nothing satisfies, deprecated versions.
  */
-export async function checkNpmDependencies(manifest: ParsedManifest, npm: NpmLookup, signal?: AbortSignal): Promise<RegistryCheckResult<NpmFacts>> {
+export async function checkNpmDependencies(manifest: ParsedManifest, npm: NpmLookup, signal?: AbortSignal, engines: EngineVersions = {}): Promise<RegistryCheckResult<NpmFacts>> {
   const result: RegistryCheckResult<NpmFacts> = { findings: [], facts: new Map(), failures: [], stale: false };
   const targets = manifest.dependencies
     .filter((d) => d.ecosystem === 'npm' && !d.override && (d.source === 'range' || d.source === 'tag' || d.source === 'alias'))
@@ -78,7 +79,7 @@ export async function checkNpmDependencies(manifest: ParsedManifest, npm: NpmLoo
       continue;
     }
     result.stale ||= packument.stale;
-    const checked = checkOne(manifest, dep, name, spec, packument);
+    const checked = checkOne(manifest, dep, name, spec, packument, engines);
     result.findings.push(...checked.findings);
     result.facts.set(name, checked.facts);
   }

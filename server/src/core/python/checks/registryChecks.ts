@@ -5,6 +5,8 @@ import { RegistryError } from '../../http/types';
 import type { CheckDeadline, RegistryCheckResult } from '../../ecosystem';
 import { readFailure, type ReadFailure } from '../resolve/registryView';
 import { unreachableFinding } from '../../insight/registryFindings';
+import type { Installer } from '../resolve/candidates';
+import { yankedRule } from '../resolve/ruleWords';
 
 /** The part of PypiClient these checks use. */
 export interface PypiLookup {
@@ -15,6 +17,8 @@ export interface PypiLookup {
 export interface PypiCheckResult extends RegistryCheckResult<PypiFacts> {
   /** Each requirement whose project the registry failed to give (an outage, a bad answer, the deadline), with why. */
   unread: Array<{ manifest: ParsedManifest; dep: Dependency; failure: Extract<ReadFailure, { kind: 'error' }> }>;
+  /** Each requirement the index answered about and no release can satisfy (unknown package or version, nothing matches). */
+  rejected: Array<{ manifest: ParsedManifest; dep: Dependency; code: Finding['code'] }>;
 }
 
 /** What the registry says about one Python dependency, for hovers and later stages. */
@@ -65,7 +69,7 @@ function finding(manifest: ParsedManifest, dep: Dependency, code: Finding['code'
   };
 }
 
-function checkDependency(manifest: ParsedManifest, dep: Dependency, project: PypiProject): { findings: Finding[]; facts: PypiFacts } {
+function checkDependency(manifest: ParsedManifest, dep: Dependency, project: PypiProject, installer: Installer): { findings: Finding[]; facts: PypiFacts } {
   const versions = sortedVersions(project);
   const finals = versions.filter((v) => !v.yanked && !isPrerelease(v.version));
   const latest = finals.at(-1)?.text;
@@ -98,7 +102,7 @@ function checkDependency(manifest: ParsedManifest, dep: Dependency, project: Pyp
     } else if (match.yanked) {
       const reason = match.yankedReason ? ` (reason: ${match.yankedReason})` : '';
       const instead = facts.latest ? ` Consider ${nearestUnyanked(versions, match) ?? facts.latest}.` : '';
-      findings.push(finding(manifest, dep, 'yanked', 'warning', `${dep.name} ${match.text} was yanked${reason}. pip still installs it because it is pinned exactly, but it was withdrawn for a reason.${instead}`));
+      findings.push(finding(manifest, dep, 'yanked', 'warning', `${dep.name} ${match.text} was yanked${reason}. ${installer} still installs it because it is pinned exactly (PEP 592), but it was withdrawn for a reason.${instead}`));
     }
     return { findings, facts };
   }
@@ -106,9 +110,14 @@ function checkDependency(manifest: ParsedManifest, dep: Dependency, project: Pyp
     const onlyPre = versions.some((v) => !v.yanked && isPrerelease(v.version) && set.contains(v.version, { prereleases: true }));
     // Pre-releases only: the resolver decides with the installer's rules and offers the opt-ins.
     if (onlyPre) return { findings, facts };
-    const onlyYanked = versions.some((v) => v.yanked && set.contains(v.version, { prereleases: true }));
-    const why = onlyYanked ? ' Only yanked releases match, and pip ignores those unless pinned with ==.' : '';
-    findings.push(finding(manifest, dep, 'no-matching-version', 'error', `No release of ${dep.name} on ${where} satisfies ${dep.specifier}; the latest is ${latest ?? versions.at(-1)!.text}.${why}`));
+    const yanked = versions.filter((v) => v.yanked && (allowsPre || !isPrerelease(v.version)) && set.contains(v.version, { prereleases: true }));
+    const reasons = [...new Set(yanked.map((v) => v.yankedReason).filter((r): r is string => !!r))];
+    const names = yanked.slice(-3).map((v) => v.text).join(', ');
+    const why = yanked.length > 0 ? ` Only yanked releases match (${names}${reasons.length === 1 ? `: ${reasons[0]}` : ''}), and ${yankedRule(installer)}.` : '';
+    // "The latest" is never a yanked release: name the latest one that can be installed, or say there is none.
+    const usable = versions.filter((v) => !v.yanked);
+    const newest = latest ? `the latest is ${latest}` : usable.length > 0 ? `the latest release that is not yanked is ${usable.at(-1)!.text}` : `every release of ${dep.name} is yanked`;
+    findings.push(finding(manifest, dep, 'no-matching-version', 'error', `No release of ${dep.name} on ${where} satisfies ${dep.specifier || 'any version'}; ${newest}.${why}`));
   }
   return { findings, facts };
 }
@@ -125,15 +134,33 @@ function nearestUnyanked(versions: Parsed[], from: Parsed): string | undefined {
   return after?.text ?? versions.slice(0, i).reverse().find((v) => !v.yanked)?.text;
 }
 
+export interface PypiCheckOptions {
+  signal?: AbortSignal;
+  deadline?: CheckDeadline;
+  /** Which requirements to read (default: all but constraints, see `requested`). */
+  include?: (dep: Dependency) => boolean;
+  /** Whose rules the messages apply and name (yanked releases). */
+  installer?: Installer;
+}
+
+/**
+ * What the registry checks read before resolving: every requirement but constraints. A constraint
+ * (`-c`, uv's constraint-dependencies) constrains only what gets installed, so a large shared
+ * constraints file costs a request per entry the resolution touches, not per line; the wing judges
+ * those afterwards (constraintsTouched).
+ */
+export const requested = (dep: Dependency): boolean => !dep.constraint;
+
 /**
  * Registry checks for every Python dependency that names a package on an index: unknown
  * packages and versions, yanked pins, releases that no specifier matches, deprecated projects.
  * A registry failure becomes one entry in `failures` per registry and one in `unread` per
  * requirement, never a finding here (the wing decides where to say it).
  */
-export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, signal?: AbortSignal, deadline?: CheckDeadline): Promise<PypiCheckResult> {
-  const result: PypiCheckResult = { findings: [], facts: new Map(), failures: [], stale: false, unread: [] };
-  const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry').map((dep) => ({ manifest, dep })));
+export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: PypiLookup, options: PypiCheckOptions = {}): Promise<PypiCheckResult> {
+  const { signal, deadline, include = requested, installer = 'pip' } = options;
+  const result: PypiCheckResult = { findings: [], facts: new Map(), failures: [], stale: false, unread: [], rejected: [] };
+  const targets = manifests.flatMap((manifest) => manifest.dependencies.filter((d) => d.ecosystem === 'pypi' && d.source === 'registry' && include(d)).map((dep) => ({ manifest, dep })));
   const projects = new Map<string, Promise<PypiProject | RegistryError>>();
   const bounded = deadline ? (signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal) : signal;
   for (const { dep } of targets) {
@@ -149,6 +176,7 @@ export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: P
       const failure = signal?.aborted ? undefined : readFailure(project, deadline);
       if (failure?.kind === 'missing') {
         result.findings.push(finding(manifest, dep, 'unknown-package', 'error', `${dep.name} was not found on ${project.registry}. Check the spelling, or the index this package should come from.`, false));
+        result.rejected.push({ manifest, dep, code: 'unknown-package' });
       } else if (failure && (project.kind !== 'aborted' || failure.late)) {
         result.unread.push({ manifest, dep, failure });
         if (!failed.has(project.registry)) {
@@ -159,8 +187,10 @@ export async function checkPypiDependencies(manifests: ParsedManifest[], pypi: P
       continue;
     }
     result.stale ||= project.stale;
-    const checked = checkDependency(manifest, dep, project);
+    const checked = checkDependency(manifest, dep, project, installer);
     result.findings.push(...checked.findings);
+    const error = checked.findings.find((f) => f.severity === 'error');
+    if (error) result.rejected.push({ manifest, dep, code: error.code });
     result.facts.set(dep.normalizedName, checked.facts);
   }
   return result;
@@ -180,7 +210,7 @@ export function unreadFindings(root: ParsedManifest, checked: PypiCheckResult): 
   const incomplete: string[] = [];
   for (const { manifest, dep, failure } of checked.unread) {
     const why = failure.message.replace(/\.?$/, '.');
-    findings.push(finding(manifest, dep, 'registry-unreachable', 'information', `${dep.name} could not be checked: ${why} Resolution was skipped, so this check is incomplete.`, false));
+    findings.push(finding(manifest, dep, 'registry-unreachable', 'information', `${dep.name} could not be checked: ${why} It was left out of the resolution, so this check is incomplete.`, false));
     incomplete.push(`${dep.name}: ${why}`);
   }
   return { findings, incomplete: [...new Set(incomplete)] };

@@ -8,6 +8,7 @@ import { explainConflict, externals, type Explanation } from '../../pubgrub/expl
 import type { SolveResult } from '../../pubgrub/solver';
 import { createPythonProvider, rootsFromManifests, type PythonProvider, type PypiSource, type PythonNote } from '../resolve/provider';
 import { resolvePython } from '../resolve/resolvePython';
+import { excludedReleases } from '../resolve/ruleWords';
 import type { Target } from '../resolve/target';
 import { ROOT, type DependencyOrigin } from '../../pubgrub/types';
 import { highestCompatible, whatWouldUnlock } from '../resolve/whatIf';
@@ -35,6 +36,8 @@ export interface ResolveOptions {
   latestOf?: (name: string) => string | undefined;
   /** The check's time limit for registry reads. */
   deadline?: CheckDeadline;
+  /** Requirements the resolution leaves out (the registry rejected or could not read them). */
+  exclude?: ReadonlySet<Dependency>;
 }
 
 /** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
@@ -137,7 +140,9 @@ function noteFinding(manifests: ParsedManifest[], note: PythonNote, latestOf?: (
       return {
         ...base,
         code: 'prerelease-only',
-        severity: 'warning',
+        // A direct requirement (no marker left to decide) that only pre-releases meet fails to install with pip and uv alike,
+        // whether the package has final releases or not; one a dependency adds may belong to a branch the resolver left.
+        severity: source?.package === ROOT && !located.dep.constraint && !located.dep.marker ? 'error' : 'warning',
         range: located.dep.specifierRange ?? located.dep.range,
         message: note.message,
         fixes: prereleaseFixes(manifests, located, note.prereleases, latestOf?.(located.dep.normalizedName)),
@@ -198,7 +203,7 @@ function stoppedReason(result: SolveResult): string | undefined {
 
 /** Resolves a manifest tree's Python requirements and explains a conflict on the lines that cause it. */
 export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
-  const roots = rootsFromManifests(manifests, resolvable);
+  const roots = rootsFromManifests(manifests, (d) => resolvable(d) && !options.exclude?.has(d));
   const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
   const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline });
   const resolution = await resolvePython(provider, { signal: options.signal });
@@ -217,6 +222,7 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
   const explanation = explainConflict(result.incompatibility, {
     versionsOf: (pkg) => result.packageVersions.get(pkg) ?? resolution.provider.versionsOf(pkg) ?? [],
     displayName: (pkg) => resolution.provider.displayName(pkg),
+    excludedBy: (pkg, specifier) => excludedReleases(resolution.provider.versionFacts(pkg), specifier, resolution.provider.candidatesFor(pkg, specifier), options.installer),
   });
   const conditions = conditionsOf(result);
   const located = explanation.roots.map((r) => ({ root: r, at: locate(manifests, r.origin) })).filter((x) => x.at !== undefined) as Array<{ root: Explanation['roots'][number]; at: { manifest: ParsedManifest; dep: Dependency } }>;

@@ -35,7 +35,9 @@ export async function inspectPythonEnvironment(
   if (!location) {
     const where = displayEnvPath(dirname(root.path), host);
     const selected = host.selectedPython?.path ? `, and the selected interpreter ${host.selectedPython.path} is not in a virtual environment` : '';
-    state.skipped.push(`No Python environment was found (no .venv or venv in ${where || '.'} or the folders above it, up to the workspace${selected}), so installed versions are not checked there.`);
+    const note = `No Python environment was found (no .venv or venv in ${where || '.'} or the folders above it, up to the workspace${selected}), so installed versions are not checked there.`;
+    state.skipped.push(note);
+    state.absent = [note];
     return state;
   }
   const environment = await readInstalledEnvironment(location, runtime, cache);

@@ -117,6 +117,45 @@ function collectUv(ctx: PyprojectContext, root: TomlTable): void {
   }
   const index = uv.entries.get('index');
   if (index) collectUvIndexes(ctx, index.item);
+  const conflicts = uv.entries.get('conflicts');
+  if (conflicts) collectUvConflicts(ctx, conflicts.item);
+}
+
+/** One side of a [tool.uv] conflicts set: an extra or a dependency group of this project. */
+export interface UvConflictItem {
+  kind: 'extra' | 'group';
+  name: string;
+}
+
+// `conflicts = [[{ extra = "cpu" }, { extra = "gpu" }], [{ group = "a" }, { group = "b" }]]`: sets of
+// extras or groups that are never installed together (uv forks its resolution for them). Read into
+// meta.uvConflicts; an item naming another workspace member (`package`) is not this project's and is skipped.
+function collectUvConflicts(ctx: PyprojectContext, item: TomlItem): void {
+  const shape = 'an array of arrays of tables such as [[{ extra = "cpu" }, { extra = "gpu" }]]';
+  if (!isArray(item)) return ctx.wrongType('tool.uv.conflicts', item, shape);
+  const sets: UvConflictItem[][] = [];
+  for (const element of item.elements) {
+    const set = toItem(element);
+    if (!isArray(set)) {
+      ctx.wrongType('Each set in tool.uv.conflicts', set, shape);
+      continue;
+    }
+    const items: UvConflictItem[] = [];
+    for (const el of set.elements) {
+      const table = toItem(el);
+      const extra = isTable(table) ? table.entries.get('extra')?.item : undefined;
+      const group = isTable(table) ? table.entries.get('group')?.item : undefined;
+      const pkg = isTable(table) ? table.entries.get('package') : undefined;
+      const named = isString(extra) ? { kind: 'extra' as const, name: extra.value } : isString(group) ? { kind: 'group' as const, name: group.value } : undefined;
+      if (!named) {
+        ctx.problem('invalid-manifest', 'Each item of a tool.uv.conflicts set names an extra or a group, such as { extra = "cpu" } or { group = "lint" }.', [el.range[0], el.range[1]]);
+        continue;
+      }
+      if (!pkg) items.push(named);
+    }
+    if (items.length > 1) sets.push(items);
+  }
+  ctx.meta().uvConflicts = sets;
 }
 
 function addUrlOption(ctx: PyprojectContext, name: string, item: TomlItem, key: string): void {

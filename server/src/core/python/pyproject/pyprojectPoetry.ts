@@ -9,7 +9,7 @@ import { normalizeName } from '../versions/pep508';
 import { convertPoetryConstraint, poetryPlatformMarker, poetryPythonMarker, poetryRequiresPython } from './poetry';
 import type { PyprojectContext } from './pyprojectContext';
 import { mapSpan, mapString } from '../../toml/tomlText';
-import { getEntry, isArray, isBoolean, isString, isTable, toItem, type TomlEntry, type TomlItem, type TomlTable } from '../../toml/tomlTree';
+import { getEntry, isArray, isBoolean, isString, isTable, isTableArray, toItem, type TomlEntry, type TomlItem, type TomlTable } from '../../toml/tomlTree';
 
 const KEY_TYPES: Record<string, 'string' | 'boolean' | 'strings'> = {
   version: 'string', python: 'string', markers: 'string', platform: 'string', source: 'string',
@@ -65,10 +65,24 @@ function readTable(ctx: PyprojectContext, item: TomlItem, section: string, main:
         const next = value.elements[j + 1]?.range[0] ?? nextStart;
         readForm(ctx, { name, entry, section, item: toItem(element), span: [element.range[0], element.range[1]], next });
       });
+    } else if (isTableArray(value)) {
+      // `[[tool.poetry.dependencies.numpy]]` blocks: the same multiple-constraint form, written as an array of tables.
+      value.tables.forEach((table, j) => {
+        const end = Math.max(table.span[1], ...[...table.entries.values()].map((e) => e.span[1]));
+        const next = value.tables[j + 1]?.span[0] ?? nextStart;
+        readForm(ctx, { name, entry, section, item: table, span: [table.span[0], end], next, nameSpan: headerName(ctx.text, table.span, name) });
+      });
     } else {
       readForm(ctx, { name, entry, section, item: value, span: entry.span, next: nextStart });
     }
   });
+}
+
+// Where a table-array header names the package (its last key), so each block's findings point at its own header.
+function headerName(text: string, header: [number, number], name: string): [number, number] | undefined {
+  const close = text.lastIndexOf(']]', header[1]);
+  const at = text.lastIndexOf(name, close < header[0] ? header[1] : close);
+  return at >= header[0] ? [at, at + name.length] : undefined;
 }
 
 function readPython(ctx: PyprojectContext, entry: TomlEntry): void {
@@ -93,6 +107,8 @@ interface Form {
   /** The whole dependency: `name = ...` or one element of a constraint array. */
   span: [number, number];
   next?: number;
+  /** Where this form names the package, when not at the entry's key (a later `[[...]]` header). */
+  nameSpan?: [number, number];
 }
 
 function readForm(ctx: PyprojectContext, form: Form): void {
@@ -135,7 +151,7 @@ function checkKeys(ctx: PyprojectContext, form: Form, table: TomlTable): boolean
 
 function baseDependency(ctx: PyprojectContext, form: Form): Dependency {
   const key = form.entry.key;
-  const nameRange = key.type === 'TOMLQuoted' ? ctx.contentRange(key) : ctx.range(key.range[0], key.range[1]);
+  const nameRange = form.nameSpan ? ctx.range(form.nameSpan[0], form.nameSpan[1]) : key.type === 'TOMLQuoted' ? ctx.contentRange(key) : ctx.range(key.range[0], key.range[1]);
   return {
     name: form.name,
     normalizedName: normalizeName(form.name),

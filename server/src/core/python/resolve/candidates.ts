@@ -110,21 +110,50 @@ export function cachedSpecifierSet(text: string): SpecifierSet | null {
   return set;
 }
 
-/** Whether a Requires-Python value admits the target; unknown target or invalid value admit (as pip). */
-export function pythonAdmits(requiresPython: string | undefined, python: Version | undefined): boolean {
+/**
+ * Whether a Requires-Python value admits the target, by the installer's rule; unknown target or
+ * invalid value admit. pip enforces the whole range. uv checks only the lower bound ("`>=3.8, <4`
+ * is treated as `>=3.8`"): its resolver rejects a distribution when
+ * `!python_requirement.target().is_contained_by(requires_python)`, and `RequiresPython::is_contained_by`
+ * compares the target's lower bound with the lower bound of the distribution's bounding range only
+ * (astral-sh/uv 26a9dd4b: crates/uv-distribution-types/src/requires_python.rs, crates/uv-resolver/src/resolver/mod.rs;
+ * docs/pip/compatibility.md, "requires-python upper bounds").
+ */
+export function pythonAdmits(requiresPython: string | undefined, python: Version | undefined, installer: Installer = 'pip'): boolean {
   if (!requiresPython || !python) return true;
   const set = cachedSpecifierSet(requiresPython);
-  return set === null || set.contains(python, { prereleases: true });
+  if (set === null) return true;
+  if (installer === 'pip') return set.contains(python, { prereleases: true });
+  const bound = lowerBound(set);
+  if (!bound) return true;
+  // uv compares release numbers only (3.13.0b1 meets >=3.13).
+  const release = parseVersion(python.release.join('.')) ?? python;
+  const order = compareVersions(release, bound.version);
+  return order > 0 || (order === 0 && bound.inclusive);
+}
+
+/** The lower bound of a specifier set's bounding range (the highest clause lower bound); null when unbounded below. */
+export function lowerBound(set: SpecifierSet): { version: Version; inclusive: boolean } | null {
+  let best: { version: Version; inclusive: boolean } | null = null;
+  for (const s of set.specifiers) {
+    if (s.operator === '<' || s.operator === '<=' || s.operator === '!=') continue;
+    const version = parseVersion(s.version.replace(/\.\*$/, ''));
+    if (!version) continue;
+    const inclusive = s.operator !== '>';
+    const order = best ? compareVersions(version, best.version) : 1;
+    if (order > 0 || (order === 0 && best !== null && !inclusive)) best = { version, inclusive };
+  }
+  return best;
 }
 
 /** The candidate facts of a project: versions with files, their pre-release, yanked and Python status. */
-export function packageFacts(project: PypiProject, python: Version | undefined): PackageFacts {
+export function packageFacts(project: PypiProject, python: Version | undefined, installer: Installer = 'pip'): PackageFacts {
   const versions: VersionFacts[] = [];
   for (const [version, entry] of project.versions) {
     const parsed = parseVersion(version);
     if (!parsed || entry.files.length === 0) continue;
     // pip judges each file on its own: a version is usable if one of its files is.
-    const usable = entry.files.filter((f) => pythonAdmits(f.requiresPython, python));
+    const usable = entry.files.filter((f) => pythonAdmits(f.requiresPython, python, installer));
     const facts: VersionFacts = {
       version,
       parsed,

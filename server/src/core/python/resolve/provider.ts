@@ -15,7 +15,7 @@ import { evaluateMarker, parseMarker, type MarkerEnvironment, type Tristate } fr
 import { compareVersions, parseVersion, SpecifierSet, type Version } from '../versions/pep440';
 import { normalizeName } from '../versions/pep508';
 import {
-  allowedVersions, cachedSpecifierSet as specifierSet, exactPinMatches, namesPrereleasePip, namesPrereleaseUv, packageFacts, pinAdmitsYanked,
+  allowedVersions, cachedSpecifierSet as specifierSet, pythonAdmits, exactPinMatches, namesPrereleasePip, namesPrereleaseUv, packageFacts, pinAdmitsYanked,
   type AllowedSet, type Installer, type PackageFacts, type PackagePolicy,
 } from './candidates';
 import { RegistryView, withSignal, type ParsedRequirement, type PypiSource, type ReadFailure } from './registryView';
@@ -235,13 +235,13 @@ class Provider implements PythonProvider {
   }
 
   private factsKey(base: string): string {
-    return `${this.pythonText ?? ''}\u0000${base}`;
+    return `${this.options.installer}\u0000${this.pythonText ?? ''}\u0000${base}`;
   }
 
   private factsOf(base: string, project: PypiProject): PackageFacts {
     const key = this.factsKey(base);
     let facts = this.view.facts.get(key);
-    if (!facts) this.view.facts.set(key, (facts = packageFacts(project, this.python)));
+    if (!facts) this.view.facts.set(key, (facts = packageFacts(project, this.python, this.options.installer)));
     return facts;
   }
 
@@ -332,12 +332,12 @@ class Provider implements PythonProvider {
   }
 
   private pythonAdmitsText(requiresPython: string): boolean {
-    const set = specifierSet(requiresPython);
-    return set === null || this.python === undefined || set.contains(this.python, { prereleases: true });
+    return pythonAdmits(requiresPython, this.python, this.options.installer);
   }
 
   private pythonReason(requiresPython: string | undefined): string {
-    return `it requires Python ${requiresPython ?? '(another version)'} and the target is Python ${this.pythonText}`;
+    const rule = this.options.installer === 'uv' ? ' (uv checks only the lower bound of Requires-Python)' : '';
+    return `it requires Python ${requiresPython ?? '(another version)'} and the target is Python ${this.pythonText}${rule}`;
   }
 
   // Base requirements hold with no extra; an extra's are those its marker adds (base ones come through name==v).
