@@ -63,7 +63,6 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     clock: systemClock,
     store: options.cacheDir ? createFileCacheStore(options.cacheDir) : undefined,
     offline: options.offline,
-    authorization: credentials.authorization,
     maxConcurrentPerHost: options.maxConcurrentPerHost,
     userAgent: 'pinsight/0.1.0',
   });
