@@ -14,15 +14,17 @@ import {
   PythonEnvironmentNotification,
   RefreshRequest,
   StatusNotification,
+  TrustNotification,
   UpdateAllRequest,
   WhyRequest,
   type ExplainParams,
   type PythonEnvironmentParams,
+  type TrustParams,
   type WhyParams,
 } from '../../common/protocol';
 import { clearDiskCache, explainConflicts, updateAll, whyIsThisHere } from './features/commands';
 import { normalizeSettings, type InitializationOptions, type PinsightSettings } from '../../common/settings';
-import type { Runtime } from './core/runtime';
+import { WITHHELD_ENV, type Runtime } from './core/runtime';
 import { uriToPath } from './convert';
 import type { AnalysisEntry, OnlineEntry, ServerContext } from './context';
 import { DiagnosticsFeature } from './features/diagnostics';
@@ -39,6 +41,15 @@ import { createHostRegistries, type HostRegistries } from './node/registries';
 /** Files that only the drift stage reads: installed distributions' metadata and lockfiles. */
 function isDriftOnly(path: string): boolean {
   return /[\\/]site-packages[\\/][^\\/]+\.dist-info[\\/]METADATA$/.test(path) || /(^|[\\/])(uv\.lock|poetry\.lock|package-lock\.json|npm-shrinkwrap\.json|\.package-lock\.json)$/.test(path);
+}
+
+/**
+ * In an untrusted workspace nothing of the workspace may choose where requests go: no registry check
+ * at all (no request, so no index, registry or credential from its files or settings is used).
+ */
+function restrictUntrusted(settings: PinsightSettings, trusted: boolean): PinsightSettings {
+  if (trusted) return settings;
+  return { ...settings, checkRegistries: false, pythonIndexUrl: '', pythonExtraIndexUrls: [], npmRegistry: '', registrySnapshot: '', offline: false };
 }
 
 /**
@@ -62,6 +73,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const logError = (error: unknown): void => connection.console.error(String(error instanceof Error ? error.stack : error));
 
   const runtime = makeRuntime(openText);
+  const hostEnv = runtime.env;
   const ctx: ServerContext = {
     connection,
     documents,
@@ -69,13 +81,16 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     workspace: new WorkspaceIndex(runtime, (message) => connection.console.info(message)),
     analyses,
     online,
+    trusted: true,
     getSettings(uri) {
-      if (!configurationPull) return Promise.resolve(normalizeSettings(undefined));
+      if (!configurationPull) return Promise.resolve(restrictUntrusted(normalizeSettings(undefined), ctx.trusted));
       let settings = settingsCache.get(uri);
       if (!settings) {
+        const trusted = ctx.trusted;
         settings = connection.workspace
           .getConfiguration({ scopeUri: uri, section: 'pinsight' })
-          .then(normalizeSettings, () => normalizeSettings(undefined));
+          .then(normalizeSettings, () => normalizeSettings(undefined))
+          .then((s) => restrictUntrusted(s, trusted));
         settingsCache.set(uri, settings);
       }
       return settings;
@@ -121,6 +136,11 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     for (const other of documents.all()) if (other.uri !== document.uri) void diagnostics.publish(other.uri).catch(logError);
     ctx.reportStatus();
   };
+  // An untrusted workspace sees no environment variable; the registries are off through restrictUntrusted.
+  const applyTrust = (trusted: boolean): void => {
+    ctx.trusted = trusted;
+    runtime.env = trusted ? hostEnv : WITHHELD_ENV;
+  };
   const republishAll = (): void => {
     for (const document of documents.all()) void diagnostics.publish(document.uri).catch(logError);
   };
@@ -132,6 +152,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     configurationPull = params.capabilities.workspace?.configuration === true;
     inlayRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     init = (params.initializationOptions ?? {}) as InitializationOptions;
+    applyTrust(init.trusted !== false);
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     ctx.workspaceRoot = folder ? (uriToPath(folder) ?? undefined) : undefined;
     return {
@@ -158,6 +179,20 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     if (next?.version === ctx.selectedPython?.version && next?.path === ctx.selectedPython?.path) return;
     ctx.selectedPython = next;
     online.clear();
+    revalidateAll();
+  });
+
+  // Granting trust starts what an untrusted workspace may not do: registry checks, ${VAR} expansion.
+  connection.onNotification(TrustNotification, (params: TrustParams) => {
+    const trusted = params?.trusted === true;
+    if (trusted === ctx.trusted) return;
+    applyTrust(trusted);
+    settingsCache.clear();
+    for (const stack of registries.values()) void stack.close().catch(() => undefined);
+    registries.clear();
+    online.clear();
+    analyses.clear();
+    if (ctx.workspaceRoot) void ctx.workspace.load(ctx.workspaceRoot).then(republishAll);
     revalidateAll();
   });
 

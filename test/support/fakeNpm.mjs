@@ -304,7 +304,7 @@ function route(req, res, state, fault) {
  */
 export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken } = {}) {
   const requests = [];
-  const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set() };
+  const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set(), requireToken };
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const { name } = parseRegistryPath(path);
@@ -317,7 +317,7 @@ export async function startFakeNpm({ packages, extra = {}, faults = [], requireT
       record.status = 405;
       return sendJson(res, 405, { error: 'Method not allowed' });
     }
-    if (requireToken !== undefined && req.headers.authorization !== `Bearer ${requireToken}`) {
+    if (state.requireToken !== undefined && req.headers.authorization !== `Bearer ${state.requireToken}`) {
       record.status = 401;
       return sendJson(res, 401, { error: 'Unauthorized' }, { 'www-authenticate': 'Bearer realm="fakeNpm"' });
     }
@@ -346,6 +346,10 @@ export async function startFakeNpm({ packages, extra = {}, faults = [], requireT
     /** Base URL with a trailing slash, as npm config expects. */
     url: `${state.base}/`,
     requests,
+    /** Changes the token every request must carry (a rotated token); undefined: none required. */
+    setRequiredToken(token) {
+      state.requireToken = token;
+    },
     /** Replaces the fault list (each fault's `times` counts down as it fires). */
     setFaults(next) {
       state.faults = next.map((fault) => ({ ...fault }));

@@ -14,8 +14,10 @@
 //       layout?: { padBytes?, metadataFirst? } } } }
 //
 // startFakePypi({ projects = 'all' | string[], extra = [], faults = {} (see fakePypiFaults.mjs),
-//   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) } })
-//   -> { url, indexUrl (url + '/simple'), requests: [{method, path, headers}], setFaults(f), close() }
+//   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) },
+//   requireAuthorization: the Authorization header every request must carry, else 401 })
+//   -> { url, indexUrl (url + '/simple'), requests: [{method, path, headers}], setFaults(f),
+//        setRequiredAuthorization(value), close() }
 // Files live at /files/<normalized>/<filename> (absolute URLs unless relativeUrls).
 import { createServer } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -115,7 +117,9 @@ function httpDate(iso) {
 }
 
 /** Starts the fake index on 127.0.0.1 with an ephemeral port. */
-export async function startFakePypi({ projects = 'all', extra = [], faults = {}, features = {} } = {}) {
+export async function startFakePypi({ projects = 'all', extra = [], faults = {}, features = {}, requireAuthorization } = {}) {
+  // Every request must carry this Authorization header (a Basic credential), else 401.
+  let required = requireAuthorization;
   const feats = { ...DEFAULT_FEATURES, ...features };
   const fixtures = loadFixtures(projects, extra);
   const artifactCache = new Map();
@@ -297,6 +301,11 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     requests.push({ method: req.method, path, headers: { ...req.headers } });
+    if (required !== undefined && req.headers.authorization !== required) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="fakePypi"' });
+      res.end('credentials required\n');
+      return;
+    }
     faultState.handle(req, res, path, () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: {}, body: Buffer.alloc(0) };
       try {
@@ -314,6 +323,10 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
     indexUrl: `${base}/simple`,
     requests,
     setFaults: (f) => faultState.set(f),
+    /** Changes the Authorization header every request must carry (a rotated password); undefined: none. */
+    setRequiredAuthorization: (value) => {
+      required = value;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -4,6 +4,7 @@
 // only the injected Transport, Clock and CacheStore, so the same code runs in the server, the CLI
 // and tests with a fake clock.
 
+import { rememberAuthorization } from '../redact';
 import { EntryCache, hashString, type CacheEntry } from './cache';
 import {
   HostLimiter,
@@ -341,6 +342,8 @@ export class RegistryHttp {
     }
     const auth = this.authorizationFor(url, request.url, request.basic, request.authorization);
     if (auth !== undefined) headers.authorization = auth;
+    // Whatever is sent as a credential is masked in every message and log from now on.
+    rememberAuthorization(headers.authorization);
     return headers;
   }
 
