@@ -37,6 +37,7 @@ import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
 import { createHostRegistries, type HostRegistries } from './node/registries';
+import { snapshotStamp } from './node/snapshotTransport';
 
 /** Files that only the drift stage reads: installed distributions' metadata and lockfiles. */
 function isDriftOnly(path: string): boolean {
@@ -100,15 +101,20 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
       return document ? diagnostics.analyze(document) : null;
     },
     registriesFor(settings) {
-      const key = JSON.stringify([settings.pythonIndexUrl, settings.pythonExtraIndexUrls, settings.npmRegistry, settings.offline, settings.registrySnapshot]);
+      // A relative snapshot path is the workspace's own file (examples, air-gapped checkouts); an
+      // edited snapshot gets a fresh stack, so nothing read from its old content is served again.
+      const snapshot = settings.registrySnapshot ? resolve(ctx.workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined;
+      const base = JSON.stringify([settings.pythonIndexUrl, settings.pythonExtraIndexUrls, settings.npmRegistry, settings.offline, snapshot ?? null]);
+      const key = `${base}\n${snapshot ? snapshotStamp(snapshot) : ''}`;
       let stack = registries.get(key);
       if (!stack) {
+        // The same settings over an older snapshot: that stack's answers are out of date.
+        for (const [other, old] of registries) if (other !== key && other.startsWith(`${base}\n`)) (registries.delete(other), void old.close().catch(() => undefined));
         stack = createHostRegistries({
           settings: { indexUrl: settings.pythonIndexUrl || undefined, extraIndexUrls: settings.pythonExtraIndexUrls, npmRegistry: settings.npmRegistry || undefined, origin: 'setting' },
           cacheDir: init.cacheDir,
           offline: settings.offline,
-          // A relative snapshot path is the workspace's own file (examples, air-gapped checkouts).
-          snapshot: settings.registrySnapshot ? resolve(ctx.workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined,
+          snapshot,
           proxy: init.proxy,
           env: process.env,
           readFile: (p) => ctx.runtime.readFile(p),
