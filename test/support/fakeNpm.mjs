@@ -301,10 +301,11 @@ function route(req, res, state, fault) {
  * - faults: [{ kind: 'latency'|'error'|'rate-limit'|'truncate'|'malformed'|'reset'|'drip'|'not-found',
  *   match?: name | path | RegExp, times?: n, ms?, status?, retryAfter?, body?, fraction?, bytes?, intervalMs? }]
  * - requireToken: every request must send `Authorization: Bearer <token>`, else 401.
+ * - requireAuthorization: the whole Authorization header every request must send (Basic too), else 401.
  */
-export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken } = {}) {
+export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken, requireAuthorization } = {}) {
   const requests = [];
-  const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set(), requireToken };
+  const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set(), requireToken, requireAuthorization };
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const { name } = parseRegistryPath(path);
@@ -317,7 +318,8 @@ export async function startFakeNpm({ packages, extra = {}, faults = [], requireT
       record.status = 405;
       return sendJson(res, 405, { error: 'Method not allowed' });
     }
-    if (state.requireToken !== undefined && req.headers.authorization !== `Bearer ${state.requireToken}`) {
+    const required = state.requireAuthorization ?? (state.requireToken === undefined ? undefined : `Bearer ${state.requireToken}`);
+    if (required !== undefined && req.headers.authorization !== required) {
       record.status = 401;
       return sendJson(res, 401, { error: 'Unauthorized' }, { 'www-authenticate': 'Bearer realm="fakeNpm"' });
     }
