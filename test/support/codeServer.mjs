@@ -166,7 +166,8 @@ export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsi
     mkdirSync(dirname(join(dirs.workspace, path)), { recursive: true });
     writeFileSync(join(dirs.workspace, path), text);
   }
-  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
+  const trustSettings = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {};
+  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...trustSettings, ...settings }, null, 2));
   if (vsix) installExtension(vsix, dirs);
 
   const session = new CodeServerSession(dirs, { workspaceTrust });
