@@ -43,3 +43,32 @@ test('check (text, JSON, --explain) and list print no secret, and every credenti
   // The direct reference is still named, its userinfo masked.
   assert.match(outputs[0].stdout, /gitlab\.example\.com\/org\/mylib\.git/);
 });
+
+test('a token rotated in .npmrc and a password rotated in .netrc between two checks are what the registries see', { timeout: 180_000 }, async () => {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const { npmToken, pypiNetrc } = ws.registries;
+  const npmrcPath = join(ws.project, '.npmrc');
+  const netrcPath = join(ws.home, '.netrc');
+  const npmrc = readFileSync(npmrcPath, 'utf8');
+  const netrc = readFileSync(netrcPath, 'utf8');
+  try {
+    writeFileSync(npmrcPath, npmrc.replace(/_authToken=.*/, '_authToken=ROTATED_npm_77aa'));
+    writeFileSync(netrcPath, netrc.replace(/password \S+/, 'password ROTATED_netrc_88bb'));
+    npmToken.setRequiredToken('ROTATED_npm_77aa');
+    pypiNetrc.setRequiredAuthorization(basic('netrcuser', 'ROTATED_netrc_88bb'));
+    const [npmBefore, pypiBefore] = [npmToken.requests.length, pypiNetrc.requests.length];
+    const { stdout, stderr } = await run(['check', '--python-version', '3.11', '--no-cache', '--format', 'json', '.']);
+    const findings = JSON.parse(stdout).files.flatMap((f) => f.findings);
+    assert.deepEqual(findings.filter((f) => f.code === 'registry-unreachable'), [], stderr);
+    const npmSeen = new Set(npmToken.requests.slice(npmBefore).map((r) => r.authorization));
+    const pypiSeen = new Set(pypiNetrc.requests.slice(pypiBefore).map((r) => r.headers.authorization));
+    assert.deepEqual([...npmSeen], ['Bearer ROTATED_npm_77aa']);
+    assert.deepEqual([...pypiSeen], [basic('netrcuser', 'ROTATED_netrc_88bb')]);
+    assert.doesNotMatch(stdout + stderr, /ROTATED_/);
+  } finally {
+    writeFileSync(npmrcPath, npmrc);
+    writeFileSync(netrcPath, netrc);
+  }
+});

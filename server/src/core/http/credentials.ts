@@ -4,7 +4,7 @@
 // token is not sent again), a reset forgets them all, and a token for a host is never sent for
 // another scope's requests to that host.
 
-import type { FetchOptions } from './registryHttp';
+import type { FetchOptions, FetchResult } from './registryHttp';
 
 /** A configuration that can authorise requests to its own hosts. */
 export interface CredentialSource {
@@ -41,7 +41,7 @@ export class CredentialSources {
 
 /** An HTTP client as the wings' clients use it (RegistryHttp or a stand-in). */
 export interface ScopableHttp {
-  fetch(url: string, options: FetchOptions): Promise<import('./registryHttp').FetchResult>;
+  fetch(url: string, options: FetchOptions): Promise<FetchResult>;
   invalidate?(url: string, options?: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry' | 'authorization'>): Promise<void>;
 }
 
