@@ -109,7 +109,11 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
       let stack = registries.get(key);
       if (!stack) {
         // The same settings over an older snapshot: that stack's answers are out of date.
-        for (const [other, old] of registries) if (other !== key && other.startsWith(`${base}\n`)) (registries.delete(other), void old.close().catch(() => undefined));
+        for (const [other, old] of registries) {
+          if (other === key || !other.startsWith(`${base}\n`)) continue;
+          registries.delete(other);
+          void old.close().catch(() => undefined);
+        }
         stack = createHostRegistries({
           settings: { indexUrl: settings.pythonIndexUrl || undefined, extraIndexUrls: settings.pythonExtraIndexUrls, npmRegistry: settings.npmRegistry || undefined, origin: 'setting' },
           cacheDir: init.cacheDir,
