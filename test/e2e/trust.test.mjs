@@ -50,7 +50,8 @@ describe('Pinsight in an untrusted workspace', { timeout: 300_000 }, () => {
       await session.openFile(FILE);
       const trusted = await session.waitForProblems((all) => pinsightRows(all).filter((r) => r.code === 'conflict').length === 2, { file: FILE, timeout: 90_000, message: 'the conflict found once trusted' });
       assert.ok(pinsightRows(trusted).some((r) => r.code === 'invalid-specifier'));
-      const after = await session.languageStatus(/Pinsight: [1-9]\d* manifests? checked, 2 conflicting requirements/, { timeout: 90_000 });
+      // The npm example may be checked too (its peer conflict counts): any conflicts, no untrusted note.
+      const after = await session.languageStatus(/Pinsight: [1-9]\d* manifests? checked, [1-9]\d* conflicting requirements?/, { timeout: 90_000 });
       assert.doesNotMatch(after, /not trusted/);
       await session.screenshot('trust-granted');
     } catch (error) {
