@@ -58,6 +58,8 @@ test('a full session sends no secret in any message', { timeout: 180_000 }, asyn
   const counts = ws.authorized();
   for (const [registry, n] of Object.entries(counts)) assert.ok(n > 0, `${registry} saw no request with its credential: ${JSON.stringify(counts)}`);
   assert.ok(client.statuses.length > 0);
+  // The output channel names the indexes and registries used (where the credentials live).
+  assert.ok(client.logs.some((l) => /Pinsight checked .* against:/.test(l.message) && /127\.0\.0\.1/.test(l.message)), JSON.stringify(client.logs));
   assert.deepEqual(ws.leaks(client.transcript), []);
   assert.deepEqual(ws.leaks(client.stderr), []);
   assert.deepEqual(ws.leaks(JSON.stringify(client.logs)), []);
