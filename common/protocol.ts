@@ -34,6 +34,13 @@ export interface PythonEnvironmentParams {
   path?: string;
 }
 
+/** client -> server: the user granted workspace trust; registry checks may start. */
+export const TrustNotification = 'pinsight/trust';
+
+export interface TrustParams {
+  trusted: boolean;
+}
+
 /** client -> server request: the full derivation of every conflict in a document, as Markdown. */
 export const ExplainRequest = 'pinsight/explain';
 

@@ -100,4 +100,9 @@ export interface InitializationOptions {
   cacheDir?: string;
   /** VS Code's http.proxy. */
   proxy?: string;
+  /**
+   * Whether the workspace is trusted (vscode.workspace.isTrusted); absent means trusted. Untrusted:
+   * stage 1 only, no registry request, no ${VAR} expansion, nothing from the workspace's configuration.
+   */
+  trusted?: boolean;
 }

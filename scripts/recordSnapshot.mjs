@@ -33,7 +33,7 @@ try {
   const rewrite = (text) => text.split(base(pypi.url)).join('https://pypi.org').split(base(npm.url)).join('https://registry.npmjs.org');
   const { transport, snapshot } = createRecordingTransport(node, rewrite);
   const credentials = new CredentialSources();
-  const http = new RegistryHttp({ transport, clock: systemClock, authorization: credentials.authorization, userAgent: 'pinsight/0.1.0' });
+  const http = new RegistryHttp({ transport, clock: systemClock, userAgent: 'pinsight/0.1.0' });
   const runtime = createNodeRuntime();
   const project = new Project({
     http, credentials, env: {}, platform: 'linux', readFile: (p) => runtime.readFile(p),

@@ -7,7 +7,7 @@ function languageClient(): typeof import('vscode-languageclient/node') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('vscode-languageclient/node');
 }
-import { PythonEnvironmentNotification, StatusNotification, type StatusParams } from '../../common/protocol';
+import { PythonEnvironmentNotification, StatusNotification, TrustNotification, type StatusParams, type TrustParams } from '../../common/protocol';
 import { onPythonChange, selectedPython } from './pythonEnvironment';
 import type { InitializationOptions } from '../../common/settings';
 import { registerCommands } from './commands';
@@ -46,6 +46,8 @@ export class PinsightClient {
     const init: InitializationOptions = {
       cacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'registry-cache').fsPath,
       proxy: vscode.workspace.getConfiguration('http').get<string>('proxy') || undefined,
+      // Untrusted: the server shows stage 1 only and sends nothing anywhere until trust is granted.
+      trusted: vscode.workspace.isTrusted,
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: MANIFEST_SELECTOR,
@@ -72,9 +74,21 @@ export class PinsightClient {
     }
     this.track(this.client.onNotification(StatusNotification, (params: StatusParams) => this.status.set(params)));
     this.status.set({ state: 'ok', text: 'Ready', manifests: 0 });
+    if (!init.trusted) {
+      this.track(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendTrust()));
+      // Trust may have been granted while the server was starting.
+      if (vscode.workspace.isTrusted) await this.sendTrust();
+    }
     await this.sendPythonEnvironment();
     const watcher = await onPythonChange(() => void this.sendPythonEnvironment());
     if (watcher) this.track(watcher);
+  }
+
+  private async sendTrust(): Promise<void> {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    const params: TrustParams = { trusted: true };
+    await client.sendNotification(TrustNotification, params).catch(() => undefined);
   }
 
   private track<T extends vscode.Disposable>(disposable: T): T {

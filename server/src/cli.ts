@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
+import { redact } from './core/redact';
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
@@ -176,6 +177,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   return runCheck(options, analyses, runtime);
+}
+
+// Everything the CLI prints goes through the one redaction function: no credential, whichever
+// file, variable or URL it came from, reaches the terminal or a JSON consumer.
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest)) as typeof stream.write;
 }
 
 main(process.argv.slice(2)).then(

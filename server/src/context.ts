@@ -31,6 +31,8 @@ export interface ServerContext {
   workspace: WorkspaceIndex;
   /** The first workspace folder, which bounds the search for a project's virtualenv. */
   workspaceRoot?: string;
+  /** Whether the workspace is trusted; untrusted: stage 1 only, no registry request, no ${VAR} expansion. */
+  trusted: boolean;
   /** The interpreter the Python extension selected (pinsight/pythonEnvironment), if any. */
   selectedPython?: { version: string; path?: string };
   getSettings(uri: string): Promise<PinsightSettings>;

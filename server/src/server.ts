@@ -14,15 +14,17 @@ import {
   PythonEnvironmentNotification,
   RefreshRequest,
   StatusNotification,
+  TrustNotification,
   UpdateAllRequest,
   WhyRequest,
   type ExplainParams,
   type PythonEnvironmentParams,
+  type TrustParams,
   type WhyParams,
 } from '../../common/protocol';
 import { clearDiskCache, explainConflicts, updateAll, whyIsThisHere } from './features/commands';
 import { normalizeSettings, type InitializationOptions, type PinsightSettings } from '../../common/settings';
-import type { Runtime } from './core/runtime';
+import { WITHHELD_ENV, type Runtime } from './core/runtime';
 import { uriToPath } from './convert';
 import type { AnalysisEntry, OnlineEntry, ServerContext } from './context';
 import { DiagnosticsFeature } from './features/diagnostics';
@@ -35,10 +37,20 @@ import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
 import { createHostRegistries, type HostRegistries } from './node/registries';
+import { snapshotStamp } from './node/snapshotTransport';
 
 /** Files that only the drift stage reads: installed distributions' metadata and lockfiles. */
 function isDriftOnly(path: string): boolean {
   return /[\\/]site-packages[\\/][^\\/]+\.dist-info[\\/]METADATA$/.test(path) || /(^|[\\/])(uv\.lock|poetry\.lock|package-lock\.json|npm-shrinkwrap\.json|\.package-lock\.json)$/.test(path);
+}
+
+/**
+ * In an untrusted workspace nothing of the workspace may choose where requests go: no registry check
+ * at all (no request, so no index, registry or credential from its files or settings is used).
+ */
+function restrictUntrusted(settings: PinsightSettings, trusted: boolean): PinsightSettings {
+  if (trusted) return settings;
+  return { ...settings, checkRegistries: false, pythonIndexUrl: '', pythonExtraIndexUrls: [], npmRegistry: '', registrySnapshot: '', offline: false };
 }
 
 /**
@@ -62,6 +74,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const logError = (error: unknown): void => connection.console.error(String(error instanceof Error ? error.stack : error));
 
   const runtime = makeRuntime(openText);
+  const hostEnv = runtime.env;
   const ctx: ServerContext = {
     connection,
     documents,
@@ -69,13 +82,16 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     workspace: new WorkspaceIndex(runtime, (message) => connection.console.info(message)),
     analyses,
     online,
+    trusted: true,
     getSettings(uri) {
-      if (!configurationPull) return Promise.resolve(normalizeSettings(undefined));
+      if (!configurationPull) return Promise.resolve(restrictUntrusted(normalizeSettings(undefined), ctx.trusted));
       let settings = settingsCache.get(uri);
       if (!settings) {
+        const trusted = ctx.trusted;
         settings = connection.workspace
           .getConfiguration({ scopeUri: uri, section: 'pinsight' })
-          .then(normalizeSettings, () => normalizeSettings(undefined));
+          .then(normalizeSettings, () => normalizeSettings(undefined))
+          .then((s) => restrictUntrusted(s, trusted));
         settingsCache.set(uri, settings);
       }
       return settings;
@@ -85,15 +101,24 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
       return document ? diagnostics.analyze(document) : null;
     },
     registriesFor(settings) {
-      const key = JSON.stringify([settings.pythonIndexUrl, settings.pythonExtraIndexUrls, settings.npmRegistry, settings.offline, settings.registrySnapshot]);
+      // A relative snapshot path is the workspace's own file (examples, air-gapped checkouts); an
+      // edited snapshot gets a fresh stack, so nothing read from its old content is served again.
+      const snapshot = settings.registrySnapshot ? resolve(ctx.workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined;
+      const base = JSON.stringify([settings.pythonIndexUrl, settings.pythonExtraIndexUrls, settings.npmRegistry, settings.offline, snapshot ?? null]);
+      const key = `${base}\n${snapshot ? snapshotStamp(snapshot) : ''}`;
       let stack = registries.get(key);
       if (!stack) {
+        // The same settings over an older snapshot: that stack's answers are out of date.
+        for (const [other, old] of registries) {
+          if (other === key || !other.startsWith(`${base}\n`)) continue;
+          registries.delete(other);
+          void old.close().catch(() => undefined);
+        }
         stack = createHostRegistries({
           settings: { indexUrl: settings.pythonIndexUrl || undefined, extraIndexUrls: settings.pythonExtraIndexUrls, npmRegistry: settings.npmRegistry || undefined, origin: 'setting' },
           cacheDir: init.cacheDir,
           offline: settings.offline,
-          // A relative snapshot path is the workspace's own file (examples, air-gapped checkouts).
-          snapshot: settings.registrySnapshot ? resolve(ctx.workspaceRoot ?? process.cwd(), settings.registrySnapshot) : undefined,
+          snapshot,
           proxy: init.proxy,
           env: process.env,
           readFile: (p) => ctx.runtime.readFile(p),
@@ -121,6 +146,11 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     for (const other of documents.all()) if (other.uri !== document.uri) void diagnostics.publish(other.uri).catch(logError);
     ctx.reportStatus();
   };
+  // An untrusted workspace sees no environment variable; the registries are off through restrictUntrusted.
+  const applyTrust = (trusted: boolean): void => {
+    ctx.trusted = trusted;
+    runtime.env = trusted ? hostEnv : WITHHELD_ENV;
+  };
   const republishAll = (): void => {
     for (const document of documents.all()) void diagnostics.publish(document.uri).catch(logError);
   };
@@ -132,6 +162,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     configurationPull = params.capabilities.workspace?.configuration === true;
     inlayRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     init = (params.initializationOptions ?? {}) as InitializationOptions;
+    applyTrust(init.trusted !== false);
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     ctx.workspaceRoot = folder ? (uriToPath(folder) ?? undefined) : undefined;
     return {
@@ -158,6 +189,20 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     if (next?.version === ctx.selectedPython?.version && next?.path === ctx.selectedPython?.path) return;
     ctx.selectedPython = next;
     online.clear();
+    revalidateAll();
+  });
+
+  // Granting trust starts what an untrusted workspace may not do: registry checks, ${VAR} expansion.
+  connection.onNotification(TrustNotification, (params: TrustParams) => {
+    const trusted = params?.trusted === true;
+    if (trusted === ctx.trusted) return;
+    applyTrust(trusted);
+    settingsCache.clear();
+    for (const stack of registries.values()) void stack.close().catch(() => undefined);
+    registries.clear();
+    online.clear();
+    analyses.clear();
+    if (ctx.workspaceRoot) void ctx.workspace.load(ctx.workspaceRoot).then(republishAll);
     revalidateAll();
   });
 

@@ -149,10 +149,12 @@ async function waitForHealthz(url, child, logFile, timeout) {
 }
 
 /**
- * Starts code-server with the vsix installed and a copy of `examples/` as its folder, and opens it
- * in Chromium. Returns a CodeServerSession; always call session.close().
+ * Starts code-server with the vsix installed and a copy of `examples/` (plus `files`, workspace-relative
+ * path -> text) as its folder, and opens it in Chromium. `workspaceTrust` keeps VS Code's workspace
+ * trust on (the folder opens asking whether to trust it); by default it is off. Returns a
+ * CodeServerSession; always call session.close().
  */
-export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsix'), settings = {}, startupTimeout = 90_000 } = {}) {
+export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsix'), settings = {}, startupTimeout = 90_000, workspaceTrust = false, files = {} } = {}) {
   assertToolsInstalled();
   mkdirSync(screenshotDir, { recursive: true });
   const root = mkdtempSync(join(workRoot, 'run-'));
@@ -160,10 +162,15 @@ export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsi
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   mkdirSync(dirs.extensions, { recursive: true });
   cpSync(join(repoRoot, 'examples'), dirs.workspace, { recursive: true });
-  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dirs.workspace, path)), { recursive: true });
+    writeFileSync(join(dirs.workspace, path), text);
+  }
+  const trustSettings = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {};
+  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...trustSettings, ...settings }, null, 2));
   if (vsix) installExtension(vsix, dirs);
 
-  const session = new CodeServerSession(dirs);
+  const session = new CodeServerSession(dirs, { workspaceTrust });
   try {
     await session.start(startupTimeout);
   } catch (error) {
@@ -174,8 +181,9 @@ export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsi
 }
 
 export class CodeServerSession {
-  constructor(dirs) {
+  constructor(dirs, { workspaceTrust = false } = {}) {
     this.dirs = dirs;
+    this.workspaceTrust = workspaceTrust;
     this.logFile = join(dirs.root, 'code-server.log');
     this.child = null;
     this.browser = null;
@@ -200,7 +208,7 @@ export class CodeServerSession {
     const log = createWriteStream(this.logFile);
     const args = [
       '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-      '--disable-workspace-trust', '--disable-getting-started-override',
+      ...(this.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
       '--user-data-dir', this.dirs.userData, '--extensions-dir', this.dirs.extensions, this.dirs.workspace,
     ];
     // detached: its own process group, so teardown can kill the extension host and server with it.

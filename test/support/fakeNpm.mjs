@@ -302,11 +302,12 @@ function route(req, res, state, fault) {
  * - faults: [{ kind: 'latency'|'error'|'rate-limit'|'truncate'|'malformed'|'reset'|'drip'|'not-found',
  *   match?: name | path | RegExp, times?: n, ms?, status?, retryAfter?, body?, fraction?, bytes?, intervalMs? }]
  * - requireToken: every request must send `Authorization: Bearer <token>`, else 401.
+ * - requireAuthorization: the whole Authorization header every request must send (Basic too), else 401.
  * - https: { key, cert } (PEM texts): serve over TLS at https://127.0.0.1:<port> instead.
  */
-export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken, https } = {}) {
+export async function startFakeNpm({ packages, extra = {}, faults = [], requireToken, requireAuthorization, https } = {}) {
   const requests = [];
-  const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set() };
+  const state = { base: '', entries: new Map(), faults: faults.map((fault) => ({ ...fault })), timers: new Set(), requireToken, requireAuthorization };
   const handler = (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const { name } = parseRegistryPath(path);
@@ -319,7 +320,8 @@ export async function startFakeNpm({ packages, extra = {}, faults = [], requireT
       record.status = 405;
       return sendJson(res, 405, { error: 'Method not allowed' });
     }
-    if (requireToken !== undefined && req.headers.authorization !== `Bearer ${requireToken}`) {
+    const required = state.requireAuthorization ?? (state.requireToken === undefined ? undefined : `Bearer ${state.requireToken}`);
+    if (required !== undefined && req.headers.authorization !== required) {
       record.status = 401;
       return sendJson(res, 401, { error: 'Unauthorized' }, { 'www-authenticate': 'Bearer realm="fakeNpm"' });
     }
@@ -349,6 +351,10 @@ export async function startFakeNpm({ packages, extra = {}, faults = [], requireT
     /** Base URL with a trailing slash, as npm config expects. */
     url: `${state.base}/`,
     requests,
+    /** Changes the token every request must carry (a rotated token); undefined: none required. */
+    setRequiredToken(token) {
+      state.requireToken = token;
+    },
     /** Replaces the fault list (each fault's `times` counts down as it fires). */
     setFaults(next) {
       state.faults = next.map((fault) => ({ ...fault }));

@@ -15,8 +15,10 @@
 //
 // startFakePypi({ projects = 'all' | string[], extra = [], faults = {} (see fakePypiFaults.mjs),
 //   features = { json, html, metadataFiles, jsonApi, rangeRequests, pep700 (all true), relativeUrls (false) },
-//   https = { key, cert, ca?, requestCert? } to serve over TLS at https://127.0.0.1:<port> })
-//   -> { url, indexUrl (url + '/simple'), requests: [{method, path, headers}], setFaults(f), close() }
+//   https = { key, cert, ca?, requestCert? } to serve over TLS at https://127.0.0.1:<port>,
+//   requireAuthorization: the Authorization header every request must carry, else 401 })
+//   -> { url, indexUrl (url + '/simple'), requests: [{method, path, headers}], setFaults(f),
+//        setRequiredAuthorization(value), close() }
 // Files live at /files/<normalized>/<filename> (absolute URLs unless relativeUrls).
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -122,7 +124,9 @@ function httpDate(iso) {
  * PEM texts) serves it over TLS instead, at https://127.0.0.1:<port>; with requestCert the server
  * accepts only clients whose certificate `ca` signed.
  */
-export async function startFakePypi({ projects = 'all', extra = [], faults = {}, features = {}, https } = {}) {
+export async function startFakePypi({ projects = 'all', extra = [], faults = {}, features = {}, https, requireAuthorization } = {}) {
+  // Every request must carry this Authorization header (a Basic credential), else 401.
+  let required = requireAuthorization;
   const feats = { ...DEFAULT_FEATURES, ...features };
   const fixtures = loadFixtures(projects, extra);
   const artifactCache = new Map();
@@ -304,6 +308,11 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
   const handler = (req, res) => {
     const path = req.url ?? '/';
     requests.push({ method: req.method, path, headers: { ...req.headers } });
+    if (required !== undefined && req.headers.authorization !== required) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="fakePypi"' });
+      res.end('credentials required\n');
+      return;
+    }
     faultState.handle(req, res, path, () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: {}, body: Buffer.alloc(0) };
       try {
@@ -324,6 +333,10 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
     indexUrl: `${base}/simple`,
     requests,
     setFaults: (f) => faultState.set(f),
+    /** Changes the Authorization header every request must carry (a rotated password); undefined: none. */
+    setRequiredAuthorization: (value) => {
+      required = value;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -18,6 +18,18 @@ class EventEmitter {
   dispose() {}
 }
 
+/** Workspace trust: grantTrust() flips isTrusted and fires onDidGrantWorkspaceTrust, as VS Code does. */
+const trustListeners = new Set();
+export function grantTrust() {
+  vscode.workspace.isTrusted = true;
+  for (const listener of [...trustListeners]) listener();
+}
+export function resetTrust(trusted) {
+  vscode.workspace.isTrusted = trusted;
+}
+/** Every LanguageClient made: its options and the notifications it sent. */
+export const clients = [];
+
 export const vscode = {
   EventEmitter,
   Disposable: { from: (...items) => ({ dispose: () => items.forEach((i) => i.dispose()) }) },
@@ -26,6 +38,11 @@ export const vscode = {
   LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
   workspace: {
     workspaceFolders: undefined,
+    isTrusted: true,
+    onDidGrantWorkspaceTrust: (listener) => {
+      trustListeners.add(listener);
+      return { dispose: () => trustListeners.delete(listener) };
+    },
     createFileSystemWatcher: () => disposable('watchers'),
     getConfiguration: () => ({ get: () => undefined }),
     registerTextDocumentContentProvider: () => ({ dispose() {} }),
@@ -36,9 +53,12 @@ export const vscode = {
 };
 
 export class LanguageClient {
-  constructor() {
+  constructor(id, name, serverOptions, clientOptions) {
     this.running = false;
     this.handle = null;
+    this.options = clientOptions;
+    this.sent = [];
+    clients.push(this);
   }
   async start() {
     this.handle = disposable('clients');
@@ -54,5 +74,7 @@ export class LanguageClient {
   onNotification() {
     return disposable('notificationHandlers');
   }
-  async sendNotification() {}
+  async sendNotification(method, params) {
+    this.sent.push({ method, params });
+  }
 }

@@ -17,6 +17,9 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
   const child = spawn(process.execPath, [...execArgv, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv(env) });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
+  // Everything the server wrote to the client, for tests that look for what must never be sent.
+  const transcript = [];
+  child.stdout.on('data', (d) => transcript.push(d));
   // Writes racing the server's exit must not surface as unhandled errors.
   child.stdin.on('error', () => undefined);
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -36,7 +39,8 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
     checked.push(params);
     for (const w of [...waiters]) w();
   });
-  connection.onNotification('window/logMessage', () => undefined);
+  const logs = [];
+  connection.onNotification('window/logMessage', (params) => logs.push(params));
   connection.onRequest('workspace/configuration', (params) => params.items.map(() => settings));
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
@@ -53,6 +57,11 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
   const client = {
     connection,
     statuses,
+    logs,
+    /** Every byte the server sent on stdout so far (all LSP messages), as text. */
+    get transcript() {
+      return Buffer.concat(transcript).toString('utf8');
+    },
     pid: child.pid,
     get stderr() {
       return stderr;

@@ -702,3 +702,15 @@ test('manifest kinds: requirement files in nested requirements folders (pip-tool
   ];
   for (const [path, kind] of cases) assert.equal(detectManifestKind(path), kind, path);
 });
+
+test('an untrusted workspace (WITHHELD_ENV): no ${VAR} is expanded, and the line says why', async () => {
+  const { WITHHELD_ENV } = await import('../../dist/core/runtime.js');
+  const m = parseRequirements('--index-url https://u:${TOKEN}@host.example/simple\nrequests==${VERSION}\n', '/p/requirements.txt', { env: WITHHELD_ENV });
+  assert.equal(m.options.find((o) => o.name === 'index-url').value, 'https://u:${TOKEN}@host.example/simple');
+  const said = m.problems.filter((p) => p.code === 'undefined-variable');
+  assert.deepEqual(said.map((p) => [p.severity, p.range.start.line]), [['information', 0], ['information', 1]]);
+  assert.match(said[0].message, /does not expand \$\{TOKEN\} in an untrusted workspace/);
+  // The same text with the variables set expands them, as pip does.
+  const trusted = parseRequirements('--index-url https://u:${TOKEN}@host.example/simple\n', '/p/requirements.txt', { env: { TOKEN: 'abc123' } });
+  assert.equal(trusted.options[0].value, 'https://u:abc123@host.example/simple');
+});

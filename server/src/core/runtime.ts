@@ -12,6 +12,12 @@ export interface FileStat {
   mtimeMs: number;
 }
 
+/**
+ * The environment of an untrusted workspace: no variable is visible, and `${VAR}` references are
+ * reported as withheld rather than unset (compared by identity).
+ */
+export const WITHHELD_ENV: Record<string, string | undefined> = Object.freeze({});
+
 export interface Runtime {
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | undefined>;

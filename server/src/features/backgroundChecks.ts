@@ -32,6 +32,8 @@ export class BackgroundChecks {
   private readonly controllers = new Map<string, AbortController>();
   private readonly runs = new Map<string, Promise<void>>();
   private readonly started = new Map<string, { at: number; limit: number; http: RegistryHttp }>();
+  /** The registry configuration last logged per document, so the output says where requests went once per change. */
+  private readonly logged = new Map<string, string>();
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -107,6 +109,7 @@ export class BackgroundChecks {
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
       this.ctx.refreshInlayHints();
+      this.logRegistries(uri, result.registries);
       const checked: CheckedParams = { uri, version, findings: result.findings.length };
       void this.ctx.connection.sendNotification(CheckedNotification, checked).catch(() => undefined);
     } catch (error) {
@@ -118,6 +121,15 @@ export class BackgroundChecks {
       clearInterval(refresh);
       this.started.delete(uri);
     }
+  }
+
+  // The Pinsight output says which indexes and registries a manifest was checked against, and
+  // where that configuration came from (credentials masked; the server's writer redacts the rest).
+  private logRegistries(uri: string, registries: string[]): void {
+    const text = registries.join('\n');
+    if (text === '' || this.logged.get(uri) === text) return;
+    this.logged.set(uri, text);
+    this.ctx.connection.console.info(`Pinsight checked ${uri} against:\n${text}`);
   }
 
   /** What the editor knows of the environment: settings, the selected interpreter, this machine, the workspace folder. */

@@ -4,6 +4,9 @@ import type { ServerContext } from '../context';
 const unique = (lines: string[]): string[] => [...new Set(lines)];
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
+const UNTRUSTED =
+  'Registry checks are off because this workspace is not trusted: Pinsight sends no registry request, expands no ${VAR}, and uses no index, registry or credential from the workspace. Syntax and local checks still run. Trust the workspace (Workspaces: Manage Workspace Trust) to check versions and conflicts.';
+
 /** A check that has been waiting on registries for a while: how long, its limit, who has not answered. */
 export interface StatusWait {
   seconds: number;
@@ -29,9 +32,9 @@ export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): 
   const incomplete = entries.flatMap((e) => e.result.incomplete ?? []);
   const conflicts = entries.reduce((n, e) => n + e.result.findings.filter((f) => f.code === 'conflict' || f.code === 'peer-conflict').length, 0);
   const targets = [...new Set(entries.flatMap((e) => (e.result.target ? [e.result.target] : [])))];
-  const registriesOff = entries.some((e) => !e.result.registriesChecked);
+  const registriesOff = !ctx.trusted || entries.some((e) => !e.result.registriesChecked);
   const detail = [
-    ...(registriesOff ? ['Registry checks are off (pinsight.checkRegistries): lockfiles and environments were read, versions and conflicts were not checked.'] : []),
+    ...(!ctx.trusted ? [UNTRUSTED] : registriesOff ? ['Registry checks are off (pinsight.checkRegistries): lockfiles and environments were read, versions and conflicts were not checked.'] : []),
     ...targets.map((t) => `Resolving for ${t}.`),
     ...unique(entries.flatMap((e) => e.result.registries)),
     ...unique(entries.flatMap((e) => e.result.state?.sources.map((s) => `Read ${s}.`) ?? [])),
@@ -50,5 +53,6 @@ export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): 
   if (incomplete.length > 0) return { state: 'error', text: `Check incomplete: ${plural(incomplete.length, 'problem')}`, detail, manifests };
   const base = `${plural(manifests, 'manifest')} checked`;
   if (conflicts > 0) return { state: 'ok', text: `${base}, ${plural(conflicts, 'conflicting requirement')}`, detail, manifests };
+  if (!ctx.trusted) return { state: 'ok', text: `${base}; registry checks off: workspace not trusted`, detail, manifests };
   return { state: 'ok', text: stale ? `${base} (cached)` : registriesOff ? `${base} (registries off)` : base, detail, manifests };
 }

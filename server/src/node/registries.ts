@@ -61,9 +61,10 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
   const http = new RegistryHttp({
     transport: withFileUrls(transport),
     clock: systemClock,
-    store: options.cacheDir ? createFileCacheStore(options.cacheDir) : undefined,
+    // A snapshot's answers live under the real registries' URLs: on disk they would stand in for
+    // those registries in every later session. They stay in memory, which is as fast as the file.
+    store: options.cacheDir && !options.snapshot ? createFileCacheStore(options.cacheDir) : undefined,
     offline: options.offline,
-    authorization: credentials.authorization,
     maxConcurrentPerHost: options.maxConcurrentPerHost,
     userAgent: 'pinsight/0.1.0',
   });

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DirEntry, FileStat, Runtime } from '../core/runtime';
 
@@ -33,6 +34,22 @@ async function statPath(path: string): Promise<FileStat | undefined> {
   }
 }
 
+/** No file Pinsight reads (manifests, lockfiles, configuration) is near this; a larger one is not read. */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+// Opened without blocking and checked on the open descriptor: a FIFO, a device (/dev/zero) or a
+// huge file reads as unreadable instead of hanging or exhausting the process.
+async function readRegularFile(path: string): Promise<string | undefined> {
+  const handle = await openFile(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > MAX_READ_BYTES) return undefined;
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The real runtime for the CLI and the server: the disk and the process environment. */
 export function createNodeRuntime(overlay?: (path: string) => string | undefined): Runtime {
   return {
@@ -41,7 +58,7 @@ export function createNodeRuntime(overlay?: (path: string) => string | undefined
       const open = overlay?.(path);
       if (open !== undefined) return open;
       try {
-        return await bounded(() => readFile(path, 'utf8'));
+        return await bounded(() => readRegularFile(path));
       } catch {
         return undefined;
       }

@@ -2,7 +2,7 @@
 // the README's example on a fresh clone, and the editor tests run against fixed data. A URL that
 // is not in the snapshot answers 404, as a registry without that package would.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from '../core/http/types';
 
@@ -19,12 +19,23 @@ export function snapshotKey(request: Pick<HttpRequest, 'method' | 'url' | 'heade
   return `${request.method} ${request.url} ${accept}${range ? ` ${range}` : ''}`;
 }
 
-const loaded = new Map<string, SnapshotFile>();
+const loaded = new Map<string, { stamp: string; data: SnapshotFile }>();
 
-/** Reads a snapshot file (once per process); throws an Error that says what is wrong with it. */
+/** The file's size and modification time, or '' when it cannot be read: a changed stamp means an edited snapshot. */
+export function snapshotStamp(path: string): string {
+  try {
+    const info = statSync(path);
+    return `${info.size}:${info.mtimeMs}`;
+  } catch {
+    return '';
+  }
+}
+
+/** Reads a snapshot file (again when it changed on disk); throws an Error that says what is wrong with it. */
 export function loadSnapshot(path: string): SnapshotFile {
+  const stamp = snapshotStamp(path);
   const known = loaded.get(path);
-  if (known) return known;
+  if (known && known.stamp === stamp && stamp !== '') return known.data;
   let data: SnapshotFile;
   try {
     const raw = readFileSync(path);
@@ -35,7 +46,7 @@ export function loadSnapshot(path: string): SnapshotFile {
     throw new Error(`Cannot read the registry snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (data?.version !== 1 || typeof data.responses !== 'object') throw new Error(`${path} is not a Pinsight registry snapshot (expected "version": 1).`);
-  loaded.set(path, data);
+  loaded.set(path, { stamp, data });
   return data;
 }
 
@@ -44,15 +55,16 @@ export function loadSnapshot(path: string): SnapshotFile {
  * which the registry layer reports once, like any unreachable registry.
  */
 export function createSnapshotTransport(path: string): Transport {
-  let data: SnapshotFile | undefined;
-  let problem: string | undefined;
-  try {
-    data = loadSnapshot(path);
-  } catch (error) {
-    problem = (error as Error).message;
-  }
   return async (request: HttpRequest): Promise<HttpResponse> => {
     if (request.signal?.aborted) throw new TransportError('aborted', 'The request was cancelled.');
+    // Looked up per request, so an edited snapshot is read again (a stat when it is unchanged).
+    let data: SnapshotFile | undefined;
+    let problem: string | undefined;
+    try {
+      data = loadSnapshot(path);
+    } catch (error) {
+      problem = (error as Error).message;
+    }
     if (!data) throw new TransportError('other', problem ?? `Cannot read the registry snapshot ${path}.`);
     const hit = data.responses[snapshotKey(request)];
     if (!hit) return { status: 404, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('not in the registry snapshot') };

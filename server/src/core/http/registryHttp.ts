@@ -4,6 +4,7 @@
 // only the injected Transport, Clock and CacheStore, so the same code runs in the server, the CLI
 // and tests with a fake clock.
 
+import { rememberAuthorization } from '../redact';
 import { EntryCache, hashString, type CacheEntry } from './cache';
 import type { Connection } from './connection';
 import {
@@ -47,6 +48,11 @@ export interface FetchOptions {
   deadline?: number;
   /** The asking wing's trust, client certificate and proxy (pip.conf, .npmrc); undefined: the host's defaults. */
   connection?: Connection;
+  /**
+   * Credentials for this request (one configuration scope's, see CredentialSources.forScope), in
+   * place of RegistryHttpOptions.authorization; applied per hop like it.
+   */
+  authorization?: (url: URL) => string | undefined;
 }
 
 export interface FetchResult {
@@ -122,6 +128,8 @@ interface LoadRequest {
   /** FetchOptions.deadline; undefined once any caller has none. */
   deadline?: number;
   connection?: Connection;
+  /** FetchOptions.authorization. */
+  authorization?: (url: URL) => string | undefined;
 }
 
 interface Flight {
@@ -197,10 +205,10 @@ export class RegistryHttp {
    * Forgets a cached answer, for a caller that found its body unusable (a metadata file that does
    * not parse): the next fetch goes to the registry instead of serving the broken body again.
    */
-  async invalidate(url: string, options: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry'> = {}): Promise<void> {
+  async invalidate(url: string, options: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry' | 'authorization'> = {}): Promise<void> {
     const registry = options.registry ?? registryOf(url);
     const { url: clean, basic } = stripCredentials(url, registry);
-    await this.cache.delete(this.cacheKey(clean, basic, this.requestHeaders({ ...options, cache: 'none' })));
+    await this.cache.delete(this.cacheKey(clean, basic, this.requestHeaders({ ...options, cache: 'none' }), options.authorization));
   }
 
   /** GET a URL through the caches; throws RegistryError (kind unreachable/http/too-large/offline/aborted). */
@@ -209,7 +217,7 @@ export class RegistryHttp {
     const { url: clean, basic } = stripCredentials(url, registry);
     if (options.signal?.aborted) throw abortedError(registry);
     const headers = this.requestHeaders(options);
-    const key = this.cacheKey(clean, basic, headers);
+    const key = this.cacheKey(clean, basic, headers, options.authorization);
     if (options.cache !== 'none') {
       // Synchronous fast path: a fresh memory hit needs no flight, no store read and no await.
       const hit = this.cache.peek(key);
@@ -227,7 +235,7 @@ export class RegistryHttp {
       // A shared request waits for whoever needs it longest.
       flight.request.deadline = before === undefined || options.deadline === undefined ? undefined : Math.max(before, options.deadline);
     } else {
-      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline, connection: options.connection };
+      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline, connection: options.connection, authorization: options.authorization };
       flight = this.startFlight(flightKey, request);
     }
     return this.join(flightKey, flight, options.signal, registry);
@@ -339,14 +347,16 @@ export class RegistryHttp {
       delete headers.authorization;
       delete headers.cookie;
     }
-    const auth = this.authorizationFor(url, request.url, request.basic);
+    const auth = this.authorizationFor(url, request.url, request.basic, request.authorization);
     if (auth !== undefined) headers.authorization = auth;
+    // Whatever is sent as a credential is masked in every message and log from now on.
+    rememberAuthorization(headers.authorization);
     return headers;
   }
 
-  private authorizationFor(url: URL, first: URL, basic: string | undefined): string | undefined {
+  private authorizationFor(url: URL, first: URL, basic: string | undefined, scoped: FetchOptions['authorization']): string | undefined {
     if (basic !== undefined && url.origin === first.origin) return basic;
-    return this.options.authorization?.(url);
+    return (scoped ?? this.options.authorization)?.(url);
   }
 
   private async sendWithRetries(url: URL, headers: Record<string, string>, request: LoadRequest, signal: AbortSignal): Promise<HttpResponse> {
@@ -436,8 +446,8 @@ export class RegistryHttp {
 
   // Everything that shapes the response is in the key; the credential only as a hash, because keys
   // are written to disk inside entries.
-  private cacheKey(url: URL, basic: string | undefined, headers: Record<string, string>): string {
-    const auth = this.authorizationFor(url, url, basic) ?? headers.authorization;
+  private cacheKey(url: URL, basic: string | undefined, headers: Record<string, string>, scoped: FetchOptions['authorization']): string {
+    const auth = this.authorizationFor(url, url, basic, scoped) ?? headers.authorization;
     const shaping = Object.entries(headers)
       .filter(([name]) => name !== 'user-agent' && name !== 'authorization')
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

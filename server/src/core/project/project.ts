@@ -41,6 +41,8 @@ export class Project {
 
   /** Configuration changed (a setting, an .npmrc, pip.conf): every wing makes its clients afresh. */
   reset(): void {
+    // Credentials follow their configuration: each scope registers them again when it reloads.
+    this.context.credentials.clear();
     for (const checker of this.checkers.values()) checker.reset();
   }
 }

@@ -39,7 +39,7 @@ function manifestKind(path: string): ManifestKind | null {
 async function parse(path: string, kind: ManifestKind, text: string, runtime: Runtime): Promise<ParsedManifest[]> {
   if (kind === 'pyproject') return [parsePyproject(text, path)];
   const readFile = (p: string) => (p === path ? Promise.resolve(text) : runtime.readFile(p));
-  return loadRequirementsTree(path, readFile, { env: runtime.env });
+  return loadRequirementsTree(path, readFile, { env: runtime.env, stat: runtime.stat?.bind(runtime) });
 }
 
 // pyproject projects are most often locked by uv (or poetry, whose pre-release rule is uv's).

@@ -3,6 +3,7 @@
 // credential goes to which URL. Auth follows npm-registry-fetch's nerf-dart walk, so a token is sent
 // only where npm would send it, and never to another host or to a path outside its prefix.
 
+import { rememberAuthorization, rememberSecret } from '../../redact';
 import path from 'node:path';
 import type { Connection } from '../../http/connection';
 import { basicAuth } from '../../http/httpSupport';
@@ -150,7 +151,14 @@ export function envSettings(env: Record<string, string | undefined>): NpmSetting
 
 /** A file layer: parse, then expand as npm does. */
 export function fileSettings(text: string, env: Record<string, string | undefined>): NpmSettings {
-  return expandLayer(parseNpmrc(text).values, env);
+  const settings = expandLayer(parseNpmrc(text).values, env);
+  // Credentials never reach a message, whether or not a request ever carries them.
+  for (const [key, value] of settings) {
+    if (typeof value !== 'string' || !/(^|:)(_authToken|_auth|_password)$/.test(key)) continue;
+    rememberSecret(value);
+    if (!key.endsWith('_authToken')) rememberAuthorization(`Basic ${value}`);
+  }
+  return settings;
 }
 
 function firstString(layers: NpmSettings[], key: string): string | undefined {

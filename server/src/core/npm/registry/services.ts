@@ -4,6 +4,7 @@
 
 import { dirname, join } from 'node:path';
 import type { RegistryContext } from '../../ecosystem';
+import { scopedHttp } from '../../http/credentials';
 import { NpmClient } from './npmClient';
 import { loadNpmConfig, type NpmRegistryConfig } from './npmrc';
 
@@ -37,8 +38,10 @@ export class NpmRegistryServices {
         globalPrefix: isolated ? undefined : context.npmGlobalPrefix,
         platform: context.platform,
       }).then((config) => {
-        context.credentials.add(config);
-        return { client: new NpmClient(context.http, config), config };
+        // The project's tokens go with its own requests only; a reset (an .npmrc changed) forgets them.
+        const scope = `npm\n${projectDir}`;
+        context.credentials.set(scope, config);
+        return { client: new NpmClient(scopedHttp(context.http, context.credentials.forScope(scope)), config), config };
       });
       this.clients.set(projectDir, client);
     }

@@ -3,6 +3,7 @@
 // credentials at all (requests swallows the error), so we do the same and report why.
 
 import path from 'node:path';
+import { rememberSecret } from '../../redact';
 
 export interface NetrcEntry {
   login: string;
@@ -154,7 +155,7 @@ function readEntry(lexer: Lexer): NetrcEntry {
     }
     if (token === 'login' || token === 'user') entry.login = lexer.token();
     else if (token === 'account') entry.account = lexer.token();
-    else if (token === 'password') entry.password = lexer.token();
+    else if (token === 'password') rememberSecret((entry.password = lexer.token()));
     else throw new NetrcError(`bad follower token ${pyRepr(token)}`, lexer.line);
   }
 }

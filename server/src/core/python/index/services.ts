@@ -3,6 +3,7 @@
 // between manifests that configure alike; all share the context's RegistryHttp.
 
 import type { RegistryContext } from '../../ecosystem';
+import { scopedHttp } from '../../http/credentials';
 import type { ParsedManifest } from '../../model';
 import { loadPythonIndexConfig, type PythonIndexConfig } from './indexConfig';
 import { PypiClient } from './pypi';
@@ -36,12 +37,15 @@ export class PythonIndexServices {
       platform: this.context.platform,
       readFile: isolated ? async () => undefined : this.context.readFile,
     });
-    this.context.credentials.add(config);
+    // The tree's credentials are what its configuration holds now (a rotated .netrc or index URL
+    // replaces them), and only its own requests carry them.
+    const scope = `python\n${root?.path ?? ''}`;
+    this.context.credentials.set(scope, config);
     if (config.indexes.length === 0) return { client: null, config };
-    const key = `${config.connection.id}\n${config.indexes.map((i) => i.url).join('\n')}`;
+    const key = [scope, config.connection.id, ...config.indexes.map((i) => i.url)].join('\n');
     let client = this.clients.get(key);
     if (!client) {
-      client = new PypiClient(this.context.http, config.indexes.map((i) => ({ url: i.url })), { connection: config.connection });
+      client = new PypiClient(scopedHttp(this.context.http, this.context.credentials.forScope(scope)), config.indexes.map((i) => ({ url: i.url })), { connection: config.connection });
       this.clients.set(key, client);
     }
     return { client, config };

@@ -46,7 +46,7 @@ async function checkOne(lock: PythonLockFile, manifests: ParsedManifest[], runti
   }
   const compiled = await runtime.readFile(lock.compiled);
   if (compiled === undefined) return { ...emptyLockCheck(), skipped: [`${lock.compiled} could not be read`] };
-  const sources = root.path === lock.source ? manifests : await loadRequirementsTree(lock.source, (p) => runtime.readFile(p), { env: runtime.env });
+  const sources = root.path === lock.source ? manifests : await loadRequirementsTree(lock.source, (p) => runtime.readFile(p), { env: runtime.env, stat: runtime.stat?.bind(runtime) });
   return checkPipTools(compiled, lock.compiled, sources);
 }
 

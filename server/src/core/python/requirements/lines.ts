@@ -2,6 +2,9 @@
 // join `\` continuations, drop comments, strip, expand ${VAR} (pip 23.2.1 req_file.preprocess).
 // Every character keeps the source span it came from, so ranges survive joining and expansion.
 
+import { rememberSecret } from '../../redact';
+import { WITHHELD_ENV } from '../../runtime';
+
 /**
  * A string whose every UTF-16 unit remembers the source span it came from. Most lines are one run
  * of source text, so the map is compact: with `segs` null, text[i] came from [base + i, base + i + 1).
@@ -356,6 +359,15 @@ export function expandVariables(line: Mapped, env: Record<string, string | undef
   const doneAt = new Map<string, number>();
   for (const m of found) {
     const name = m[1];
+    if (env === WITHHELD_ENV) {
+      // A workspace nobody trusts must not read the user's variables (a URL could carry them away).
+      const [start, end] = line.span(m.index ?? 0, (m.index ?? 0) + m[0].length);
+      problems.push({
+        code: 'undefined-variable', severity: 'information', start, end,
+        message: `Pinsight does not expand ${m[0]} in an untrusted workspace, so this line is read as written. Trust the workspace to read it as pip would.`,
+      });
+      continue;
+    }
     const value = lookup(env, name);
     if (!value) {
       const [start, end] = line.span(m.index ?? 0, (m.index ?? 0) + m[0].length);
@@ -366,6 +378,9 @@ export function expandVariables(line: Mapped, env: Record<string, string | undef
       });
       continue;
     }
+    // pip's documented use of ${VAR} is credentials: their values never reach a message. Paths are
+    // left readable (a HOME or a checkout folder in a message is what lets the user find the file).
+    if (!/^(\/|~|[A-Za-z]:[\\/]|\.)/.test(value)) rememberSecret(value);
     // Replacing ${NAME} by itself changes nothing; a name already replaced changes nothing more
     // unless some value since then could have formed a new ${...} reference.
     if (value === m[0] || doneAt.get(name) === generation) continue;

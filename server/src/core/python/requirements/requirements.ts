@@ -5,6 +5,7 @@
 
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import type { Include, ManifestOption, ParsedManifest, ParseProblem } from '../../model';
+import type { FileStat } from '../../runtime';
 import { LineIndex, stripBom } from '../../text';
 import { LogicalLine, Mapped, RawProblem, clip, readLogicalLines } from './lines';
 import { ParsedOption, ParsedOptions, breakArgsOptions, parseOptions } from './options';
@@ -146,8 +147,13 @@ function joinComments(above: string[], trailing: string | undefined): string | u
   return lines.length > 0 ? lines.join('\n') : undefined;
 }
 
+/** Included files larger than this are not read: a requirements file is kilobytes, never megabytes. */
+export const MAX_INCLUDE_BYTES = 5 * 1024 * 1024;
+
 export interface RequirementsTreeOptions {
   env?: Record<string, string | undefined>;
+  /** What a path is (Runtime.stat): an include that is not a regular file, or too large, is not read. */
+  stat?: (path: string) => Promise<FileStat | undefined>;
   /** Stop following includes after this many files (default 200). */
   maxFiles?: number;
 }
@@ -157,7 +163,7 @@ type ReadFile = (path: string) => Promise<string | undefined>;
 /** Follows -r/-c includes from a root file through an injected reader; never throws. */
 export async function loadRequirementsTree(rootPath: string, readFile: ReadFile, options: RequirementsTreeOptions = {}): Promise<ParsedManifest[]> {
   const out: ParsedManifest[] = [];
-  const tree: Tree = { readFile, env: options.env ?? {}, maxFiles: Math.max(1, options.maxFiles ?? 200), out, seen: new Set(), rootDir: dirname(rootPath) };
+  const tree: Tree = { readFile, stat: options.stat, env: options.env ?? {}, maxFiles: Math.max(1, options.maxFiles ?? 200), out, seen: new Set(), rootDir: dirname(rootPath) };
   const text = await safeRead(readFile, rootPath);
   if (text === undefined) {
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -178,6 +184,7 @@ export async function loadRequirementsTree(rootPath: string, readFile: ReadFile,
 
 interface Tree {
   readFile: ReadFile;
+  stat?: RequirementsTreeOptions['stat'];
   env: Record<string, string | undefined>;
   maxFiles: number;
   out: ParsedManifest[];
@@ -216,6 +223,12 @@ async function visit(tree: Tree, path: string, text: string, constraint: boolean
       problem('invalid-manifest', 'warning', `Pinsight follows at most ${tree.maxFiles} included files, so ${clip(include.target)} is not checked.`);
       continue;
     }
+    // `-r /dev/zero` or a FIFO would never end (or never start): look before reading.
+    const unreadable = await whyUnreadable(tree, include.resolvedPath);
+    if (unreadable !== undefined) {
+      problem('include-not-found', 'error', `${clip(include.resolvedPath, 200)} ${unreadable}; Pinsight does not read it, and pip would fail or hang on it. Name a requirements file instead.`, include.targetRange);
+      continue;
+    }
     const child = await safeRead(tree.readFile, include.resolvedPath);
     if (child === undefined) {
       const what = include.kind === 'constraint' ? 'Constraints' : 'Requirements';
@@ -226,6 +239,21 @@ async function visit(tree: Tree, path: string, text: string, constraint: boolean
     // As pip does: the include's own option decides, not the including file's kind.
     await visit(tree, include.resolvedPath, child, include.kind === 'constraint', [...chain, key]);
   }
+}
+
+async function whyUnreadable(tree: Tree, path: string): Promise<string | undefined> {
+  let info: FileStat | undefined;
+  try {
+    info = await tree.stat?.(path);
+  } catch {
+    info = undefined;
+  }
+  // Absent on disk: an unsaved buffer may still stand for it; the reader decides.
+  if (info === undefined) return undefined;
+  if (info.kind === 'dir') return 'is a folder, not a file';
+  if (info.kind !== 'file') return 'is not a regular file (a device, a pipe or a socket)';
+  if (info.size > MAX_INCLUDE_BYTES) return `is ${(info.size / 1024 / 1024).toFixed(1)} MB, more than the ${MAX_INCLUDE_BYTES / 1024 / 1024} MB a requirements file may have`;
+  return undefined;
 }
 
 function displayName(tree: Tree, path: string): string {
