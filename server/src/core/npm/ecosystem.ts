@@ -16,6 +16,7 @@ import { addCommandFixes } from '../insight/commandFixes';
 import type { Runtime } from '../runtime';
 import { checkNpmDependencies, type NpmFacts } from './checks/registryChecks';
 import { parsePackageJson } from './manifest/packageJson';
+import { parseNpmRuleRequirement } from './checks/ruleRequirement';
 import { NpmRegistryServices } from './registry/services';
 
 /** The hover's registry facts: the latest version and the one npm would pick for the range. */
@@ -94,6 +95,7 @@ export const npmEcosystem: Ecosystem = {
   parse: async (path, _kind, text) => [parsePackageJson(text, path)],
   // Duplicate keys are reported by the package.json parser itself.
   localFindings: () => [],
+  parseRuleRequirement: parseNpmRuleRequirement,
   completionContext: (linePrefix) => npmCompletionContext(linePrefix),
   pinText: (_dep, version) => version,
   specifiersAgree: (a, b) => npmRangesAgree(a.source === 'alias' ? (a.aliasSpecifier ?? '') : a.specifier, b.source === 'alias' ? (b.aliasSpecifier ?? '') : b.specifier),

@@ -12,6 +12,8 @@ import { outdatedFindings } from './checks/outdated';
 import type { ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
+import { parsePythonRuleRequirement } from './checks/ruleRequirement';
+import { pythonRules } from './checks/teamRules';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
@@ -95,6 +97,7 @@ class PythonChecker implements EcosystemChecker {
       whatIf: options.whatIf,
       latestOf: (name) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
+      rules: pythonRules(options.rules, options.host.displayPath),
     });
     // Hovers re-solve after the check: their reads are not bound by the check's time limit.
     state.python = { ...python, provider: python.provider.derive({ deadline: undefined }) };
@@ -151,6 +154,7 @@ export const pythonEcosystem: Ecosystem = {
   manifestKind,
   parse,
   localFindings: findDuplicates,
+  parseRuleRequirement: parsePythonRuleRequirement,
   completionContext: pythonCompletionContext,
   specifiersAgree: (a, b) => pep440SpecifiersAgree(a.specifier, b.specifier),
   pinText: (dep, version) => `${exactPin(dep.specifier)?.operator === '===' ? '===' : '=='}${version}`,
