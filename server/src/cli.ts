@@ -135,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const analyses: Analysis[] = [];
   for (const target of targets) {
-    const analysis = await analyzeManifest(target.path, runtime, undefined, target.kind);
+    const analysis = await analyzeManifest(target.path, runtime, undefined, target.kind, { rulesRoot: process.cwd() });
     if (analysis) analyses.push(analysis);
     else process.stderr.write(`pinsight: could not read ${displayPath(target.path)}\n`);
   }

@@ -34,6 +34,7 @@ import { provideCompletion } from './features/completion';
 import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
+import { isRuleFile } from './core/project/teamRules';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 
 /** Files that only the drift stage reads: installed distributions' metadata and lockfiles. */
@@ -117,9 +118,21 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     const analysis = await diagnostics.validate(document);
     const current = documents.get(document.uri);
     if (current && current.version === document.version) checks.schedule(document, analysis, await ctx.getSettings(document.uri));
+    // A rule file changed: the open manifests' rules (read with their analysis) and checks are stale.
+    if (holdsRules(document)) {
+      for (const other of documents.all()) {
+        if (other.uri === document.uri || holdsRules(other)) continue;
+        analyses.delete(other.uri);
+        void validate(other).catch(logError);
+      }
+    }
     // This file's pins may now agree or disagree with another open file's.
     for (const other of documents.all()) if (other.uri !== document.uri) void diagnostics.publish(other.uri).catch(logError);
     ctx.reportStatus();
+  };
+  const holdsRules = (document: TextDocument): boolean => {
+    const path = uriToPath(document.uri);
+    return !!path && (isRuleFile(path) || (/(^|[\\/])pyproject\.toml$/.test(path) && document.getText().includes('pinsight')));
   };
   const republishAll = (): void => {
     for (const document of documents.all()) void diagnostics.publish(document.uri).catch(logError);

@@ -10,6 +10,7 @@ import type { HoverFacts } from '../insight/hoverText';
 import { unreachableFinding } from '../insight/registryFindings';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import { npmPeerFindings } from './checks/peerFindings';
+import { npmRuleFindings, versionsInTree } from './checks/ruleFindings';
 import { NpmDriftCache } from './environment/driftCache';
 import { inspectNpm } from './environment/inspectNpm';
 import { addCommandFixes } from '../insight/commandFixes';
@@ -31,6 +32,17 @@ function npmRangesAgree(a: string, b: string): boolean {
   const rb = semver.validRange(b.trim() || '*', { loose: true });
   if (ra === null || rb === null) return true;
   return semver.intersects(ra, rb, { loose: true, includePrerelease: true });
+}
+
+/** The version npm picks for each direct dependency's range, by package name. */
+function pickedVersions(root: ParsedManifest, facts: Map<string, NpmFacts>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const dep of root.dependencies) {
+    const name = dep.source === 'alias' ? (dep.location ?? dep.name) : dep.name;
+    const picked = facts.get(name)?.picked;
+    if (picked) out.set(name, (out.get(name) ?? new Set()).add(picked));
+  }
+  return out;
 }
 
 class NpmChecker implements EcosystemChecker {
@@ -66,7 +78,14 @@ class NpmChecker implements EcosystemChecker {
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
       if (!blocked && !options.signal?.aborted) {
-        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
+        let tree: Map<string, string> | undefined;
+        const onTree = (t: Map<string, string>) => void (tree = t);
+        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal, onTree })));
+        if (options.rules?.incompatible.some((r) => r.ecosystem === 'npm')) {
+          // Without an ideal tree (ERESOLVE, workspaces), the versions npm picks for the direct dependencies.
+          const installed = tree ? versionsInTree(tree) : pickedVersions(root, facts);
+          out.findings.push(...npmRuleFindings(root, options.rules, installed, options.host.displayPath));
+        }
       }
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;

@@ -19,6 +19,8 @@ export interface Analysis {
 export interface AnalyzeOptions {
   /** Where the search for rule files stops going up (the workspace folder, the CLI's working directory). */
   rulesRoot?: string;
+  /** Read the team rules (default true); false for analyses that only compare pins. */
+  rules?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function analyzeManifest(
   if (rootText === undefined) return null;
   const ecosystem = ecosystemOf(kind);
   const manifests = await ecosystem.parse(path, kind, rootText, runtime);
-  const rules = await rulesForManifest(path, runtime, options.rulesRoot, rootText);
+  const rules = options.rules === false ? undefined : await rulesForManifest(path, runtime, options.rulesRoot, rootText);
   // A rule file's problems are located in it: the server publishes those of the open file only.
-  return { root: path, kind, manifests, findings: [...parseProblemFindings(manifests), ...ecosystem.localFindings(manifests), ...rules.problems], rules };
+  return { root: path, kind, manifests, findings: [...parseProblemFindings(manifests), ...ecosystem.localFindings(manifests), ...(rules?.problems ?? [])], rules };
 }
