@@ -63,14 +63,15 @@ class RuleReader {
     }
   }
 
-  source(table: TomlTable, label: string): string | undefined {
+  /** The rule's evidence link; `ok` is false when one is written but is not a link (the rule then does not apply). */
+  source(table: TomlTable, label: string): { value?: string; ok: boolean } {
     const s = this.string(table, 'source', label, false);
-    if (!s) return undefined;
+    if (!s) return { ok: !table.entries.has('source') };
     if (!/^https?:\/\/\S+$/i.test(s.value.trim())) {
       this.problem('`source` must be a link (http or https) to the evidence for the rule.', s.node.range);
-      return undefined;
+      return { ok: false };
     }
-    return s.value.trim();
+    return { value: s.value.trim(), ok: true };
   }
 
   ecosystem(table: TomlTable, label: string): { value?: EcosystemId; ok: boolean } {
@@ -129,9 +130,9 @@ class RuleReader {
     if (read.length !== strings.length) return;
     const twice = read.find((r, i) => read.findIndex((o) => o.package === r.package) !== i);
     if (twice) return this.problem(`${twice.name} is named twice: an incompatible rule relates different packages (write the versions of one package as one specifier).`, packages.item.range);
-    if (!reason) return;
+    if (!reason || !source.ok) return;
     const rule: IncompatibleRule = { ecosystem, packages: read, reason: reason.value.trim(), path: this.path, range: this.range(table.span) };
-    if (source) rule.source = source;
+    if (source.value) rule.source = source.value;
     this.rules.incompatible.push(rule);
   }
 
@@ -153,10 +154,10 @@ class RuleReader {
       else packages[e] = parsed.package;
     }
     if (Object.keys(packages).length === 0) return this.problem(errors[0] ?? `"${name.value}" is not a package name.`, name.node.range);
-    if (!reason) return;
+    if (!reason || !source.ok) return;
     const rule: PinRule = { name: name.value.trim(), packages, reason: reason.value.trim(), path: this.path, range: this.range(table.span) };
     if (chosen.value ?? this.defaultEcosystem) rule.ecosystem = chosen.value ?? this.defaultEcosystem;
-    if (source) rule.source = source;
+    if (source.value) rule.source = source.value;
     this.rules.pins.push(rule);
   }
 
