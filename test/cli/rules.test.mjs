@@ -139,3 +139,17 @@ test('npm: a rule over the tree npm would install is a conflict on the package.j
   const fine = await check(dir, 'package.json');
   assert.equal(fine.code, 0, JSON.stringify(fine.findings));
 });
+
+test('a rule file is checked when named or found in a folder, even with no manifest beside it', async () => {
+  const dir = workspace('alone', { 'rules/pinsight.toml': '[[pin]]\npackage = 3\nreason = "r"\n', 'clean/pinsight.toml': RULE });
+  for (const target of ['rules/pinsight.toml', 'rules']) {
+    const r = await check(dir, target);
+    assert.equal(r.code, 1, target);
+    assert.deepEqual(r.report.files.map((f) => [f.path, f.findings.map((x) => [x.code, x.range.start.line, x.message])]), [
+      ['rules/pinsight.toml', [['invalid-rule', 1, '`package` must be a string, not a number.']]],
+    ], target);
+  }
+  const clean = await check(dir, 'clean');
+  assert.equal(clean.code, 0);
+  assert.deepEqual(clean.report.files, [{ path: 'clean/pinsight.toml', findings: [] }]);
+});
