@@ -114,16 +114,17 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const diagnostics = new DiagnosticsFeature(ctx);
   const checks = new BackgroundChecks(ctx);
 
-  const validate = async (document: TextDocument): Promise<void> => {
+  const validate = async (document: TextDocument, cascade = true): Promise<void> => {
     const analysis = await diagnostics.validate(document);
     const current = documents.get(document.uri);
     if (current && current.version === document.version) checks.schedule(document, analysis, await ctx.getSettings(document.uri));
     // A rule file changed: the open manifests' rules (read with their analysis) and checks are stale.
-    if (holdsRules(document)) {
+    // Once only: what this re-validates does not cascade again.
+    if (cascade && holdsRules(document)) {
       for (const other of documents.all()) {
-        if (other.uri === document.uri || holdsRules(other)) continue;
+        if (other.uri === document.uri) continue;
         analyses.delete(other.uri);
-        void validate(other).catch(logError);
+        void validate(other, false).catch(logError);
       }
     }
     // This file's pins may now agree or disagree with another open file's.
@@ -138,7 +139,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     for (const document of documents.all()) void diagnostics.publish(document.uri).catch(logError);
   };
   const revalidateAll = (): void => {
-    for (const document of documents.all()) void validate(document).catch(logError);
+    for (const document of documents.all()) void validate(document, false).catch(logError);
   };
 
   connection.onInitialize((params): InitializeResult => {

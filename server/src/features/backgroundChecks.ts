@@ -14,7 +14,8 @@ import { CheckedNotification, type CheckedParams } from '../../../common/protoco
 const SETTLED_DELAY_MS = 60;
 
 function delayFor(analysis: Analysis, debounceMs: number): number {
-  const broken = analysis.findings.some((f) => f.severity === 'error');
+  // A broken rule file is not a line being typed in this manifest.
+  const broken = analysis.findings.some((f) => f.severity === 'error' && !analysis.rules?.problems.includes(f));
   return broken ? debounceMs : Math.min(debounceMs, SETTLED_DELAY_MS);
 }
 // The status item says what a check waits for once it has taken this long, then every REFRESH.
