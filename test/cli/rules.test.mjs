@@ -153,3 +153,17 @@ test('a rule file is checked when named or found in a folder, even with no manif
   assert.equal(clean.code, 0);
   assert.deepEqual(clean.report.files, [{ path: 'clean/pinsight.toml', findings: [] }]);
 });
+
+test('a rule naming a package the registry does not have is a warning on that name in the rule file (Python and npm)', async () => {
+  const dir = workspace('typo', {
+    'requirements.txt': 'uvicorn==0.29.0\n',
+    'web/package.json': '{\n  "dependencies": {\n    "react": "^18.2.0"\n  }\n}\n',
+    'pinsight.toml': '[[incompatible]]\npackages = ["uvicron<0.30", "websockets>=14"]\nreason = "typo in the first name"\n\n[[incompatible]]\npackages = ["react@>=18", "no-such-package-xyz@<1"]\nreason = "typo on npm"\n',
+  });
+  const r = await check(dir, '.');
+  const warnings = r.findings.filter((f) => f.path === 'pinsight.toml').map((f) => [f.code, f.severity, f.range.start.line, f.range.start.character, f.message]);
+  assert.deepEqual(warnings.map((w) => w.slice(0, 4)), [['invalid-rule', 'warning', 1, 13], ['invalid-rule', 'warning', 5, 27]]);
+  assert.match(warnings[0][4], /^uvicron is not on http:\/\/127\.0\.0\.1:\d+\/simple: check the name\. A rule about a package the registry does not have never applies\.$/);
+  assert.match(warnings[1][4], /^no-such-package-xyz is not on /);
+  assert.equal(r.code, 0, JSON.stringify(r.findings));
+});

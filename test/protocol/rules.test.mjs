@@ -81,9 +81,12 @@ test('the hover of each package shows the rules that name it, with file and line
 });
 
 test('invalid rules are diagnostics in pinsight.toml, and editing the rules re-checks the open manifest', async () => {
+  const beforeOpen = client.checkedCount(requirements());
   client.open(rulesUri(), RULES, 'toml');
   const clean = await client.waitForDiagnostics(rulesUri());
   assert.deepEqual(clean, []);
+  // Opening a rule file re-checks the open manifests (same rules here): let that check finish first.
+  await client.waitForChecked(requirements(), 30_000, { after: beforeOpen });
   const broken = `[[incompatible]]
 packages = ["uvicorn<0.30"]
 reason = "one package is no rule"
@@ -137,4 +140,13 @@ reason = "extras are not versions"
   const rule = diags.find((d) => d.code === 'invalid-rule');
   assert.equal(rule.range.start.line, 6);
   assert.match(rule.message, /names extras; a rule is about the package's versions/);
+});
+
+test('a rule naming a project the index does not have is a warning in pinsight.toml once the manifest is checked', async () => {
+  client.change(rulesUri(), '[[incompatible]]\npackages = ["uvicron<0.30", "websockets>=14"]\nreason = "typo"\n');
+  const diags = await client.waitForDiagnostics(rulesUri(), (d) => d.some((x) => /uvicron is not on/.test(x.message)), 30_000);
+  const typo = diags.find((x) => /uvicron is not on/.test(x.message));
+  assert.equal(typo.code, 'invalid-rule');
+  assert.equal(typo.severity, 2);
+  assert.deepEqual(typo.range, { start: { line: 1, character: 13 }, end: { line: 1, character: 25 } });
 });

@@ -6,6 +6,7 @@ import { checkDeadline } from '../node/clock';
 import { hostPlatform } from '../node/registries';
 import type { RegistryHttp } from '../core/http/registryHttp';
 import type { ServerContext } from '../context';
+import { uriToPath } from '../convert';
 import type { StatusWait } from './status';
 import type { PinsightSettings } from '../../../common/settings';
 import { CheckedNotification, type CheckedParams } from '../../../common/protocol';
@@ -106,6 +107,11 @@ export class BackgroundChecks {
       }
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
+      // What the registry said about the rules belongs to the open rule files.
+      for (const doc of this.ctx.documents.all()) {
+        const path = uriToPath(doc.uri);
+        if (doc.uri !== uri && path && analysis.rules?.files.includes(path)) void this.ctx.publish(doc.uri).catch(() => undefined);
+      }
       this.ctx.refreshInlayHints();
       const checked: CheckedParams = { uri, version, findings: result.findings.length };
       void this.ctx.connection.sendNotification(CheckedNotification, checked).catch(() => undefined);

@@ -80,7 +80,14 @@ export class DiagnosticsFeature {
   private async publishRuleFile(uri: string, path: string, document: TextDocument): Promise<void> {
     const settings = await this.ctx.getSettings(uri);
     if (!settings.enable) return void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
-    const diagnostics = ruleFileFindings(path, document.getText())
+    // Registry answers about the rules (a package the index lacks) come with the manifests' checks.
+    const online = [...this.ctx.online.values()].flatMap((e) => e.result.findings.filter((f) => f.path === path));
+    const seen = new Set<string>();
+    const diagnostics = [...ruleFileFindings(path, document.getText()), ...online]
+      .filter((f) => {
+        const key = `${f.code}|${f.message}|${f.range.start.line}:${f.range.start.character}`;
+        return !seen.has(key) && seen.add(key) !== undefined;
+      })
       .filter((f) => settings.severity[f.code] !== 'off')
       .map((f) => toLspDiagnostic(f, (settings.severity[f.code] as Finding['severity'] | undefined) ?? f.severity));
     if (this.ctx.documents.get(uri)?.version !== document.version) return;

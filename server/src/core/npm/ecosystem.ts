@@ -11,6 +11,7 @@ import { unreachableFinding } from '../insight/registryFindings';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import { npmPeerFindings } from './checks/peerFindings';
 import { npmRuleFindings, versionsInTree } from './checks/ruleFindings';
+import { unknownRulePackages } from '../rules/unknownPackages';
 import { NpmDriftCache } from './environment/driftCache';
 import { inspectNpm } from './environment/inspectNpm';
 import { addCommandFixes } from '../insight/commandFixes';
@@ -75,6 +76,7 @@ class NpmChecker implements EcosystemChecker {
       out.stale = checked.stale;
       facts = checked.facts;
       for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
+      out.findings.push(...(await unknownRulePackages(options.rules, 'npm', (name) => npm.getPackument(name, options.signal), (name) => facts.has(name))));
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
       if (!blocked && !options.signal?.aborted) {

@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { parsePythonRuleRequirement } from './checks/ruleRequirement';
 import { pythonRules } from './checks/teamRules';
+import { unknownRulePackages } from '../rules/unknownPackages';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
@@ -78,6 +79,8 @@ class PythonChecker implements EcosystemChecker {
     out.stale = state.stale = checked.stale;
     state.pypiFacts = checked.facts;
     for (const name of checked.facts.keys()) this.known.add(name);
+    // A rule naming a project the index lacks is a typo to report in the rule file.
+    out.findings.push(...(await unknownRulePackages(options.rules, 'pypi', (name) => client.getProject(name, options.signal, options.deadline?.at), (pkg) => checked.facts.has(pkg))));
     const unread = unreadFindings(root, checked);
     out.findings.push(...unread.findings);
     out.incomplete = unread.incomplete;
