@@ -80,6 +80,22 @@ test('the hover of each package shows the rules that name it, with file and line
   assert.doesNotMatch(uv.contents.value, /Pinned on purpose/);
 });
 
+test('in a set that resolves, the rule moves what resolves and the highest compatible version, and the hover says why not the latest', async () => {
+  const uri = fileUri(join(dir, 'range', 'requirements.txt'));
+  const text = 'uvicorn==0.29.0\nwebsockets>=13\n';
+  client.open(uri, text);
+  const { diagnostics } = await client.waitForChecked(uri);
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 1), []);
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2 } });
+  const value = hover.contents.value;
+  assert.match(value, /resolves to \*\*13\.1\*\* · highest compatible \*\*13\.1\*\* · latest \*\*17\.0\.1\*\*/);
+  assert.match(value, /\*\*Why not 17\.0\.1\*\*\n- the team rule in pinsight\.toml:2 says uvicorn<0\.30 and websockets>=14 are incompatible \("uvicorn before 0\.30 uses websockets APIs that 14 removed"; evidence: https:\/\/example\.org\/incident-2025-02\), and uvicorn 0\.29\.0 is chosen/);
+  assert.match(value, /Upgrade uvicorn to 0\.30\.0|uvicorn 0\.30\.0 allows websockets 17\.0\.1/);
+  assert.match(value, /\*\*Team rules\*\*\n- Pinned on purpose: supabase's realtime 2\.4\.x requires websockets<15 \(\.\.\/pinsight\.toml:7\)\./);
+  // (lspClient's close(uri) is shadowed by its close() of the whole server: send didClose directly.)
+  client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+});
+
 test('invalid rules are diagnostics in pinsight.toml, and editing the rules re-checks the open manifest', async () => {
   const beforeOpen = client.checkedCount(requirements());
   client.open(rulesUri(), RULES, 'toml');
