@@ -21,6 +21,8 @@ export const MANIFEST_SELECTOR: Array<{ scheme: string; pattern: string }> = [
   { scheme: 'file', pattern: '**/*.pip' },
   { scheme: 'file', pattern: '**/pyproject.toml' },
   { scheme: 'file', pattern: '**/package.json' },
+  // Team rules (docs/cli.md): the server reports their problems.
+  { scheme: 'file', pattern: '**/pinsight.toml' },
 ];
 
 /** Owns the language client and the UI around it; the server owns the work. */

@@ -8,6 +8,7 @@ import { runStages } from './core/project/stages';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
 import { detectManifestKind } from './core/project/detect';
 import { findInconsistentPins, findManifests } from './core/project/workspace';
+import { isRuleFile, ruleFileFindings } from './core/project/teamRules';
 import type { ManifestKind } from './core/model';
 import type { HostEnvironment } from './core/ecosystem';
 import type { Runtime } from './core/runtime';
@@ -30,7 +31,7 @@ function kindOfNamedFile(path: string): ManifestKind {
   return 'requirements';
 }
 
-async function collectTargets(paths: string[], runtime: Runtime): Promise<Array<{ path: string; kind: ManifestKind }>> {
+async function collectTargets(paths: string[], runtime: Runtime, ruleFiles: string[] = []): Promise<Array<{ path: string; kind: ManifestKind }>> {
   const targets: Array<{ path: string; kind: ManifestKind }> = [];
   for (const p of paths) {
     const full = resolve(p);
@@ -41,9 +42,12 @@ async function collectTargets(paths: string[], runtime: Runtime): Promise<Array<
       throw new UsageError(`No such file or folder: ${p}`);
     }
     if (stat.isDirectory()) {
-      const found = await findManifests(full, runtime);
+      const found = await findManifests(full, runtime, undefined, ruleFiles);
       for (const f of found.paths) targets.push({ path: f, kind: detectManifestKind(f)! });
       if (found.truncated) process.stderr.write(`pinsight: ${displayPath(full)} holds more manifests than are read at once; only the first ${found.paths.length} are checked.\n`);
+    } else if (isRuleFile(full)) {
+      // A rule file named on its own is checked on its own: it holds no dependencies.
+      ruleFiles.push(full);
     } else {
       targets.push({ path: full, kind: kindOfNamedFile(full) });
     }
@@ -143,11 +147,12 @@ async function main(argv: string[]): Promise<number> {
   const runtime = createNodeRuntime();
   let options;
   let targets;
+  const ruleFiles: string[] = [];
   try {
     options = parseCliArgs(argv);
     if (options === 'help') return process.stdout.write(USAGE), 0;
     if (options === 'version') return process.stdout.write(`pinsight ${VERSION}\n`), 0;
-    targets = await collectTargets(options.paths, runtime);
+    targets = await collectTargets(options.paths, runtime, ruleFiles);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`pinsight: ${error.message}\n\n${USAGE}`);
@@ -155,11 +160,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const analyses: Analysis[] = [];
   for (const target of targets) {
-    const analysis = await analyzeManifest(target.path, runtime, undefined, target.kind);
+    const analysis = await analyzeManifest(target.path, runtime, undefined, target.kind, { rulesRoot: process.cwd() });
     if (analysis) analyses.push(analysis);
     else process.stderr.write(`pinsight: could not read ${displayPath(target.path)}\n`);
   }
-  if (targets.length === 0) process.stderr.write(`pinsight: no manifests found in ${options.paths.map((p) => basename(resolve(p))).join(', ')}\n`);
+  for (const path of ruleFiles) {
+    const text = await runtime.readFile(path);
+    if (text === undefined) process.stderr.write(`pinsight: could not read ${displayPath(path)}\n`);
+    else analyses.push({ root: path, kind: 'pyproject', manifests: [], findings: ruleFileFindings(path, text) });
+  }
+  if (targets.length === 0 && ruleFiles.length === 0) process.stderr.write(`pinsight: no manifests found in ${options.paths.map((p) => basename(resolve(p))).join(', ')}\n`);
 
   if (options.command === 'list') {
     const seen = new Map<string, ListedFile>();

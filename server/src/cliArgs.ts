@@ -37,8 +37,11 @@ Commands:
   check   Report problems in dependency manifests (exit 1 if any is an error).
   list    Print the dependencies Pinsight parsed.
 
-PATH is a manifest (requirements*.txt, *.in, constraints*.txt, pyproject.toml, package.json)
-or a folder searched for them (node_modules and virtualenvs are skipped). Default: .
+PATH is a manifest (requirements*.txt, *.in, constraints*.txt, pyproject.toml, package.json),
+a team rule file (pinsight.toml) or a folder searched for them (node_modules and virtualenvs
+are skipped). Default: .
+Team rules in pinsight.toml or [tool.pinsight] apply from each manifest's folder up to the
+working directory.
 
 Options:
   --format text|json        Output format (default: text).

@@ -36,6 +36,7 @@ import { provideCompletion } from './features/completion';
 import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
+import { isRuleFile } from './core/project/teamRules';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 import { snapshotStamp } from './node/snapshotTransport';
 
@@ -138,10 +139,19 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const diagnostics = new DiagnosticsFeature(ctx);
   const checks = new BackgroundChecks(ctx);
 
-  const validate = async (document: TextDocument): Promise<void> => {
+  const validate = async (document: TextDocument, cascade = true): Promise<void> => {
     const analysis = await diagnostics.validate(document);
     const current = documents.get(document.uri);
     if (current && current.version === document.version) checks.schedule(document, analysis, await ctx.getSettings(document.uri));
+    // A rule file changed: the open manifests' rules (read with their analysis) and checks are stale.
+    // Once only: what this re-validates does not cascade again.
+    if (cascade && holdsRules(document)) {
+      for (const other of documents.all()) {
+        if (other.uri === document.uri) continue;
+        analyses.delete(other.uri);
+        void validate(other, false).catch(logError);
+      }
+    }
     // This file's pins may now agree or disagree with another open file's.
     for (const other of documents.all()) if (other.uri !== document.uri) void diagnostics.publish(other.uri).catch(logError);
     ctx.reportStatus();
@@ -151,11 +161,15 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     ctx.trusted = trusted;
     runtime.env = trusted ? hostEnv : WITHHELD_ENV;
   };
+  const holdsRules = (document: TextDocument): boolean => {
+    const path = uriToPath(document.uri);
+    return !!path && (isRuleFile(path) || (/(^|[\\/])pyproject\.toml$/.test(path) && document.getText().includes('pinsight')));
+  };
   const republishAll = (): void => {
     for (const document of documents.all()) void diagnostics.publish(document.uri).catch(logError);
   };
   const revalidateAll = (): void => {
-    for (const document of documents.all()) void validate(document).catch(logError);
+    for (const document of documents.all()) void validate(document, false).catch(logError);
   };
 
   connection.onInitialize((params): InitializeResult => {

@@ -3,7 +3,7 @@
 // tests share it in order and each leaves the editor as it found it (edits are undone).
 // Run with `npm run test:e2e` (installs the tools, packages the extension, then runs this file).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil, startCodeServer } from '../support/codeServer.mjs';
@@ -193,6 +193,44 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     assert.match(stale[0].message, /uv\.lock was made for `uvicorn>=0\.24\.0`/);
     assert.match(stale[0].message, /websockets/);
     await session.screenshot('problems-lock-stale');
+  }));
+
+  it('team rules: a pinsight.toml turns a set that installs into a conflict citing the rule, shows in the hover, and its own problems are diagnostics', { timeout: 120_000 }, withScreenshot('team-rules', async () => {
+    // A workspace folder of its own, written into the session's copy of examples/ (the snapshot has the seed's packages).
+    const folder = join(session.dirs.workspace, 'rules-demo');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'requirements.txt'), 'supabase==2.15.3\nwebsockets==14.2\n');
+    writeFileSync(join(folder, 'pinsight.toml'), '[[incompatible]]\npackages = ["realtime>=2.4", "websockets>=14"]\nreason = "realtime 2.4 drops its socket with websockets 14"\n\n[[pin]]\npackage = "websockets"\nreason = "held for the /ws endpoint"\n');
+    const file = 'rules-demo/requirements.txt';
+    await session.openFile(file);
+    const rows = await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'conflict').length === 2, { file, timeout: 60_000, message: 'the conflict the team rule makes' });
+    const conflicts = pinsightRows(rows, file).filter((r) => r.code === 'conflict');
+    assert.deepEqual(conflicts.map((r) => [r.line, r.severity]), [[1, 'error'], [2, 'error']]);
+    for (const r of conflicts) assert.match(r.message, /the team rule in pinsight\.toml:1 says realtime>=2\.4 and websockets>=14 are incompatible \("realtime 2\.4 drops its socket with websockets 14"\)/);
+    await session.screenshot('problems-team-rule');
+
+    const hover = await session.hoverText('websockets', { expect: 'Team rules' });
+    const text = await hover.innerText();
+    assert.match(text, /Pinned on purpose: held for the \/ws endpoint \(pinsight\.toml:5\)/);
+    assert.match(text, /realtime>=2\.4 and websockets>=14 cannot be installed together/);
+    await session.screenshot('hover-team-rule');
+    await session.page.mouse.move(700, 800);
+
+    // An edit that breaks the rule is a problem in pinsight.toml, and the requirements are checked without it.
+    const rules = 'rules-demo/pinsight.toml';
+    await session.openFile(rules);
+    await session.goTo(2, 'packages = ["realtime>=2.4'.length + 1);
+    await session.page.keyboard.type('=');
+    const broken = await session.waitForProblems((all) => pinsightRows(all, rules).some((r) => r.code === 'invalid-rule'), { file: rules, timeout: 30_000, message: 'invalid-rule in pinsight.toml' });
+    const problem = pinsightRows(broken, rules).find((r) => r.code === 'invalid-rule');
+    assert.equal(problem.line, 2);
+    assert.match(problem.message, /"realtime>=2\.4=" is not a Python requirement|invalid version specifier/);
+    await session.waitForProblems((all) => !pinsightRows(all, file).some((r) => r.code === 'conflict'), { file, timeout: 60_000, message: 'no conflict while the rule is invalid' });
+    await session.undoAll();
+    await session.waitForProblems((all) => pinsightRows(all, file).filter((r) => r.code === 'conflict').length === 2, { file, timeout: 60_000, message: 'the conflict back after undo' });
+    await session.runCommand('View: Close All Editors');
+    // Leave the workspace as the other tests expect it (rules-demo's pin differs from the seed's).
+    rmSync(folder, { recursive: true, force: true });
   }));
 
   it('npm peer conflict: ERESOLVE on both package.json lines', { timeout: 90_000 }, withScreenshot('peer-conflict', async () => {

@@ -37,7 +37,7 @@ const NODE_IO = /^(node:)?(fs|fs\/promises|net|http|https|http2|tls|dgram|child_
 const EDITOR = /^(vscode|vscode-languageserver.*|vscode-languageclient.*|vscode-jsonrpc.*)$/;
 const HOST_LIBRARIES = /^(undici)$/;
 const WINGS = ['server/src/core/python/', 'server/src/core/npm/'];
-const NEUTRAL = ['server/src/core/pubgrub/', 'server/src/core/http/', 'server/src/core/insight/', 'server/src/core/toml/'];
+const NEUTRAL = ['server/src/core/pubgrub/', 'server/src/core/http/', 'server/src/core/insight/', 'server/src/core/toml/', 'server/src/core/rules/'];
 
 /** A call of `fetch(...)` where no local binding named fetch exists (a method or a parameter called fetch is not the global). */
 function callsGlobalFetch(file, text) {

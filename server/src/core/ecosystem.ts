@@ -9,6 +9,7 @@ import type { RegistryError } from './http/types';
 import type { HoverFacts } from './insight/hoverText';
 import type { Dependency, EcosystemId, Finding, ManifestKind, ParsedManifest } from './model';
 import type { Runtime } from './runtime';
+import type { TeamRules } from './rules/types';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 
@@ -82,6 +83,8 @@ export interface StageOptions {
   outdated?: boolean;
   /** Pre-releases allowed for every requirement (the CLI's --pre). */
   allowPrereleases?: boolean;
+  /** The team rules that apply to the manifest (pinsight.toml, [tool.pinsight]); each wing applies its own. */
+  rules?: TeamRules;
 }
 
 /** What a registry check over one manifest tree found. */
@@ -176,6 +179,8 @@ export interface Ecosystem {
   pinText(dep: Dependency, version: string): string;
   /** What the text of the line before the cursor asks to complete, in this wing's syntax; null for nothing. */
   completionContext(linePrefix: string, kind: ManifestKind): CompletionRequest | null;
+  /** Reads one requirement of a team rule in this wing's syntax (PEP 508, `name@range`), or says why it cannot. */
+  parseRuleRequirement(text: string): { name: string; package: string; specifier: string } | { error: string };
   /** Stage-1 findings beyond parse problems (duplicates), with no network. */
   localFindings(manifests: ParsedManifest[]): Finding[];
   /** Lockfile and installed-environment checks (drift), reading the disk through the runtime; no network. */

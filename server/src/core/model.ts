@@ -157,7 +157,9 @@ export type FindingCode =
   | 'not-installed'
   | 'installed-mismatch'
   | 'installed-conflict'
-  | 'inconsistent-pin';
+  | 'inconsistent-pin'
+  // team rules (pinsight.toml, [tool.pinsight])
+  | 'invalid-rule';
 
 export interface TextEdit {
   path: string;

@@ -7,6 +7,7 @@ import { hostPlatform } from '../node/registries';
 import { machineEngines } from '../node/engines';
 import type { RegistryHttp } from '../core/http/registryHttp';
 import type { ServerContext } from '../context';
+import { uriToPath } from '../convert';
 import type { StatusWait } from './status';
 import type { PinsightSettings } from '../../../common/settings';
 import { CheckedNotification, type CheckedParams } from '../../../common/protocol';
@@ -15,7 +16,8 @@ import { CheckedNotification, type CheckedParams } from '../../../common/protoco
 const SETTLED_DELAY_MS = 60;
 
 function delayFor(analysis: Analysis, debounceMs: number): number {
-  const broken = analysis.findings.some((f) => f.severity === 'error');
+  // A broken rule file is not a line being typed in this manifest.
+  const broken = analysis.findings.some((f) => f.severity === 'error' && !analysis.rules?.problems.includes(f));
   return broken ? debounceMs : Math.min(debounceMs, SETTLED_DELAY_MS);
 }
 // The status item says what a check waits for once it has taken this long, then every REFRESH.
@@ -108,6 +110,11 @@ export class BackgroundChecks {
       }
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
+      // What the registry said about the rules belongs to the open rule files.
+      for (const doc of this.ctx.documents.all()) {
+        const path = uriToPath(doc.uri);
+        if (doc.uri !== uri && path && analysis.rules?.files.includes(path)) void this.ctx.publish(doc.uri).catch(() => undefined);
+      }
       this.ctx.refreshInlayHints();
       this.logRegistries(uri, result.registries);
       const checked: CheckedParams = { uri, version, findings: result.findings.length };

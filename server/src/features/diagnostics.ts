@@ -3,6 +3,7 @@ import { analyzeManifest, type Analysis } from '../core/project/analyze';
 import { detectManifestKind } from '../core/project/detect';
 import { carryOverFindings } from '../core/insight/carryOver';
 import type { Finding } from '../core/model';
+import { isRuleFile, ruleFileFindings } from '../core/project/teamRules';
 import { toLspDiagnostic, uriToPath } from '../convert';
 import type { ServerContext } from '../context';
 
@@ -38,6 +39,10 @@ export class DiagnosticsFeature {
       this.clear(document.uri);
       return null;
     }
+    if (path && isRuleFile(path)) {
+      await this.ctx.publish(document.uri);
+      return null;
+    }
     const analysis = await this.analyze(document);
     const current = this.ctx.documents.get(document.uri);
     if (!current || current.version !== document.version) return null; // a newer edit will publish
@@ -48,6 +53,8 @@ export class DiagnosticsFeature {
   /** Stage-1 findings plus online findings of the same version, for this file only. */
   async publish(uri: string): Promise<void> {
     const document = this.ctx.documents.get(uri);
+    const rulePath = uriToPath(uri);
+    if (document && rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, document);
     const entry = this.ctx.analyses.get(uri);
     if (!document || !entry || entry.version !== document.version) return;
     const path = entry.analysis?.root;
@@ -69,6 +76,24 @@ export class DiagnosticsFeature {
     await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }
 
+  // pinsight.toml holds no dependencies: its diagnostics are the problems of its rules, read from the buffer.
+  private async publishRuleFile(uri: string, path: string, document: TextDocument): Promise<void> {
+    const settings = await this.ctx.getSettings(uri);
+    if (!settings.enable) return void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    // Registry answers about the rules (a package the index lacks) come with the manifests' checks.
+    const online = [...this.ctx.online.values()].flatMap((e) => e.result.findings.filter((f) => f.path === path));
+    const seen = new Set<string>();
+    const diagnostics = [...ruleFileFindings(path, document.getText()), ...online]
+      .filter((f) => {
+        const key = `${f.code}|${f.message}|${f.range.start.line}:${f.range.start.character}`;
+        return !seen.has(key) && seen.add(key) !== undefined;
+      })
+      .filter((f) => settings.severity[f.code] !== 'off')
+      .map((f) => toLspDiagnostic(f, (settings.severity[f.code] as Finding['severity'] | undefined) ?? f.severity));
+    if (this.ctx.documents.get(uri)?.version !== document.version) return;
+    await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  }
+
   clear(uri: string): void {
     this.ctx.analyses.delete(uri);
     this.ctx.online.delete(uri);
@@ -83,7 +108,7 @@ export class DiagnosticsFeature {
     const enabled = kind !== null && (await this.ctx.getSettings(document.uri)).manifests.includes(kind);
     if (path && kind && enabled) {
       try {
-        analysis = await analyzeManifest(path, this.ctx.runtime, document.getText(), kind);
+        analysis = await analyzeManifest(path, this.ctx.runtime, document.getText(), kind, { rulesRoot: this.ctx.workspaceRoot });
       } catch (error) {
         // The parsers never throw; if one does, that is our bug, not a problem in the user's file.
         this.ctx.connection.console.error(`Pinsight could not analyse ${path}: ${String(error instanceof Error ? error.stack : error)}`);

@@ -1,6 +1,7 @@
 import { MarkupKind, type CancellationToken, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { hoverMarkdown, type HoverFacts } from '../core/insight/hoverText';
 import { rangeContains } from '../core/text';
+import { ruleHoverLines } from '../core/rules/describe';
 import { toLspRange } from '../convert';
 import type { ServerContext } from '../context';
 import { signalOf } from './cancellation';
@@ -16,5 +17,8 @@ export async function provideHover(ctx: ServerContext, params: HoverParams, toke
   const entry = ctx.online.get(params.textDocument.uri);
   let facts: HoverFacts = {};
   if (entry && document && entry.version === document.version) facts = await entry.result.hoverFacts(dep, signalOf(token));
+  // Team rules are read with the manifest (stage 1): they show before, and without, any registry answer.
+  const teamRules = ruleHoverLines(analysis.rules, dep, analysis.root);
+  if (teamRules.length > 0) facts = { ...facts, teamRules };
   return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(dep, analysis.manifests, facts) }, range: toLspRange(dep.range) };
 }

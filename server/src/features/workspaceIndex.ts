@@ -47,7 +47,7 @@ export class WorkspaceIndex {
   }
 
   private async read(path: string): Promise<void> {
-    const analysis = await analyzeManifest(path, this.runtime).catch(() => null);
+    const analysis = await analyzeManifest(path, this.runtime, undefined, undefined, { rules: false }).catch(() => null);
     if (analysis) this.onDisk.set(path, analysis);
     else this.onDisk.delete(path);
   }

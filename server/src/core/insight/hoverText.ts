@@ -36,6 +36,8 @@ export interface HoverFacts {
   via?: string[];
   /** Answers came from the cache while the registry was unreachable or offline. */
   stale?: boolean;
+  /** The team rules (pinsight.toml, [tool.pinsight]) that name this package, one line each. */
+  teamRules?: string[];
 }
 
 function resultingRange(requiredBy: NonNullable<HoverFacts['requiredBy']>): string {
@@ -68,6 +70,10 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
     out.push('', `**Why not ${facts.whyNotNewer.latest}**`);
     for (const b of facts.whyNotNewer.blockers) out.push(`- ${b}`);
     if (facts.whyNotNewer.unlock) out.push('', facts.whyNotNewer.unlock);
+  }
+  if (facts.teamRules && facts.teamRules.length > 0) {
+    out.push('', '**Team rules**');
+    for (const r of facts.teamRules) out.push(`- ${r}`);
   }
   if (facts.chains && facts.chains.length > 0) {
     out.push('', '**Why it is here**');

@@ -11,6 +11,8 @@ export function mergeFindings(analyses: Analysis[], displayPath: (p: string) => 
   const files = new Map<string, Map<string, Finding>>();
   for (const analysis of analyses) {
     for (const manifest of analysis.manifests) if (!files.has(manifest.path)) files.set(manifest.path, new Map());
+    // A rule file (pinsight.toml) holds no manifest but is a file checked.
+    if (analysis.manifests.length === 0 && !files.has(analysis.root)) files.set(analysis.root, new Map());
     for (const finding of analysis.findings) {
       const bucket = files.get(finding.path) ?? new Map<string, Finding>();
       files.set(finding.path, bucket);

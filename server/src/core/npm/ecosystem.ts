@@ -10,12 +10,15 @@ import type { HoverFacts } from '../insight/hoverText';
 import { unreachableFinding } from '../insight/registryFindings';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import { npmPeerFindings } from './checks/peerFindings';
+import { npmRuleFindings, versionsInTree } from './checks/ruleFindings';
+import { unknownRulePackages } from '../rules/unknownPackages';
 import { NpmDriftCache } from './environment/driftCache';
 import { inspectNpm } from './environment/inspectNpm';
 import { addCommandFixes } from '../insight/commandFixes';
 import type { Runtime } from '../runtime';
 import { checkNpmDependencies, type NpmFacts } from './checks/registryChecks';
 import { parsePackageJson } from './manifest/packageJson';
+import { parseNpmRuleRequirement } from './checks/ruleRequirement';
 import { NpmRegistryServices } from './registry/services';
 
 /** The hover's registry facts: the latest version and the one npm would pick for the range. */
@@ -30,6 +33,17 @@ function npmRangesAgree(a: string, b: string): boolean {
   const rb = semver.validRange(b.trim() || '*', { loose: true });
   if (ra === null || rb === null) return true;
   return semver.intersects(ra, rb, { loose: true, includePrerelease: true });
+}
+
+/** The version npm picks for each direct dependency's range, by package name. */
+function pickedVersions(root: ParsedManifest, facts: Map<string, NpmFacts>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const dep of root.dependencies) {
+    const name = dep.source === 'alias' ? (dep.location ?? dep.name) : dep.name;
+    const picked = facts.get(name)?.picked;
+    if (picked) out.set(name, (out.get(name) ?? new Set()).add(picked));
+  }
+  return out;
 }
 
 class NpmChecker implements EcosystemChecker {
@@ -66,6 +80,7 @@ class NpmChecker implements EcosystemChecker {
       out.stale = checked.stale;
       facts = checked.facts;
       for (const failure of checked.failures) out.findings.push(unreachableFinding(root, failure, 'npm'));
+      out.findings.push(...(await unknownRulePackages(options.rules, 'npm', (name) => npm.getPackument(name, options.signal), (name) => facts.has(name))));
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
       // Nothing skipped in silence: the summary and the status item name what was not checked and why.
@@ -73,7 +88,14 @@ class NpmChecker implements EcosystemChecker {
       const errors = [...new Set(checked.findings.filter((f) => f.severity === 'error').map((f) => f.package ?? ''))].filter(Boolean);
       if (blocked) out.incomplete.push(`Peer dependencies were not checked: ${checked.failures.length > 0 ? 'the registry did not answer for every package' : `${errors.join(', ')} ${errors.length === 1 ? 'has' : 'have'} an error above`}.`);
       if (!blocked && !options.signal?.aborted) {
-        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal })));
+        let tree: Map<string, string> | undefined;
+        const onTree = (t: Map<string, string>) => void (tree = t);
+        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal, onTree })));
+        if (options.rules?.incompatible.some((r) => r.ecosystem === 'npm')) {
+          // Without an ideal tree (ERESOLVE, workspaces), the versions npm picks for the direct dependencies.
+          const installed = tree ? versionsInTree(tree) : pickedVersions(root, facts);
+          out.findings.push(...npmRuleFindings(root, options.rules, installed, options.host.displayPath));
+        }
       }
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
@@ -103,6 +125,7 @@ export const npmEcosystem: Ecosystem = {
   parse: async (path, _kind, text) => [parsePackageJson(text, path)],
   // Duplicate keys are reported by the package.json parser itself.
   localFindings: () => [],
+  parseRuleRequirement: parseNpmRuleRequirement,
   completionContext: (linePrefix) => npmCompletionContext(linePrefix),
   pinText: (_dep, version) => version,
   specifiersAgree: (a, b) => npmRangesAgree(a.source === 'alias' ? (a.aliasSpecifier ?? '') : a.specifier, b.source === 'alias' ? (b.aliasSpecifier ?? '') : b.specifier),

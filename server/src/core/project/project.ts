@@ -22,7 +22,7 @@ export class Project {
   /** Registry checks and resolution for one analysed manifest tree (stages 2 and 3). */
   async check(analysis: Analysis, options: StageOptions): Promise<EcosystemCheck> {
     if (analysis.manifests.length === 0) return emptyCheck();
-    return this.checkerFor(analysis).check(analysis.manifests, analysis.kind, options);
+    return this.checkerFor(analysis).check(analysis.manifests, analysis.kind, { ...options, rules: options.rules ?? analysis.rules });
   }
 
   private checkerFor(analysis: Analysis): EcosystemChecker {

@@ -8,9 +8,13 @@ import type { Runtime } from '../runtime';
 import type { Analysis } from './analyze';
 import { detectManifestKind, isIgnoredFolder } from './detect';
 import { ecosystemById } from './ecosystems';
+import { isRuleFile } from './teamRules';
 
-/** Manifests under a folder in a stable order, leaving out installed packages, virtualenvs and VCS metadata; at most `limit`. */
-export async function findManifests(root: string, runtime: Runtime, limit = 5_000): Promise<{ paths: string[]; truncated: boolean }> {
+/**
+ * Manifests under a folder in a stable order, leaving out installed packages, virtualenvs and VCS
+ * metadata; at most `limit`. Rule files (`pinsight.toml`) met on the way go to `ruleFiles` when given.
+ */
+export async function findManifests(root: string, runtime: Runtime, limit = 5_000, ruleFiles?: string[]): Promise<{ paths: string[]; truncated: boolean }> {
   const paths: string[] = [];
   let truncated = false;
   const walk = async (dir: string): Promise<void> => {
@@ -23,6 +27,7 @@ export async function findManifests(root: string, runtime: Runtime, limit = 5_00
       const full = join(dir, entry.name);
       if (entry.kind === 'dir' && !isIgnoredFolder(entry.name)) await walk(full);
       else if (entry.kind === 'file' && detectManifestKind(full)) paths.push(full);
+      else if (entry.kind === 'file' && ruleFiles && isRuleFile(full)) ruleFiles.push(full);
     }
   };
   await walk(root);

@@ -7,7 +7,7 @@ import type { DependencyOrigin, PackageName } from './types';
 import { ROOT } from './types';
 import type { Incompatibility } from './incompatibility';
 import { isDerived } from './incompatibility';
-import type { Words } from './explainText';
+import { describeRule, type Words } from './explainText';
 import { VersionSet } from './versionSet';
 
 export interface RootRequirement {
@@ -58,8 +58,11 @@ export function virtualBase(pkg: PackageName): PackageName | undefined {
 export function summarize(root: Incompatibility, externals: Incompatibility[], words: Words): { summary: string; roots: RootRequirement[]; chain: string[] } {
   const roots = rootRequirements(externals);
   const edges = mergeEdges(externals.flatMap((inc) => toEdge(inc, words) ?? []));
+  const rules = externals.flatMap((inc) => (inc.cause.kind === 'rule' ? [describeRule(inc.cause.rule)] : []));
   const pair = rootPair(externals, edges, words);
-  if (pair) return { summary: pair.summary, roots, chain: pair.chain };
+  // A team rule is what the team knows and the registry does not: say it in the summary, not only in the derivation.
+  if (rules.length > 0 && !pair) return { summary: `${listRoots(roots, words)} cannot be installed: ${joinAnd(rules)}.`, roots, chain: [] };
+  if (pair) return { summary: rules.length > 0 ? `${pair.summary} This also rests on ${joinAnd(rules)}.` : pair.summary, roots, chain: pair.chain };
   const distance = distances(edges);
   const far = (pkg: PackageName | undefined) => (pkg === undefined ? Infinity : (distance.get(pkg) ?? Infinity));
   const inside = insideConflicts(edges, words).sort((a, b) => far(a.pkg) - far(b.pkg));

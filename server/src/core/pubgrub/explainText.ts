@@ -2,7 +2,7 @@
 // so they read as the versions that exist ("realtime 2.4.x", "foo 1.0 to 1.3"); a term that comes
 // straight from a dependency reads as the specifier its author wrote ("realtime>=2.4.0,<2.5.0").
 
-import type { PackageName } from './types';
+import type { PackageName, RuleNote } from './types';
 import { ROOT } from './types';
 import type { Incompatibility, Term } from './incompatibility';
 import { isDerived, positive } from './incompatibility';
@@ -152,6 +152,8 @@ export class Words {
       }
       case 'unavailable':
         return `${this.forbidden(inc.terms[0])} (${c.reason})`;
+      case 'rule':
+        return describeRule(c.rule);
       case 'conflict':
         return this.describeDerived(inc);
     }
@@ -185,6 +187,14 @@ export class Words {
   isDependency(inc: Incompatibility): boolean {
     return inc.cause.kind === 'dependency' && !inc.cause.dependency.constraintOnly && !isDerived(inc);
   }
+}
+
+/** 'the team rule in pinsight.toml:3 says uvicorn<0.30 and websockets>=14 are incompatible ("...")'. */
+export function describeRule(rule: RuleNote): string {
+  const reqs = rule.requirements;
+  const joined = reqs.length <= 2 ? reqs.join(' and ') : `${reqs.slice(0, -1).join(', ')} and ${reqs[reqs.length - 1]}`;
+  const source = rule.source ? `; evidence: ${rule.source}` : '';
+  return `the team rule in ${rule.where} says ${joined} are incompatible ("${rule.reason.replace(/\.$/, '')}"${source})`;
 }
 
 /** The dotted prefix P such that `set` is exactly the versions 'P.*' (at least two of them). */

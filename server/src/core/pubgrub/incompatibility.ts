@@ -2,7 +2,7 @@
 // version sets. A term is a set over the package's versions plus "not selected" (⊥):
 // positive(S) = S, negative(S) = (versions \ S) ∪ {⊥}. Every operation below follows from that.
 
-import type { PackageName, ProvidedDependency } from './types';
+import type { PackageName, ProvidedDependency, RuleNote } from './types';
 import { ROOT } from './types';
 import { VersionSet } from './versionSet';
 
@@ -27,6 +27,8 @@ export type IncompatibilityCause =
   | { kind: 'unavailable'; package: PackageName; reason: string; incomplete?: boolean }
   /** {P S}: P S requires `package`, which the registry does not know. */
   | { kind: 'unknown-package'; package: PackageName; message: string; dependent?: PackageName; dependency?: ProvidedDependency }
+  /** {P S, Q T, ...}: a team rule says these versions cannot all be selected. */
+  | { kind: 'rule'; rule: RuleNote }
   | { kind: 'conflict'; conflict: Incompatibility; other: Incompatibility };
 
 /** A set of terms that must not all hold at once; at most one term per package. */

@@ -3,7 +3,7 @@
 // pubgrub-rs style merging, so "realtime 2.4.3 depends on X" and "realtime 2.4.2 depends on X"
 // become one fact about realtime {2.4.2, 2.4.3} instead of two.
 
-import type { DependenciesResult, DependencyProvider, PackageName, ProvidedDependency } from './types';
+import type { DependenciesResult, DependencyProvider, PackageName, ProvidedDependency, ProvidedRule } from './types';
 import type { Incompatibility, IncompatibilityCause, Term } from './incompatibility';
 import { makeIncompatibility, negative, positive, VersionSet } from './incompatibility';
 
@@ -36,11 +36,15 @@ export class SolverData {
   private readonly dependencyCache = new Map<string, DependenciesResult>();
   /** Constraints on packages nothing has required yet: built when the package first turns up. */
   private readonly deferred = new Map<PackageName, Array<{ pkg: PackageName; at: number; dep: ProvidedDependency }>>();
+  /** Team rules whose packages have not all been fetched: a rule about a package nothing needs costs no request. */
+  private pendingRules: ProvidedRule[];
 
   constructor(
     private readonly provider: DependencyProvider,
     private readonly signal: AbortSignal | undefined,
-  ) {}
+  ) {
+    this.pendingRules = [...(provider.rules ?? [])];
+  }
 
   info(pkg: PackageName): PackageInfo {
     const info = this.packages.get(pkg);
@@ -73,6 +77,20 @@ export class SolverData {
       for (const { pkg: from, at, dep } of this.deferred.get(pkg) ?? []) this.dependencyIncompatibility(from, at, dep);
       this.deferred.delete(pkg);
     }
+    if (this.pendingRules.length > 0) this.addReadyRules();
+  }
+
+  // {P S, Q T}: added before any of its packages is assigned, so propagation sees it like any fact.
+  private addReadyRules(): void {
+    this.pendingRules = this.pendingRules.filter((rule) => {
+      const infos = rule.terms.map((t) => this.packages.get(t.package));
+      if (infos.some((i) => i === undefined)) return true;
+      if (infos.some((i) => i!.unknown !== undefined)) return false;
+      const terms = rule.terms.map((t, k) => positive(t.package, VersionSet.where(infos[k]!.versions, t.allows)));
+      const inc = makeIncompatibility(terms, { kind: 'rule', rule: rule.note });
+      if (inc) this.add(inc);
+      return false;
+    });
   }
 
   /** The provider's dependencies of one version, asked once. */

@@ -47,6 +47,26 @@ export type DependenciesResult =
   /** The registry failed to say and no other version should be tried (a deadline passed): solving stops. */
   | { kind: 'incomplete'; reason: string };
 
+/** Where a team rule was written and why, for explanations (the solver only carries it). */
+export interface RuleNote {
+  /** The requirements as written: ['uvicorn<0.30', 'websockets>=14']. */
+  requirements: string[];
+  reason: string;
+  /** A link to the evidence, when the rule gives one. */
+  source?: string;
+  /** 'pinsight.toml:3', for messages. */
+  where: string;
+  path: string;
+  /** The rule's place in its file (0-based lines, as the model's ranges), for related information. */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+/** A team rule as the solver sees it: these packages cannot all be selected within these versions. */
+export interface ProvidedRule {
+  terms: Array<{ package: PackageName; allows: (version: string) => boolean }>;
+  note: RuleNote;
+}
+
 /** Registry data on demand. Both calls may be made many times: the provider caches. */
 export interface DependencyProvider {
   /** Every candidate version of a package, ascending. */
@@ -56,4 +76,6 @@ export interface DependencyProvider {
   prefetch?(pkg: PackageName, versions: string[]): void;
   /** The version a decision should try first among the allowed ones (default: the highest). */
   preferred?(pkg: PackageName, allowed: string[]): string | undefined;
+  /** Extra incompatibilities known from the start (team rules), each added once all its packages' versions are known. */
+  readonly rules?: readonly ProvidedRule[];
 }

@@ -12,6 +12,9 @@ import { outdatedFindings } from './checks/outdated';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
+import { parsePythonRuleRequirement } from './checks/ruleRequirement';
+import { pythonRules } from './checks/teamRules';
+import { unknownRulePackages } from '../rules/unknownPackages';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
@@ -82,6 +85,8 @@ class PythonChecker implements EcosystemChecker {
     out.stale = state.stale = checked.stale;
     state.pypiFacts = checked.facts;
     for (const name of checked.facts.keys()) this.known.add(name);
+    // A rule naming a project the index lacks is a typo to report in the rule file.
+    out.findings.push(...(await unknownRulePackages(options.rules, 'pypi', (name) => client.getProject(name, options.signal, options.deadline?.at), (pkg) => checked.facts.has(pkg))));
     const unread = unreadFindings(root, checked);
     out.findings.push(...unread.findings);
     out.incomplete = unread.incomplete;
@@ -98,6 +103,7 @@ class PythonChecker implements EcosystemChecker {
       whatIf: options.whatIf,
       latestOf: (name: string) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
+      rules: pythonRules(options.rules, options.host.displayPath),
     };
     // Extras or groups declared mutually exclusive ([tool.uv] conflicts) are resolved apart, as uv forks them.
     const forks = conflictForks(manifests) ?? [{ excluded: new Set<Dependency>(), keeps: [] }];
@@ -172,6 +178,7 @@ export const pythonEcosystem: Ecosystem = {
   manifestKind,
   parse,
   localFindings: findDuplicates,
+  parseRuleRequirement: parsePythonRuleRequirement,
   completionContext: pythonCompletionContext,
   specifiersAgree: (a, b) => pep440SpecifiersAgree(a.specifier, b.specifier),
   pinText: (dep, version) => `${exactPin(dep.specifier)?.operator === '===' ? '===' : '=='}${version}`,

@@ -46,7 +46,7 @@ function conflictFindings(manifest: ParsedManifest, conflict: NpmPeerConflict): 
 export async function npmPeerFindings(
   manifest: ParsedManifest,
   getPackument: (name: string, signal?: AbortSignal) => Promise<PeerPackument>,
-  options: { signal?: AbortSignal; legacyPeerDeps?: boolean; strictPeerDeps?: boolean; force?: boolean; nodeVersion?: string; npmVersion?: string } = {},
+  options: { signal?: AbortSignal; legacyPeerDeps?: boolean; strictPeerDeps?: boolean; force?: boolean; nodeVersion?: string; npmVersion?: string; onTree?: (tree: Map<string, string>) => void } = {},
 ): Promise<Finding[]> {
   const signal = options.signal;
   let report;
@@ -57,6 +57,7 @@ export async function npmPeerFindings(
     if (signal?.aborted || !(error instanceof RegistryError)) throw error;
     return [];
   }
+  if (report.kind === 'ok') options.onTree?.(report.tree);
   if (report.kind !== 'conflict') return [];
   return report.conflicts.flatMap((c) => conflictFindings(manifest, c));
 }

@@ -7,7 +7,8 @@
 
 import type { HoverFacts } from '../../insight/hoverText';
 import type { Dependency, Finding } from '../../model';
-import { ROOT } from '../../pubgrub/types';
+import { ROOT, type ProvidedRule } from '../../pubgrub/types';
+import { describeRule } from '../../pubgrub/explainText';
 import { splitPackage } from '../resolve/provider';
 import { highestCompatible, whatWouldUnlock, whyIsThisHere } from '../resolve/whatIf';
 import { compareVersions, isPrerelease, parseSpecifierSet, parseVersion, type Version } from '../versions/pep440';
@@ -69,6 +70,20 @@ function blockersOf(solution: Solution, name: string, latest: string): string[] 
     const via = whyIsThisHere(solution, splitPackage(r.by).base, 1)[0];
     const path = via && via.length > 1 ? ` (via ${via.slice(0, -1).map((s, i) => (i === 0 ? `${displayPackage(s.package)} ${s.version}` : displayPackage(s.package))).join(' → ')})` : '';
     out.push(`${displayPackage(r.by)} ${r.byVersion} requires ${name}${r.specifier}${path}`);
+  }
+  return out;
+}
+
+/** Team rules that leave `latest` out beside the versions the solution chose. */
+function ruleBlockersOf(rules: readonly ProvidedRule[] | undefined, solution: Solution, name: string, latest: string): string[] {
+  const out: string[] = [];
+  for (const rule of rules ?? []) {
+    const mine = rule.terms.find((t) => t.package === name);
+    if (!mine || !mine.allows(latest)) continue;
+    const others = rule.terms.filter((t) => t !== mine).map((t) => ({ t, version: solution.versions.get(t.package) }));
+    if (others.every(({ t, version }) => version !== undefined && t.allows(version))) {
+      out.push(`${describeRule(rule.note)}, and ${others.map(({ t, version }) => `${displayPackage(t.package)} ${version}`).join(', ')} ${others.length === 1 ? 'is' : 'are'} chosen`);
+    }
   }
   return out;
 }
@@ -144,7 +159,7 @@ export function pythonHoverFacts(state: PythonCheckState): (dep: Dependency, sig
     if (dep.source !== 'registry' || dep.constraint) return facts;
     facts.highestCompatible = await highest(name, signal);
     if (result?.kind === 'solution' && facts.latest && facts.highestCompatible && facts.latest !== facts.highestCompatible) {
-      const blockers = blockersOf(result, name, facts.latest);
+      const blockers = [...blockersOf(result, name, facts.latest), ...ruleBlockersOf(state.python?.provider.rules, result, name, facts.latest)];
       if (blockers.length > 0) facts.whyNotNewer = { latest: facts.latest, blockers, unlock: await unlock(name, facts.latest, facts.highestCompatible, signal) };
     }
     return facts;

@@ -10,7 +10,8 @@ import { createPythonProvider, rootsFromManifests, type PythonProvider, type Pyp
 import { resolvePython } from '../resolve/resolvePython';
 import { excludedReleases } from '../resolve/ruleWords';
 import type { Target } from '../resolve/target';
-import { ROOT, type DependencyOrigin } from '../../pubgrub/types';
+import { ROOT, type DependencyOrigin, type ProvidedRule, type RuleNote } from '../../pubgrub/types';
+import { ruleRelated } from './teamRules';
 import { highestCompatible, whatWouldUnlock } from '../resolve/whatIf';
 import { compareVersions, parseVersion } from '../versions/pep440';
 import { exactPin } from './registryChecks';
@@ -38,6 +39,8 @@ export interface ResolveOptions {
   deadline?: CheckDeadline;
   /** Requirements the resolution leaves out (the registry rejected or could not read them). */
   exclude?: ReadonlySet<Dependency>;
+  /** Team rules as solver incompatibilities (teamRules.ts). */
+  rules?: ProvidedRule[];
 }
 
 /** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
@@ -205,7 +208,7 @@ function stoppedReason(result: SolveResult): string | undefined {
 export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
   const roots = rootsFromManifests(manifests, (d) => resolvable(d) && !options.exclude?.has(d));
   const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
-  const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline });
+  const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline, rules: options.rules });
   const resolution = await resolvePython(provider, { signal: options.signal });
   const result = resolution.result;
   const findings: Finding[] = [];
@@ -225,6 +228,7 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
     excludedBy: (pkg, specifier) => excludedReleases(resolution.provider.versionFacts(pkg), specifier, resolution.provider.candidatesFor(pkg, specifier), options.installer),
   });
   const conditions = conditionsOf(result);
+  const rules = externals(result.incompatibility).flatMap((inc) => (inc.cause.kind === 'rule' ? [inc.cause.rule] : [])) as RuleNote[];
   const located = explanation.roots.map((r) => ({ root: r, at: locate(manifests, r.origin) })).filter((x) => x.at !== undefined) as Array<{ root: Explanation['roots'][number]; at: { manifest: ParsedManifest; dep: Dependency } }>;
   const possible = conditions.length > 0;
   const when = possible ? ` This applies only when ${conditions.join(' and ')}; Pinsight could not tell whether that holds for ${options.target.description}.` : '';
@@ -237,7 +241,8 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
     }
     const related: RelatedInformation[] = located
       .filter((o) => o.at !== at)
-      .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` }));
+      .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` } as RelatedInformation))
+      .concat(ruleRelated(rules));
     const extra = options.whatIf !== false && !at.dep.constraint ? await fixesFor(resolution.provider, manifests, at, explanation.chain, options) : { fixes: [] };
     const unlock = extra.unlockText ? ` ${extra.unlockText}` : '';
     findings.push({

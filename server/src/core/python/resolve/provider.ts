@@ -20,7 +20,7 @@ import {
 } from './candidates';
 import { RegistryView, withSignal, type ParsedRequirement, type PypiSource, type ReadFailure } from './registryView';
 import { collectNotes, type NoteLog, type PythonNote, type SolutionView } from './notes';
-import type { DependenciesResult, DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency, VersionsResult } from '../../pubgrub/types';
+import type { DependenciesResult, DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency, ProvidedRule, VersionsResult } from '../../pubgrub/types';
 import { ROOT } from '../../pubgrub/types';
 
 export type { Installer, PackageFacts, VersionFacts } from './candidates';
@@ -54,6 +54,8 @@ export interface PythonProviderOptions {
   preferLowest?: ReadonlySet<string>;
   /** The check's time limit for registry reads; a read it cuts short stops the solve as incomplete. */
   deadline?: CheckDeadline;
+  /** Team rules: incompatibilities known from the start (project names normalised). */
+  rules?: readonly ProvidedRule[];
 }
 
 export interface PythonProvider extends DependencyProvider {
@@ -136,6 +138,10 @@ class Provider implements PythonProvider {
 
   withRoots(roots: Array<Dependency | RootRequirement>): PythonProvider {
     return this.derive({ roots });
+  }
+
+  get rules(): readonly ProvidedRule[] | undefined {
+    return this.options.rules;
   }
 
   derive(changes: Partial<Omit<PythonProviderOptions, 'pypi'>>): PythonProvider {
