@@ -55,6 +55,8 @@ export interface HostEnvironment {
   searchRoot?: string;
   /** Shortens paths in messages (the CLI's working-directory-relative paths). */
   displayPath?: (path: string) => string;
+  /** Import-level checks of installed environments (pinsight.importChecks); on with default bounds when absent. */
+  importChecks?: { enabled: boolean; maxFilesPerPackage: number };
 }
 
 /** When the registry part of a check must end; what was not read by then is reported, not waited for. */
@@ -147,7 +149,7 @@ export interface EcosystemChecker {
 export interface ProjectState {
   findings: Finding[];
   /** Per normalised package name: the locked and installed versions and the lock's "via" lines, for the hover. */
-  packages: Map<string, { locked?: string; installed?: string; via?: string[] }>;
+  packages: Map<string, { locked?: string; installed?: string; via?: string[]; imports?: string[] }>;
   /** What was read, in words, for the status item and the CLI summary ("uv.lock", ".venv: Python 3.11.7, 112 distributions"). */
   sources: string[];
   /** What could not be checked, each with why ("uv.lock: not valid TOML at line 3"). */

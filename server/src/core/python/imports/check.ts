@@ -1,0 +1,239 @@
+// Import-level checks of an installed environment: for an edge A -> B (A requires B, both
+// installed), read A's source for the imports of B's modules and check each against the B that is
+// installed: the module is in B's RECORD and the imported name is defined at B's module level (or
+// is a submodule). A name that cannot be known (compiled module, module __getattr__, star import,
+// a file past the bounds) is never a break. Reads go through the Runtime and are cached per
+// metadata folder and mtime: pip replaces that folder on every install, so a warm check reads
+// nothing but one stat per distribution.
+
+import { dirname, join } from 'node:path';
+import type { Runtime } from '../../runtime';
+import type { InstalledDistribution } from '../environment/distInfo';
+import { parseRecord } from '../environment/distInfo';
+import { modulesFromRecord, type DistributionModules, type ModuleFile } from './modules';
+import { moduleDefinitions, scanImports, type ImportRef, type ModuleDefinitions } from './scan';
+
+/** Bounds on the work per distribution. */
+export interface ImportCheckLimits {
+  /** Source files of one importing distribution that are read at most. */
+  maxFilesPerPackage: number;
+  /** Bytes of source of one distribution that are read at most (imports and definitions together). */
+  maxBytesPerPackage: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportCheckLimits = { maxFilesPerPackage: 1000, maxBytesPerPackage: 8_000_000 };
+
+/** An import of A that B does not satisfy. */
+export interface ImportBreak {
+  /** A's file (relative to site-packages) and 1-based line. */
+  file: string;
+  line: number;
+  module: string;
+  /** The name taken with `from module import name`; absent when the module itself is missing. */
+  name?: string;
+  /** Inside a function: it fails when that function is called, not on `import A`. */
+  inFunction: boolean;
+}
+
+/** The verdict on one edge. */
+export interface ImportEdge {
+  importer: InstalledDistribution;
+  target: InstalledDistribution;
+  /** Imports of B by A that were checked (guarded ones excluded). */
+  checked: number;
+  /** Of those, the ones whose answer cannot be known from the files. */
+  unknown: number;
+  /** Imports left out because a try/except ImportError, TYPE_CHECKING or a version check guards them. */
+  guarded: number;
+  breaks: ImportBreak[];
+  /** Why part of A or B was not read (a bound), when it was not. */
+  incomplete?: string;
+}
+
+interface DistIndex {
+  modules: DistributionModules;
+  site: string;
+  /** Absolute imports of its source files, read on first need. */
+  imports?: Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }>;
+  definitions: Map<string, Promise<ModuleDefinitions | undefined>>;
+  bytesRead: number;
+}
+
+/** Distribution indexes kept across checks, per metadata folder with its mtime. */
+export interface ImportCache {
+  readonly entries: Map<string, { mtimeMs: number | undefined; index: Promise<DistIndex> }>;
+  /** Files read (RECORD, top_level.txt and sources) since creation, for tests and benchmarks. */
+  reads: number;
+}
+
+export function createImportCache(): ImportCache {
+  return { entries: new Map(), reads: 0 };
+}
+
+/**
+ * Checks each edge (importer, target) of installed distributions; never throws. `distributions`
+ * is every installed distribution (for modules a namespace package shares with another one).
+ */
+export async function checkImportEdges(
+  edges: Array<[InstalledDistribution, InstalledDistribution]>,
+  distributions: Iterable<InstalledDistribution>,
+  runtime: Runtime,
+  cache: ImportCache = createImportCache(),
+  limits: ImportCheckLimits = DEFAULT_IMPORT_LIMITS,
+): Promise<ImportEdge[]> {
+  const checker = new Checker(runtime, cache, limits, [...distributions]);
+  return Promise.all(edges.map(([a, b]) => checker.edge(a, b)));
+}
+
+class Checker {
+  private owners?: Promise<Map<string, InstalledDistribution[]>>;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly cache: ImportCache,
+    private readonly limits: ImportCheckLimits,
+    private readonly all: InstalledDistribution[],
+  ) {}
+
+  async edge(a: InstalledDistribution, b: InstalledDistribution): Promise<ImportEdge> {
+    const out: ImportEdge = { importer: a, target: b, checked: 0, unknown: 0, guarded: 0, breaks: [] };
+    try {
+      const [ia, ib] = await Promise.all([this.index(a), this.index(b)]);
+      // A missing RECORD is already reported by the environment read.
+      if (!ia || !ib) return out;
+      const { refs, incomplete } = await this.importsOf(ia);
+      if (incomplete) out.incomplete = incomplete;
+      for (const ref of refs) {
+        const top = ref.module.split('.')[0];
+        if (!ib.modules.topLevel.has(top)) continue;
+        if (ref.guard) {
+          out.guarded++;
+          continue;
+        }
+        for (const found of await this.judge(ref, b, ib)) {
+          out.checked++;
+          if (found === 'unknown') out.unknown++;
+          else if (found !== 'ok') out.breaks.push(found);
+        }
+      }
+    } catch (e) {
+      out.incomplete = `reading failed (${e instanceof Error ? e.message : String(e)})`;
+    }
+    return out;
+  }
+
+  /** One verdict per imported name (one for a plain `import module`). */
+  private async judge(ref: ImportRef & { file: string }, b: InstalledDistribution, ib: DistIndex): Promise<Array<'ok' | 'unknown' | ImportBreak>> {
+    const base = { file: ref.file, line: ref.line, module: ref.module, inFunction: ref.inFunction };
+    const found = await this.locate(ref.module, b, ib);
+    if (found === 'elsewhere') return [];
+    if (found === 'missing') return [base];
+    if (found === 'unknown') return (ref.names ?? ['']).map(() => 'unknown' as const);
+    if (ref.names === null) return ['ok'];
+    const out: Array<'ok' | 'unknown' | ImportBreak> = [];
+    for (const name of ref.names) {
+      if (name === '*') {
+        out.push('ok');
+        continue;
+      }
+      const submodule = await this.locate(`${ref.module}.${name}`, b, ib);
+      if (submodule === 'unknown' || found.module.kind === 'compiled') out.push('unknown');
+      else if (submodule !== 'missing') out.push('ok');
+      else if (found.module.kind === 'namespace') out.push({ ...base, name });
+      else {
+        const defs = await this.definitions(found.index, found.module);
+        out.push(!defs || defs.unknown ? 'unknown' : defs.names.has(name) ? 'ok' : { ...base, name });
+      }
+    }
+    return out;
+  }
+
+  /** Where a module is: in B, in another distribution (not this edge's business), missing, or unknown (under a compiled package). */
+  private async locate(module: string, b: InstalledDistribution, ib: DistIndex): Promise<{ module: ModuleFile; index: DistIndex } | 'elsewhere' | 'missing' | 'unknown'> {
+    const own = ib.modules.modules.get(module);
+    if (own) return { module: own, index: ib };
+    const parts = module.split('.');
+    for (let n = parts.length - 1; n > 0; n--) {
+      // Submodules of an extension module are made by its code, not by files.
+      if (ib.modules.modules.get(parts.slice(0, n).join('.'))?.kind === 'compiled') return 'unknown';
+    }
+    const owners = (await this.ownersByTopLevel()).get(parts[0]) ?? [];
+    for (const other of owners) {
+      if (other === b) continue;
+      const io = await this.index(other);
+      if (io?.modules.modules.has(module)) return 'elsewhere';
+    }
+    return 'missing';
+  }
+
+  private ownersByTopLevel(): Promise<Map<string, InstalledDistribution[]>> {
+    this.owners ??= (async () => {
+      const map = new Map<string, InstalledDistribution[]>();
+      for (const dist of this.all) {
+        const index = await this.index(dist);
+        for (const top of index?.modules.topLevel ?? []) map.set(top, [...(map.get(top) ?? []), dist]);
+      }
+      return map;
+    })();
+    return this.owners;
+  }
+
+  /** RECORD and top_level.txt of a distribution, cached by metadata folder and mtime; undefined without a RECORD. */
+  private async index(dist: InstalledDistribution): Promise<DistIndex | undefined> {
+    if (dist.format !== 'dist-info') return undefined;
+    const mtimeMs = (await this.runtime.stat?.(dist.path))?.mtimeMs;
+    const hit = this.cache.entries.get(dist.path);
+    if (hit && mtimeMs !== undefined && hit.mtimeMs === mtimeMs) return hit.index;
+    const index = (async (): Promise<DistIndex> => {
+      this.cache.reads += 2;
+      const [record, topLevel] = await Promise.all([this.runtime.readFile(join(dist.path, 'RECORD')), this.runtime.readFile(join(dist.path, 'top_level.txt'))]);
+      if (record === undefined) throw new Error(`${dist.name} has no RECORD`);
+      return { modules: modulesFromRecord(parseRecord(record).entries, topLevel), site: dirname(dist.path), definitions: new Map(), bytesRead: 0 };
+    })();
+    this.cache.entries.set(dist.path, { mtimeMs, index });
+    return index.catch(() => undefined);
+  }
+
+  /** The absolute imports of every source module of a distribution, within the bounds. */
+  private importsOf(index: DistIndex): Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }> {
+    index.imports ??= (async () => {
+      const refs: Array<ImportRef & { file: string }> = [];
+      const files = [...index.modules.modules.values()].filter((m) => m.kind === 'source' && m.path && !/(^|\/)(tests?)\//.test(m.path)).map((m) => m.path!);
+      let read = 0;
+      let skipped = 0;
+      for (const file of files.sort()) {
+        if (read >= this.limits.maxFilesPerPackage || index.bytesRead >= this.limits.maxBytesPerPackage) {
+          skipped++;
+          continue;
+        }
+        const text = await this.read(index, file);
+        read++;
+        if (text === undefined) continue;
+        for (const ref of scanImports(text)) if (ref.level === 0) refs.push({ ...ref, file });
+      }
+      return skipped ? { refs, incomplete: `${skipped} of its ${files.length} source files were not read (pinsight.importChecks bounds)` } : { refs };
+    })();
+    return index.imports;
+  }
+
+  private definitions(index: DistIndex, module: ModuleFile): Promise<ModuleDefinitions | undefined> {
+    const path = module.path!;
+    let defs = index.definitions.get(path);
+    if (!defs) {
+      defs = (async () => {
+        if (index.bytesRead + (module.size ?? 0) > this.limits.maxBytesPerPackage * 2) return undefined;
+        const text = await this.read(index, path);
+        return text === undefined ? undefined : moduleDefinitions(text);
+      })();
+      index.definitions.set(path, defs);
+    }
+    return defs;
+  }
+
+  private async read(index: DistIndex, file: string): Promise<string | undefined> {
+    this.cache.reads++;
+    const text = await this.runtime.readFile(join(index.site, file));
+    index.bytesRead += text?.length ?? 0;
+    return text;
+  }
+}

@@ -1,0 +1,308 @@
+// The import-level checks' core: the Python tokenizer and import scanner on tables of real and
+// tricky source (strings that look like imports, continuations, one-line compounds, guards), the
+// module-level definitions extractor, modules from RECORD, and the edge check over an in-memory
+// site-packages with its read cache. test/differential/importBreaks.test.mjs holds the verdicts to
+// Python's own import on real venvs.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { tokenizeStatements } from '../../dist/core/python/imports/tokenize.js';
+import { scanImports, moduleDefinitions } from '../../dist/core/python/imports/scan.js';
+import { modulesFromRecord } from '../../dist/core/python/imports/modules.js';
+import { checkImportEdges, createImportCache } from '../../dist/core/python/imports/check.js';
+import { memoryRuntime } from '../support/memoryRuntime.mjs';
+
+/** "line module names guard fn" per import, for compact tables. */
+function imports(src) {
+  return scanImports(src).map((r) => [r.line, '.'.repeat(r.level) + r.module, r.names ? r.names.join(',') : '-', r.guard ?? '', r.inFunction ? 'fn' : ''].filter((x) => x !== '').join(' '));
+}
+
+function defined(src) {
+  const d = moduleDefinitions(src);
+  return { names: [...d.names].sort(), unknown: d.unknown };
+}
+
+describe('tokenizer', () => {
+  test('strings, comments and continuations never hide or invent statements', () => {
+    const src = [
+      's = """',
+      'import fake_in_triple',
+      '"""',
+      "t = 'import nope'  # import comment",
+      'u = f"{x!r} {{import y}} {d["k"]}"',
+      'v = rb"\\"import raw" ; import real_one',
+      'w = (1,',
+      '     2)',
+      'from a \\',
+      '    import b',
+      "x = f'''{'''nested'''}'''",
+      'import after_all',
+    ].join('\n');
+    assert.deepEqual(imports(src), ['6 real_one -', '9 a b', '12 after_all -']);
+    const statements = tokenizeStatements(src);
+    assert.deepEqual(statements.map((s) => s.line), [1, 4, 5, 6, 6, 7, 9, 11, 12]);
+  });
+
+  test('one-line compound statements put their body one level deeper', () => {
+    const st = tokenizeStatements('if x: import a; import b\nimport c\n');
+    assert.deepEqual(st.map((s) => [s.indent, s.tokens.map((t) => t.text).join(' ')]), [[0, 'if x :'], [1, 'import a'], [1, 'import b'], [0, 'import c']]);
+  });
+
+  test('a lambda, a slice or a dict in a header is not its colon', () => {
+    assert.deepEqual(imports('if (lambda: 1)() and d[1:2] and {1: 2}: import inside\n'), ['1 inside -']);
+  });
+
+  test('unterminated strings, CRLF, tabs and an empty file do not throw', () => {
+    assert.deepEqual(imports(''), []);
+    assert.deepEqual(imports('x = "open\nimport ok\n'), ['2 ok -']);
+    assert.deepEqual(imports('try:\r\n\timport a\r\nexcept ImportError:\r\n\tpass\r\n'), ['2 a - try']);
+    assert.deepEqual(imports('x = """never closed\nimport hidden\n'), []);
+  });
+});
+
+describe('import scanner', () => {
+  test('the forms of import and from-import', () => {
+    const src = ['import a.b as c, d', 'from e.f import (g,', '    h as i,  # note', ')', 'from . import j', 'from ..k.l import m', 'from n import *'].join('\n');
+    assert.deepEqual(imports(src), ['1 a.b -', '1 d -', '2 e.f g,h', '5 . j', '6 ..k.l m', '7 n *']);
+  });
+
+  test('guards: try/except ImportError (and its handler), TYPE_CHECKING, version checks', () => {
+    const src = [
+      'try:',
+      '    from fast import speedups',
+      'except ImportError:',
+      '    from slow import speedups',
+      'try:',
+      '    import needs_key',
+      'except KeyError:',
+      '    pass',
+      'try:',
+      '    import broad',
+      'except (ValueError, Exception) as e:',
+      '    pass',
+      'try:',
+      '    import bare',
+      'except:',
+      '    pass',
+      'try:',
+      '    import mnf',
+      'except ModuleNotFoundError:',
+      '    pass',
+      'else:',
+      '    import after_success',
+      'if TYPE_CHECKING:',
+      '    from typing_only import T',
+      'else:',
+      '    import runtime_branch',
+      'if t.TYPE_CHECKING:',
+      '    import te',
+      'if sys.version_info >= (3, 11):',
+      '    import tomllib',
+      'elif PY2:',
+      '    import py2',
+      'else:',
+      '    import tomli',
+      'def f():',
+      '    import lazy',
+      '    try:',
+      '        import inner_guarded',
+      '    except ImportError:',
+      '        return None',
+      'class C:',
+      '    import in_class',
+    ].join('\n');
+    assert.deepEqual(imports(src), [
+      '2 fast speedups try',
+      '4 slow speedups try',
+      '6 needs_key -',
+      '10 broad - try',
+      '14 bare - try',
+      '18 mnf - try',
+      '22 after_success -',
+      '24 typing_only T type-checking',
+      '26 runtime_branch -',
+      '28 te - type-checking',
+      '30 tomllib - version-check',
+      '32 py2 - version-check',
+      '34 tomli - version-check',
+      '36 lazy - fn',
+      '38 inner_guarded - try fn',
+      '42 in_class -',
+    ]);
+  });
+
+  test('a real Flask 2.2.2 signals.py shape: the guarded blinker import', () => {
+    const src = 'import typing as t\n\ntry:\n    from blinker import Namespace\n\n    signals_available = True\nexcept ImportError:\n    signals_available = False\n\n    class Namespace:  # type: ignore\n        def signal(self, name): ...\n';
+    assert.deepEqual(imports(src), ['1 typing -', '4 blinker Namespace try']);
+  });
+});
+
+describe('module-level definitions', () => {
+  test('def, class, assignments of every shape, import bindings', () => {
+    const src = [
+      'import os.path',
+      'import typing as t',
+      'from x import (a, b as c)',
+      'def f(): pass',
+      'async def g(): pass',
+      'class K(Base): pass',
+      'p = q = 1',
+      'r, (s, *u) = 1, (2, 3)',
+      'v: int = 1',
+      'annotated_only: int',
+      'w += 1',
+      'obj.attr = 1',
+      'obj[0] = 1',
+      'if X:',
+      '    in_if = 1',
+      'try:',
+      '    from ._speed import fast',
+      'except ImportError:',
+      '    from ._slow import fast as fast',
+      'for loop_var in []: pass',
+      'with open(x) as (h1, h2), y as h3: pass',
+      'def outer():',
+      '    local_only = 1',
+      'class Holder:',
+      '    member = 1',
+      "__all__ = ['listed', \"also\"]",
+      'eq == 1',
+    ].join('\n');
+    const d = defined(src);
+    assert.equal(d.unknown, undefined);
+    assert.deepEqual(d.names, ['Holder', 'outer', 'K', '__all__', 'a', 'also', 'c', 'f', 'fast', 'g', 'h1', 'h2', 'h3', 'in_if', 'listed', 'loop_var', 'os', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w'].sort());
+  });
+
+  test('what makes the names unknown', () => {
+    assert.match(defined('def __getattr__(name):\n    raise AttributeError(name)\n').unknown, /__getattr__/);
+    assert.match(defined('from .impl import *\n').unknown, /imports \* from \.impl/);
+    assert.match(defined('lazy_import(globals(), aliases={"X": ".legacy"})\n').unknown, /globals/);
+    assert.match(defined('import sys\nsys.modules[__name__].x = 1\n').unknown, /sys\.modules/);
+    assert.match(defined('__getattr__ = make_getattr()\n').unknown, /__getattr__/);
+    assert.equal(defined('def f():\n    def __getattr__(n): ...\n').unknown, undefined, 'a nested __getattr__ is not the module\'s');
+  });
+
+  test('a global declared in a function counts as defined', () => {
+    assert.deepEqual(defined('def setup():\n    global late\n    late = 1\n').names, ['late', 'setup']);
+  });
+});
+
+describe('modules from RECORD', () => {
+  test('packages, modules, namespace folders, compiled modules; metadata and scripts left out', () => {
+    const record = [
+      'pkg/__init__.py,sha256=x,10',
+      'pkg/mod.py,,',
+      'pkg/sub/deep.py,,',
+      'pkg/_speed.cpython-311-x86_64-linux-gnu.so,,',
+      'pkg/__pycache__/mod.cpython-311.pyc,,',
+      'single.py,,',
+      'winmod.cp311-win_amd64.pyd,,',
+      'pkg-1.0.dist-info/METADATA,,',
+      '../../bin/tool,,',
+      'not-a-module/x.py,,',
+    ].map((line) => {
+      const [path, , size] = line.split(',');
+      return { path, size };
+    });
+    const m = modulesFromRecord(record, 'pkg\nextra_top\n');
+    assert.deepEqual([...m.topLevel].sort(), ['extra_top', 'pkg', 'single', 'winmod']);
+    assert.deepEqual(Object.fromEntries([...m.modules].map(([k, v]) => [k, v.kind])), {
+      pkg: 'source',
+      'pkg.mod': 'source',
+      'pkg.sub': 'namespace',
+      'pkg.sub.deep': 'source',
+      'pkg._speed': 'compiled',
+      single: 'source',
+      winmod: 'compiled',
+    });
+    assert.equal(m.modules.get('pkg').size, 10);
+  });
+});
+
+/** A site-packages with distributions { name, version, requires, files: { path: text }, topLevel? }. */
+function site(dists) {
+  const files = {};
+  const root = '/env/lib/python3.11/site-packages';
+  const out = [];
+  for (const d of dists) {
+    const info = `${root}/${d.name}-${d.version}.dist-info`;
+    files[`${info}/METADATA`] = `Name: ${d.name}\nVersion: ${d.version}\n\n`;
+    files[`${info}/RECORD`] = Object.keys(d.files).map((p) => `${p},,`).concat(`${d.name}-${d.version}.dist-info/RECORD,,`, '').join('\n');
+    if (d.topLevel) files[`${info}/top_level.txt`] = d.topLevel;
+    for (const [p, text] of Object.entries(d.files)) files[`${root}/${p}`] = text;
+    out.push({ name: d.name, normalizedName: d.name, version: d.version, requires: [], path: info, format: 'dist-info' });
+  }
+  return { runtime: memoryRuntime(files), dists: out };
+}
+
+describe('edge check', () => {
+  const app = {
+    name: 'app',
+    version: '1.0',
+    files: {
+      'app/__init__.py': 'from lib.urls import quote, gone\nfrom lib import sub, moved\nimport lib.missing_mod\ntry:\n    from lib import optional\nexcept ImportError:\n    optional = None\nfrom lib.fast import anything\nfrom lib.dyn import whatever\nfrom other_ns.part import thing\n',
+      'app/cli.py': 'def main():\n    from lib.urls import later_gone\n',
+      'app/tests/test_x.py': 'from lib import only_in_tests\n',
+    },
+  };
+  const lib = {
+    name: 'lib',
+    version: '3.0',
+    files: {
+      'lib/__init__.py': 'from .impl import moved as moved\n',
+      'lib/impl.py': 'moved = 1\n',
+      'lib/urls.py': 'def quote(s): return s\n',
+      'lib/sub.py': '',
+      'lib/fast.cpython-311-x86_64-linux-gnu.so': '',
+      'lib/dyn.py': 'def __getattr__(name): ...\n',
+      'other_ns/lib_part.py': '',
+    },
+  };
+  const other = { name: 'other', version: '1.0', files: { 'other_ns/part.py': 'thing = 1\n' } };
+
+  test('breaks, resolved names, unknowns, guarded imports, tests folders, another distribution\'s module', async () => {
+    const { runtime, dists } = site([app, lib, other]);
+    const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime);
+    assert.deepEqual(
+      edge.breaks.map((b) => `${b.file}:${b.line} ${b.module}${b.name ? `.${b.name}` : ''}${b.inFunction ? ' fn' : ''}`),
+      ['app/__init__.py:1 lib.urls.gone', 'app/__init__.py:3 lib.missing_mod', 'app/cli.py:2 lib.urls.later_gone fn'],
+    );
+    // quote, gone, sub, moved, missing_mod, anything (unknown), whatever (unknown), later_gone; other_ns.part belongs to `other`.
+    assert.equal(edge.checked, 8);
+    assert.equal(edge.unknown, 2);
+    assert.equal(edge.guarded, 1);
+    assert.equal(edge.incomplete, undefined);
+  });
+
+  test('a warm check reads nothing; a reinstalled distribution is read again', async () => {
+    const { runtime, dists } = site([app, lib, other]);
+    const cache = createImportCache();
+    await checkImportEdges([[dists[0], dists[1]]], dists, runtime, cache);
+    const cold = cache.reads;
+    assert.ok(cold > 0);
+    const readsBefore = runtime.calls.readFile;
+    const [again] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime, cache);
+    assert.equal(runtime.calls.readFile, readsBefore, 'nothing reread');
+    assert.equal(cache.reads, cold);
+    assert.equal(again.breaks.length, 3);
+    // pip rewrites the metadata folder on reinstall: the new urls.py defines gone.
+    runtime.write('/env/lib/python3.11/site-packages/lib/urls.py', 'def quote(s): ...\ndef gone(): ...\ndef later_gone(): ...\n');
+    runtime.write('/env/lib/python3.11/site-packages/lib-3.0.dist-info/RECORD', runtime.files.get('/env/lib/python3.11/site-packages/lib-3.0.dist-info/RECORD'));
+    const [fixed] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime, cache);
+    assert.deepEqual(fixed.breaks.map((b) => b.module), ['lib.missing_mod']);
+  });
+
+  test('the file bound leaves files unread and says so, never reporting what it did not read', async () => {
+    const { runtime, dists } = site([app, lib, other]);
+    const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime, createImportCache(), { maxFilesPerPackage: 1, maxBytesPerPackage: 1e6 });
+    assert.match(edge.incomplete, /1 of its 2 source files were not read/);
+    assert.ok(edge.breaks.every((b) => b.file === 'app/__init__.py'));
+  });
+
+  test('a distribution without RECORD or with unreadable files yields no verdict and no throw', async () => {
+    const { runtime, dists } = site([app, lib]);
+    runtime.write('/env/lib/python3.11/site-packages/lib-3.0.dist-info/RECORD', undefined);
+    const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime);
+    assert.deepEqual(edge.breaks, []);
+    assert.equal(edge.checked, 0);
+  });
+});
