@@ -15,6 +15,7 @@ import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistrie
 import { createNodeRuntime } from './node/runtime';
 import { checkDeadline } from './node/clock';
 import { loadSnapshot } from './node/snapshotTransport';
+import { defaultSettings } from '../../common/settings';
 
 const VERSION = '0.1.0';
 
@@ -63,6 +64,7 @@ function hostFor(options: CliOptions): HostEnvironment {
     searchRoot: process.cwd(),
     displayPath,
     machine: { platform: hostPlatform(), arch: process.arch },
+    importChecks: { enabled: !options.noImportChecks, maxFilesPerPackage: defaultSettings.importChecks.maxFilesPerPackage },
   };
 }
 

@@ -128,6 +128,7 @@ export class BackgroundChecks {
       arch: settings.platform ? undefined : process.arch,
       searchRoot: this.ctx.workspaceRoot,
       machine: { platform: hostPlatform(), arch: process.arch },
+      importChecks: settings.importChecks,
     };
   }
 }

@@ -7,7 +7,8 @@
 import type { Finding } from '../../model';
 import type { Runtime } from '../../runtime';
 import { checkImportEdges, DEFAULT_IMPORT_LIMITS, type ImportBreak, type ImportCache, type ImportCheckLimits, type ImportEdge } from '../imports/check';
-import type { InstalledDistribution } from './distInfo';
+import type { InstalledDistribution, InstalledRequirement } from './distInfo';
+import { normalizeName } from '../versions/pep508';
 import { via, type InstalledCheck } from './drift';
 import type { InstalledEnvironment } from './installed';
 import { installedMarkerEnvironment, RequirementJudge } from './pipCheck';
@@ -37,7 +38,7 @@ export async function checkImportBreaks(env: InstalledEnvironment, check: Instal
     if (!a) continue;
     for (const requirement of a.requires) {
       const b = env.distributions.get(requirement.normalizedName);
-      if (b && b !== a && judge.holds(requirement) === true && !pairs.some(([x, y]) => x === a && y === b)) pairs.push([a, b]);
+      if (b && b !== a && applies(requirement, judge) && !pairs.some(([x, y]) => x === a && y === b)) pairs.push([a, b]);
     }
   }
   const limits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
@@ -62,6 +63,16 @@ export async function checkImportBreaks(env: InstalledEnvironment, check: Instal
   return out;
 }
 
+/**
+ * Whether A's code may import B: the requirement holds, or holds for one of A's extras (B being
+ * installed, A's code that uses the extra will find it: uvicorn[standard] and websockets).
+ */
+function applies(requirement: InstalledRequirement, judge: RequirementJudge): boolean {
+  if (judge.holds(requirement) === true) return true;
+  const extras = [...requirement.raw.matchAll(/\bextra\s*==\s*["']([^"']*)["']/g)].map((m) => m[1]);
+  return extras.some((extra) => judge.holds(requirement, normalizeName(extra)) === true);
+}
+
 /** "Flask 2.2.2 imports `werkzeug.urls.url_quote` (flask/app.py:30), which Werkzeug 3.0.0 does not define, ..." */
 export function describeEdge(edge: ImportEdge, chain = ''): string {
   const { importer: a, target: b } = edge;
@@ -74,7 +85,11 @@ export function describeEdge(edge: ImportEdge, chain = ''): string {
 
 /** The hover's evidence line for an edge without breaks: "every import of B by A resolves in B 3.0". */
 export function describeResolvedEdge(edge: ImportEdge): string | undefined {
-  if (edge.breaks.length || edge.checked === 0) return undefined;
+  if (edge.breaks.length) return undefined;
+  if (edge.checked === 0) {
+    if (!edge.guarded) return undefined;
+    return `${edge.importer.name} ${edge.importer.version} imports ${edge.target.name} only under a guard (try/except ImportError, TYPE_CHECKING or a version check): ${edge.guarded} import${edge.guarded === 1 ? '' : 's'} left out.`;
+  }
   const known = edge.checked - edge.unknown;
   const guarded = edge.guarded ? `; ${edge.guarded} guarded import${edge.guarded === 1 ? ' was' : 's were'} left out` : '';
   if (edge.unknown === 0) return `Every import of ${edge.target.name} by ${edge.importer.name} ${edge.importer.version} resolves in ${edge.target.name} ${edge.target.version} (${edge.checked} checked${guarded}).`;

@@ -53,10 +53,13 @@ export interface ImportEdge {
 interface DistIndex {
   modules: DistributionModules;
   site: string;
-  /** Absolute imports of its source files, read on first need. */
+  /** Absolute imports of its source files, read on first need (with the bounds they were read under). */
+  importsLimits?: string;
   imports?: Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }>;
   definitions: Map<string, Promise<ModuleDefinitions | undefined>>;
   bytesRead: number;
+  /** Verdicts on edges from this distribution, per target index (both unchanged while both are cached). */
+  verdicts: WeakMap<DistIndex, ImportEdge>;
 }
 
 /** Distribution indexes kept across checks, per metadata folder with its mtime. */
@@ -87,6 +90,8 @@ export async function checkImportEdges(
 
 class Checker {
   private owners?: Promise<Map<string, InstalledDistribution[]>>;
+  /** One stat per distribution per check. */
+  private readonly indexes = new Map<string, Promise<DistIndex | undefined>>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -101,23 +106,34 @@ class Checker {
       const [ia, ib] = await Promise.all([this.index(a), this.index(b)]);
       // A missing RECORD is already reported by the environment read.
       if (!ia || !ib) return out;
-      const { refs, incomplete } = await this.importsOf(ia);
-      if (incomplete) out.incomplete = incomplete;
-      for (const ref of refs) {
-        const top = ref.module.split('.')[0];
-        if (!ib.modules.topLevel.has(top)) continue;
-        if (ref.guard) {
-          out.guarded++;
-          continue;
-        }
-        for (const found of await this.judge(ref, b, ib)) {
-          out.checked++;
-          if (found === 'unknown') out.unknown++;
-          else if (found !== 'ok') out.breaks.push(found);
-        }
-      }
+      // Both unchanged since the last check: the verdict stands (it reads nothing else, but for a
+      // module another distribution provides, which an install beside them would change: rare).
+      const known = ia.verdicts.get(ib);
+      if (known) return { ...known, importer: a, target: b };
+      const verdict = await this.judgeEdge(out, ia, ib, b);
+      if (!verdict.incomplete) ia.verdicts.set(ib, verdict);
+      return verdict;
     } catch (e) {
       out.incomplete = `reading failed (${e instanceof Error ? e.message : String(e)})`;
+      return out;
+    }
+  }
+
+  private async judgeEdge(out: ImportEdge, ia: DistIndex, ib: DistIndex, b: InstalledDistribution): Promise<ImportEdge> {
+    const { refs, incomplete } = await this.importsOf(ia);
+    if (incomplete) out.incomplete = incomplete;
+    for (const ref of refs) {
+      const top = ref.module.split('.')[0];
+      if (!ib.modules.topLevel.has(top)) continue;
+      if (ref.guard) {
+        out.guarded++;
+        continue;
+      }
+      for (const found of await this.judge(ref, b, ib)) {
+        out.checked++;
+        if (found === 'unknown') out.unknown++;
+        else if (found !== 'ok') out.breaks.push(found);
+      }
     }
     return out;
   }
@@ -179,7 +195,16 @@ class Checker {
   }
 
   /** RECORD and top_level.txt of a distribution, cached by metadata folder and mtime; undefined without a RECORD. */
-  private async index(dist: InstalledDistribution): Promise<DistIndex | undefined> {
+  private index(dist: InstalledDistribution): Promise<DistIndex | undefined> {
+    let index = this.indexes.get(dist.path);
+    if (!index) {
+      index = this.readIndex(dist);
+      this.indexes.set(dist.path, index);
+    }
+    return index;
+  }
+
+  private async readIndex(dist: InstalledDistribution): Promise<DistIndex | undefined> {
     if (dist.format !== 'dist-info') return undefined;
     const mtimeMs = (await this.runtime.stat?.(dist.path))?.mtimeMs;
     const hit = this.cache.entries.get(dist.path);
@@ -188,7 +213,7 @@ class Checker {
       this.cache.reads += 2;
       const [record, topLevel] = await Promise.all([this.runtime.readFile(join(dist.path, 'RECORD')), this.runtime.readFile(join(dist.path, 'top_level.txt'))]);
       if (record === undefined) throw new Error(`${dist.name} has no RECORD`);
-      return { modules: modulesFromRecord(parseRecord(record).entries, topLevel), site: dirname(dist.path), definitions: new Map(), bytesRead: 0 };
+      return { modules: modulesFromRecord(parseRecord(record).entries, topLevel), site: dirname(dist.path), definitions: new Map(), bytesRead: 0, verdicts: new WeakMap() };
     })();
     this.cache.entries.set(dist.path, { mtimeMs, index });
     return index.catch(() => undefined);
@@ -196,21 +221,32 @@ class Checker {
 
   /** The absolute imports of every source module of a distribution, within the bounds. */
   private importsOf(index: DistIndex): Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }> {
+    const limitsKey = `${this.limits.maxFilesPerPackage}/${this.limits.maxBytesPerPackage}`;
+    if (index.importsLimits !== limitsKey) {
+      index.imports = undefined;
+      index.verdicts = new WeakMap();
+    }
+    index.importsLimits = limitsKey;
     index.imports ??= (async () => {
       const refs: Array<ImportRef & { file: string }> = [];
       const files = [...index.modules.modules.values()].filter((m) => m.kind === 'source' && m.path && !/(^|\/)(tests?)\//.test(m.path)).map((m) => m.path!);
-      let read = 0;
+      // The bounds are applied to RECORD's sizes up front, so that every chosen file is read at once.
+      const chosen: string[] = [];
+      let bytes = 0;
       let skipped = 0;
       for (const file of files.sort()) {
-        if (read >= this.limits.maxFilesPerPackage || index.bytesRead >= this.limits.maxBytesPerPackage) {
-          skipped++;
-          continue;
+        const size = index.modules.modules.get(moduleName(file))?.size ?? 0;
+        if (chosen.length >= this.limits.maxFilesPerPackage || bytes + size > this.limits.maxBytesPerPackage) skipped++;
+        else {
+          chosen.push(file);
+          bytes += size;
         }
-        const text = await this.read(index, file);
-        read++;
-        if (text === undefined) continue;
-        for (const ref of scanImports(text)) if (ref.level === 0) refs.push({ ...ref, file });
       }
+      const texts = await Promise.all(chosen.map((file) => this.read(index, file)));
+      chosen.forEach((file, k) => {
+        const text = texts[k];
+        if (text !== undefined) for (const ref of scanImports(text)) if (ref.level === 0) refs.push({ ...ref, file });
+      });
       return skipped ? { refs, incomplete: `${skipped} of its ${files.length} source files were not read (pinsight.importChecks bounds)` } : { refs };
     })();
     return index.imports;
@@ -236,4 +272,9 @@ class Checker {
     index.bytesRead += text?.length ?? 0;
     return text;
   }
+}
+
+/** "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg". */
+function moduleName(file: string): string {
+  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }

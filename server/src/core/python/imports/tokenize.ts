@@ -21,7 +21,8 @@ export interface Statement {
 }
 
 const COMPOUND = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'with', 'for', 'while', 'def', 'class', 'async']);
-const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+const OPERATORS3 = new Set(['**=', '//=', '>>=', '<<=', '...']);
+const OPERATORS2 = new Set(['->', ':=', '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=']);
 const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
 
 /** Splits Python source into statements; never throws (unterminated strings end at the end of the text). */
@@ -98,34 +99,38 @@ class Lexer {
 
   private readToken(): void {
     const s = this.s;
-    const c = s[this.i];
-    const name = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*/y;
-    name.lastIndex = this.i;
-    const m = name.exec(s);
-    if (m) {
-      const q = s[this.i + m[0].length];
-      if ((q === '"' || q === "'") && STRING_PREFIX.test(m[0])) {
-        this.i += m[0].length;
-        this.push({ kind: 'string', text: this.readString(/[fF]/.test(m[0])) });
+    const c = s.charCodeAt(this.i);
+    if (isNameStart(c)) {
+      let j = this.i + 1;
+      while (j < s.length && isNamePart(s.charCodeAt(j))) j++;
+      const word = s.slice(this.i, j);
+      const q = s[j];
+      if ((q === '"' || q === "'") && j - this.i <= 2 && STRING_PREFIX.test(word)) {
+        this.i = j;
+        this.push({ kind: 'string', text: this.readString(word.includes('f') || word.includes('F')) });
         return;
       }
-      this.i += m[0].length;
-      this.push({ kind: 'name', text: m[0] });
+      this.i = j;
+      this.push({ kind: 'name', text: word });
       return;
     }
-    if (c === '"' || c === "'") {
+    if (c === 34 || c === 39) {
       this.push({ kind: 'string', text: this.readString(false) });
       return;
     }
-    const num = /[0-9](?:[0-9a-zA-Z_.]|[eE][+-])*|\.[0-9](?:[0-9a-zA-Z_]|[eE][+-])*/y;
-    num.lastIndex = this.i;
-    const n = num.exec(s);
-    if (n) {
-      this.i += n[0].length;
-      this.push({ kind: 'number', text: n[0] });
+    if ((c >= 48 && c <= 57) || (c === 46 && isDigit(s.charCodeAt(this.i + 1)))) {
+      let j = this.i + 1;
+      while (j < s.length) {
+        const d = s.charCodeAt(j);
+        if (isNamePart(d) || d === 46) j++;
+        else if ((d === 43 || d === 45) && (s[j - 1] === 'e' || s[j - 1] === 'E')) j++;
+        else break;
+      }
+      this.push({ kind: 'number', text: s.slice(this.i, j) });
+      this.i = j;
       return;
     }
-    const op = OPERATORS.find((o) => s.startsWith(o, this.i)) ?? c;
+    const op = operatorAt(s, this.i);
     this.i += op.length;
     if (op === '(' || op === '[' || op === '{') this.depth++;
     else if ((op === ')' || op === ']' || op === '}') && this.depth > 0) this.depth--;
@@ -136,42 +141,43 @@ class Lexer {
     this.push({ kind: 'op', text: op });
   }
 
-  /** Reads a string literal from its opening quote; returns its content (escapes left as written). */
+  /** Reads a string literal from its opening quote; returns its content (escapes left as written, f-string fields as `{}`). */
   private readString(formatted: boolean): string {
     const s = this.s;
     const q = s[this.i];
-    const triple = s.startsWith(q.repeat(3), this.i);
-    const close = triple ? q.repeat(3) : q;
-    this.i += close.length;
+    const triple = s[this.i + 1] === q && s[this.i + 2] === q;
+    this.i += triple ? 3 : 1;
+    let from = this.i;
     let content = '';
     while (this.i < s.length) {
       const c = s[this.i];
       if (c === '\\') {
-        content += s.slice(this.i, this.i + 2);
         if (s[this.i + 1] === '\n') this.line++;
         this.i += 2;
         continue;
       }
-      if (s.startsWith(close, this.i)) {
-        this.i += close.length;
+      if (c === q && (!triple || (s[this.i + 1] === q && s[this.i + 2] === q))) {
+        content += s.slice(from, this.i);
+        this.i += triple ? 3 : 1;
         return content;
       }
-      if (!triple && (c === '\n' || c === '\r')) return content; // unterminated: Python rejects it; stop at the line's end
-      if (c === '\n') this.line++;
-      if (formatted && c === '{') {
+      if (c === '\n' || c === '\r') {
+        // Unterminated on its line: Python rejects it; stop at the line's end.
+        if (!triple) return content + s.slice(from, this.i);
+        if (c === '\n') this.line++;
+      } else if (formatted && c === '{') {
         if (s[this.i + 1] === '{') {
-          content += '{{';
           this.i += 2;
           continue;
         }
+        content += s.slice(from, this.i) + '{}';
         this.skipReplacementField();
-        content += '{}';
+        from = this.i;
         continue;
       }
-      content += c;
       this.i++;
     }
-    return content;
+    return content + s.slice(from, this.i);
   }
 
   /** Skips an f-string's `{expression}`, which may hold strings with the same quote (Python 3.12). */
@@ -215,6 +221,25 @@ class Lexer {
     this.out.push({ ...statement, tokens: statement.tokens.slice(0, colon + 1) });
     this.emit({ indent: statement.indent + 1, line: statement.line, tokens: statement.tokens.slice(colon + 1) });
   }
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || isDigit(c);
+}
+
+function operatorAt(s: string, i: number): string {
+  const three = s.slice(i, i + 3);
+  if (OPERATORS3.has(three)) return three;
+  const two = three.slice(0, 2);
+  return OPERATORS2.has(two) ? two : s[i];
 }
 
 /** The index of the `:` that ends a compound statement's header (not a lambda's, a slice's or a dict's). */
