@@ -10,6 +10,8 @@ import { scanImports, moduleDefinitions } from '../../dist/core/python/imports/s
 import { modulesFromRecord } from '../../dist/core/python/imports/modules.js';
 import { checkImportEdges, createImportCache } from '../../dist/core/python/imports/check.js';
 import { memoryRuntime } from '../support/memoryRuntime.mjs';
+import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
+import { inspectPythonEnvironment } from '../../dist/core/python/environment/inspect.js';
 
 /** "line module names guard fn" per import, for compact tables. */
 function imports(src) {
@@ -304,5 +306,64 @@ describe('edge check', () => {
     const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime);
     assert.deepEqual(edge.breaks, []);
     assert.equal(edge.checked, 0);
+  });
+});
+
+describe('import-break findings from inspectPythonEnvironment', () => {
+  const SITE = '/w/.venv/lib/python3.11/site-packages';
+  const HOST = { platform: 'linux', arch: 'x64', searchRoot: '/w' };
+  /** A venv of distributions { name, version, requires, files }, RECORD listing the files. */
+  function venv(dists) {
+    const files = { '/w/.venv/pyvenv.cfg': 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n' };
+    for (const d of dists) {
+      const info = `${d.name.replace(/-/g, '_')}-${d.version}.dist-info`;
+      files[`${SITE}/${info}/METADATA`] = ['Metadata-Version: 2.1', `Name: ${d.name}`, `Version: ${d.version}`, ...(d.requires ?? []).map((r) => `Requires-Dist: ${r}`), '', ''].join('\n');
+      files[`${SITE}/${info}/RECORD`] = [...Object.keys(d.files), `${info}/METADATA`, `${info}/RECORD`].map((p) => `${p},,`).join('\n') + '\n';
+      for (const [p, text] of Object.entries(d.files)) files[`${SITE}/${p}`] = text;
+    }
+    return memoryRuntime(files);
+  }
+  const web = { name: 'webapp', version: '2.0', requires: ['toolkit>=1'], files: { 'webapp/__init__.py': 'from toolkit.urls import quote_url\n' } };
+  const toolkit = { name: 'toolkit', version: '3.0', files: { 'toolkit/__init__.py': '', 'toolkit/urls.py': 'def iri(x): return x\n' } };
+  const oldToolkit = { ...toolkit, version: '2.0', files: { ...toolkit.files, 'toolkit/urls.py': 'def iri(x): return x\ndef quote_url(x): return x\n' } };
+  const framework = { name: 'framework', version: '1.0', requires: ['webapp'], files: { 'framework/__init__.py': 'import webapp\n' } };
+
+  async function inspect(requirementsText, dists, host = HOST) {
+    const runtime = venv(dists);
+    const manifests = await loadRequirementsTree('/w/requirements.txt', async (p) => (p === '/w/requirements.txt' ? requirementsText : undefined), { env: {} });
+    return inspectPythonEnvironment(manifests, 'requirements', runtime, host);
+  }
+
+  test('on the line of A and on the line of B when B is declared, with the evidence in the hover facts', async () => {
+    const state = await inspect('webapp==2.0\ntoolkit==3.0\n', [web, toolkit]);
+    const breaks = state.findings.filter((f) => f.code === 'import-break');
+    assert.deepEqual(breaks.map((f) => `${f.package}@${f.range.start.line}`), ['webapp@0', 'toolkit@1']);
+    const message = 'webapp 2.0 imports `toolkit.urls.quote_url` (webapp/__init__.py:1), which toolkit 3.0 does not define, so `import webapp` fails with ImportError. Install a toolkit version that still has it, or a webapp release that no longer imports it.';
+    assert.deepEqual(breaks.map((f) => f.message), [message, message]);
+    assert.equal(breaks[0].severity, 'warning');
+    assert.deepEqual(state.packages.get('toolkit').imports, [message]);
+    assert.deepEqual(state.packages.get('webapp').imports, [message]);
+  });
+
+  test('a dependency of a dependency: on the line that brings A in, naming the chain', async () => {
+    const state = await inspect('framework\n', [framework, web, toolkit]);
+    const [finding] = state.findings.filter((f) => f.code === 'import-break');
+    assert.equal(finding.package, 'framework');
+    assert.match(finding.message, /^webapp 2\.0 \(which framework brings in: framework → webapp\) imports `toolkit\.urls\.quote_url`/);
+  });
+
+  test('no break: the hover says every import resolves; the setting turns the check off', async () => {
+    const state = await inspect('webapp==2.0\ntoolkit==2.0\n', [web, oldToolkit]);
+    assert.deepEqual(state.findings.filter((f) => f.code === 'import-break'), []);
+    assert.deepEqual(state.packages.get('toolkit').imports, ['Every import of toolkit by webapp 2.0 resolves in toolkit 2.0 (1 checked).']);
+    const off = await inspect('webapp==2.0\ntoolkit==3.0\n', [web, toolkit], { ...HOST, importChecks: { enabled: false, maxFilesPerPackage: 1000 } });
+    assert.deepEqual(off.findings.filter((f) => f.code === 'import-break'), []);
+    assert.equal(off.packages.get('toolkit').imports, undefined);
+  });
+
+  test('an extra-only requirement counts as an edge when its target is installed', async () => {
+    const server = { name: 'server', version: '1.0', requires: ['toolkit>=1; extra == "standard"'], files: { 'server/__init__.py': 'from toolkit.urls import quote_url\n' } };
+    const state = await inspect('server\n', [server, toolkit]);
+    assert.equal(state.findings.filter((f) => f.code === 'import-break').length, 1);
   });
 });
