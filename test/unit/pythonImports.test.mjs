@@ -300,6 +300,15 @@ describe('edge check', () => {
     assert.ok(edge.breaks.every((b) => b.file === 'app/__init__.py'));
   });
 
+  test('an editable B (RECORD holds only a .pth; the package lives elsewhere) is unknown, never a break', async () => {
+    const editable = { name: 'lib', version: '3.0', topLevel: 'lib\n', files: { '__editable__.lib-3.0.pth': '/src/lib\n' } };
+    const { runtime, dists } = site([app, editable]);
+    const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime);
+    assert.deepEqual(edge.breaks, []);
+    assert.equal(edge.unknown, edge.checked);
+    assert.ok(edge.checked > 0);
+  });
+
   test('a distribution without RECORD or with unreadable files yields no verdict and no throw', async () => {
     const { runtime, dists } = site([app, lib]);
     runtime.write('/env/lib/python3.11/site-packages/lib-3.0.dist-info/RECORD', undefined);

@@ -173,13 +173,18 @@ class Checker {
       // Submodules of an extension module are made by its code, not by files.
       if (ib.modules.modules.get(parts.slice(0, n).join('.'))?.kind === 'compiled') return 'unknown';
     }
+    // Missing for sure only inside a regular package B ships (its files are all in its RECORD).
+    const parent = ib.modules.modules.get(parts.slice(0, -1).join('.'));
+    if (parent?.kind === 'source') return 'missing';
+    // A namespace package's other portions may come from another distribution.
     const owners = (await this.ownersByTopLevel()).get(parts[0]) ?? [];
     for (const other of owners) {
       if (other === b) continue;
       const io = await this.index(other);
       if (io?.modules.modules.has(module)) return 'elsewhere';
     }
-    return 'missing';
+    // Not in B's RECORD at all (an editable install, files added by other means), or a namespace portion nobody ships: unknown.
+    return 'unknown';
   }
 
   private ownersByTopLevel(): Promise<Map<string, InstalledDistribution[]>> {
