@@ -11,7 +11,7 @@ import type { Runtime } from '../../runtime';
 import type { InstalledDistribution } from '../environment/distInfo';
 import { parseRecord } from '../environment/distInfo';
 import { modulesFromRecord, type DistributionModules, type ModuleFile } from './modules';
-import { moduleDefinitions, scanImports, type ImportRef, type ModuleDefinitions } from './scan';
+import { analyzeSource, type ImportRef, type ModuleDefinitions } from './scan';
 
 /** Bounds on the work per distribution. */
 export interface ImportCheckLimits {
@@ -56,7 +56,8 @@ interface DistIndex {
   /** Absolute imports of its source files, read on first need (with the bounds they were read under). */
   importsLimits?: string;
   imports?: Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }>;
-  definitions: Map<string, Promise<ModuleDefinitions | undefined>>;
+  /** Each source file read, analysed once for both its imports and its definitions. */
+  sources: Map<string, Promise<{ imports: ImportRef[]; definitions: ModuleDefinitions } | undefined>>;
   bytesRead: number;
   /** Verdicts on edges from this distribution, per target index (both unchanged while both are cached). */
   verdicts: WeakMap<DistIndex, ImportEdge>;
@@ -218,7 +219,7 @@ class Checker {
       this.cache.reads += 2;
       const [record, topLevel] = await Promise.all([this.runtime.readFile(join(dist.path, 'RECORD')), this.runtime.readFile(join(dist.path, 'top_level.txt'))]);
       if (record === undefined) throw new Error(`${dist.name} has no RECORD`);
-      return { modules: modulesFromRecord(parseRecord(record).entries, topLevel), site: dirname(dist.path), definitions: new Map(), bytesRead: 0, verdicts: new WeakMap() };
+      return { modules: modulesFromRecord(parseRecord(record).entries, topLevel), site: dirname(dist.path), sources: new Map(), bytesRead: 0, verdicts: new WeakMap() };
     })();
     this.cache.entries.set(dist.path, { mtimeMs, index });
     return index.catch(() => undefined);
@@ -247,28 +248,29 @@ class Checker {
           bytes += size;
         }
       }
-      const texts = await Promise.all(chosen.map((file) => this.read(index, file)));
+      const analysed = await Promise.all(chosen.map((file) => this.source(index, file)));
       chosen.forEach((file, k) => {
-        const text = texts[k];
-        if (text !== undefined) for (const ref of scanImports(text)) if (ref.level === 0) refs.push({ ...ref, file });
+        for (const ref of analysed[k]?.imports ?? []) if (ref.level === 0) refs.push({ ...ref, file });
       });
       return skipped ? { refs, incomplete: `${skipped} of its ${files.length} source files were not read (pinsight.importChecks bounds)` } : { refs };
     })();
     return index.imports;
   }
 
-  private definitions(index: DistIndex, module: ModuleFile): Promise<ModuleDefinitions | undefined> {
-    const path = module.path!;
-    let defs = index.definitions.get(path);
-    if (!defs) {
-      defs = (async () => {
-        if (index.bytesRead + (module.size ?? 0) > this.limits.maxBytesPerPackage * 2) return undefined;
-        const text = await this.read(index, path);
-        return text === undefined ? undefined : moduleDefinitions(text);
-      })();
-      index.definitions.set(path, defs);
+  private async definitions(index: DistIndex, module: ModuleFile): Promise<ModuleDefinitions | undefined> {
+    // A module past twice the byte bound is left unread: its names are unknown.
+    if (!index.sources.has(module.path!) && index.bytesRead + (module.size ?? 0) > this.limits.maxBytesPerPackage * 2) return undefined;
+    return (await this.source(index, module.path!))?.definitions;
+  }
+
+  /** A source file read and analysed once per distribution index. */
+  private source(index: DistIndex, path: string): Promise<{ imports: ImportRef[]; definitions: ModuleDefinitions } | undefined> {
+    let found = index.sources.get(path);
+    if (!found) {
+      found = this.read(index, path).then((text) => (text === undefined ? undefined : analyzeSource(text)));
+      index.sources.set(path, found);
     }
-    return defs;
+    return found;
   }
 
   private async read(index: DistIndex, file: string): Promise<string | undefined> {

@@ -34,18 +34,32 @@ interface Block {
   indent: number;
   kind: string;
   guard?: Guard;
+  /** This block's guard, else the nearest enclosing one. */
+  effectiveGuard?: Guard;
+  /** Inside a def, this one or an enclosing one. */
+  inDef: boolean;
 }
 
 const CATCHES_IMPORT_ERROR = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
 
+/** A file's imports and module-level definitions from one tokenization; never throws. */
+export function analyzeSource(text: string): { imports: ImportRef[]; definitions: ModuleDefinitions } {
+  const statements = tokenizeStatements(text);
+  return { imports: importsFrom(statements), definitions: definitionsFrom(statements) };
+}
+
 /** Every import statement of a file, with the guard that makes its failure deliberate; never throws. */
 export function scanImports(text: string): ImportRef[] {
-  const statements = tokenizeStatements(text);
+  return importsFrom(tokenizeStatements(text));
+}
+
+function importsFrom(statements: Statement[]): ImportRef[] {
   const out: ImportRef[] = [];
   walk(statements, (statement, blocks) => {
     const tokens = statement.tokens;
-    const guard = [...blocks].reverse().find((b) => b.guard)?.guard;
-    const inFunction = blocks.some((b) => b.kind === 'def');
+    const innermost = blocks[blocks.length - 1];
+    const guard = innermost?.effectiveGuard;
+    const inFunction = innermost?.inDef ?? false;
     for (const ref of importsOf(tokens)) out.push({ ...ref, line: statement.line, inFunction, ...(guard ? { guard } : {}) });
   });
   return out;
@@ -53,7 +67,10 @@ export function scanImports(text: string): ImportRef[] {
 
 /** The names a module binds at its top level (inside module-level if/try/with/for too); never throws. */
 export function moduleDefinitions(text: string): ModuleDefinitions {
-  const statements = tokenizeStatements(text);
+  return definitionsFrom(tokenizeStatements(text));
+}
+
+function definitionsFrom(statements: Statement[]): ModuleDefinitions {
   const names = new Set<string>();
   let unknown: string | undefined;
   walk(statements, (statement, blocks) => {
@@ -85,7 +102,9 @@ function walk(statements: Statement[], visit: (statement: Statement, blocks: Blo
     const last = statement.tokens[statement.tokens.length - 1];
     if (head?.kind !== 'name' || last?.text !== ':') continue;
     const kind = head.text === 'async' ? statement.tokens[1]?.text ?? 'async' : head.text;
-    blocks.push({ indent: statement.indent, kind, guard: guardOf(statements, k, kind, blocks) });
+    const guard = guardOf(statements, k, kind, blocks);
+    const outer = blocks[blocks.length - 1];
+    blocks.push({ indent: statement.indent, kind, guard, effectiveGuard: guard ?? outer?.effectiveGuard, inDef: kind === 'def' || (outer?.inDef ?? false) });
   }
 }
 
