@@ -31,7 +31,7 @@ export interface PinsightSettings {
   /** Seconds one document's registry checks and resolution may take before what is missing is reported. */
   registryTimeoutSeconds: number;
   /** Import-level checks of the installed Python environment (pinsight.importChecks.*). */
-  importChecks: { enabled: boolean; maxFilesPerPackage: number };
+  importChecks: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number };
 }
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -54,7 +54,7 @@ export const defaultSettings: PinsightSettings = {
   manifests: ['requirements', 'pyproject', 'package.json'],
   severity: {},
   registryTimeoutSeconds: 120,
-  importChecks: { enabled: true, maxFilesPerPackage: 1000 },
+  importChecks: { enabled: true, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000 },
 };
 
 const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
@@ -97,6 +97,7 @@ function importChecksOf(raw: unknown): PinsightSettings['importChecks'] {
   return {
     enabled: pick(v.enable, d.enabled, (x) => typeof x === 'boolean'),
     maxFilesPerPackage: pick(v.maxFilesPerPackage, d.maxFilesPerPackage, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100_000),
+    maxFilesPerCheck: pick(v.maxFilesPerCheck, d.maxFilesPerCheck, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1_000_000),
   };
 }
 

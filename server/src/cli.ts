@@ -64,7 +64,8 @@ function hostFor(options: CliOptions): HostEnvironment {
     searchRoot: process.cwd(),
     displayPath,
     machine: { platform: hostPlatform(), arch: process.arch },
-    importChecks: { enabled: !options.noImportChecks, maxFilesPerPackage: defaultSettings.importChecks.maxFilesPerPackage },
+    // One run of the CLI has no next check to go on: it reads what the environment needs.
+    importChecks: { ...defaultSettings.importChecks, enabled: !options.noImportChecks, maxFilesPerCheck: 1_000_000 },
   };
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { tokenizeStatements } from '../../dist/core/python/imports/tokenize.js';
 import { scanImports, moduleDefinitions } from '../../dist/core/python/imports/scan.js';
 import { modulesFromRecord } from '../../dist/core/python/imports/modules.js';
-import { checkImportEdges, createImportCache } from '../../dist/core/python/imports/check.js';
+import { checkImportEdges, createImportCache, LEFT_FOR_NEXT_CHECK } from '../../dist/core/python/imports/check.js';
 import { memoryRuntime } from '../support/memoryRuntime.mjs';
 import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
 import { inspectPythonEnvironment } from '../../dist/core/python/environment/inspect.js';
@@ -295,9 +295,26 @@ describe('edge check', () => {
 
   test('the file bound leaves files unread and says so, never reporting what it did not read', async () => {
     const { runtime, dists } = site([app, lib, other]);
-    const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime, createImportCache(), { maxFilesPerPackage: 1, maxBytesPerPackage: 1e6 });
+    const [edge] = await checkImportEdges([[dists[0], dists[1]]], dists, runtime, createImportCache(), { maxFilesPerPackage: 1, maxBytesPerPackage: 1e6, maxFilesPerCheck: 100 });
     assert.match(edge.incomplete, /1 of its 2 source files were not read/);
     assert.ok(edge.breaks.every((b) => b.file === 'app/__init__.py'));
+  });
+
+  test('the per-check file budget leaves edges for the next check, which goes on from the cache', async () => {
+    const lib2 = { name: 'lib2', version: '1.0', files: { 'lib2/__init__.py': 'from lib.urls import gone\n' } };
+    const { runtime, dists } = site([app, lib, other, lib2]);
+    const cache = createImportCache();
+    const limits = { maxFilesPerPackage: 100, maxBytesPerPackage: 1e6, maxFilesPerCheck: 3 };
+    const edges = [[dists[0], dists[1]], [dists[3], dists[1]]];
+    const rounds = [];
+    for (let round = 0; round < 4; round++) {
+      const verdicts = await checkImportEdges(edges, dists, runtime, cache, limits);
+      rounds.push(verdicts.map((e) => (e.incomplete === LEFT_FOR_NEXT_CHECK ? 'later' : `${e.breaks.length} breaks`)).join(', '));
+    }
+    // The first check reads app's 2 files and lib2's, then has no budget left for lib's modules; the second finishes from the cache.
+    assert.deepEqual(rounds, ['later, later', '3 breaks, 1 breaks', '3 breaks, 1 breaks', '3 breaks, 1 breaks']);
+    const complete = await checkImportEdges(edges, dists, runtime, createImportCache(), { ...limits, maxFilesPerCheck: 1000 });
+    assert.deepEqual(complete.map((e) => e.breaks.length), [3, 1], 'the same verdict as an unbounded check');
   });
 
   test('an editable B (RECORD holds only a .pth; the package lives elsewhere) is unknown, never a break', async () => {
@@ -365,7 +382,7 @@ describe('import-break findings from inspectPythonEnvironment', () => {
     const state = await inspect('webapp==2.0\ntoolkit==2.0\n', [web, oldToolkit]);
     assert.deepEqual(state.findings.filter((f) => f.code === 'import-break'), []);
     assert.deepEqual(state.packages.get('toolkit').imports, ['Every import of toolkit by webapp 2.0 resolves in toolkit 2.0 (1 checked).']);
-    const off = await inspect('webapp==2.0\ntoolkit==3.0\n', [web, toolkit], { ...HOST, importChecks: { enabled: false, maxFilesPerPackage: 1000 } });
+    const off = await inspect('webapp==2.0\ntoolkit==3.0\n', [web, toolkit], { ...HOST, importChecks: { enabled: false, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000 } });
     assert.deepEqual(off.findings.filter((f) => f.code === 'import-break'), []);
     assert.equal(off.packages.get('toolkit').imports, undefined);
   });

@@ -56,7 +56,7 @@ export interface HostEnvironment {
   /** Shortens paths in messages (the CLI's working-directory-relative paths). */
   displayPath?: (path: string) => string;
   /** Import-level checks of installed environments (pinsight.importChecks); on with default bounds when absent. */
-  importChecks?: { enabled: boolean; maxFilesPerPackage: number };
+  importChecks?: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number };
 }
 
 /** When the registry part of a check must end; what was not read by then is reported, not waited for. */

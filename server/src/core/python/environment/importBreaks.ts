@@ -6,7 +6,7 @@
 
 import type { Finding } from '../../model';
 import type { Runtime } from '../../runtime';
-import { checkImportEdges, DEFAULT_IMPORT_LIMITS, type ImportBreak, type ImportCache, type ImportCheckLimits, type ImportEdge } from '../imports/check';
+import { checkImportEdges, DEFAULT_IMPORT_LIMITS, LEFT_FOR_NEXT_CHECK, type ImportBreak, type ImportCache, type ImportCheckLimits, type ImportEdge } from '../imports/check';
 import type { InstalledDistribution, InstalledRequirement } from './distInfo';
 import { normalizeName } from '../versions/pep508';
 import { via, type InstalledCheck } from './drift';
@@ -44,7 +44,12 @@ export async function checkImportBreaks(env: InstalledEnvironment, check: Instal
   const limits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
   const edges = await checkImportEdges(pairs, env.distributions.values(), runtime, cache, limits);
   const out: ImportBreakCheck = { findings: [], edges, summary: '', skipped: [] };
+  const later = edges.filter((e) => e.incomplete === LEFT_FOR_NEXT_CHECK);
+  if (later.length) {
+    out.skipped.push(`${later.length} dependency edge${later.length === 1 ? ' was' : 's were'} not import-checked yet: one check reads at most ${limits.maxFilesPerCheck} new source files (pinsight.importChecks.maxFilesPerCheck); the next check goes on from what is cached.`);
+  }
   for (const edge of edges) {
+    if (edge.incomplete === LEFT_FOR_NEXT_CHECK) continue;
     if (edge.incomplete) out.skipped.push(`Imports of ${edge.target.name} by ${edge.importer.name} ${edge.importer.version} were not all checked: ${edge.incomplete}.`);
     if (!edge.breaks.length) continue;
     const reach = check.reached.get(edge.importer.normalizedName)!;

@@ -55,7 +55,7 @@ export async function inspectPythonEnvironment(
     const imports = await checkImportBreaks(environment, check, runtime, importCache, {
       platform: host.platform,
       arch: host.arch,
-      limits: host.importChecks ? { maxFilesPerPackage: host.importChecks.maxFilesPerPackage } : undefined,
+      limits: host.importChecks ? { maxFilesPerPackage: host.importChecks.maxFilesPerPackage, maxFilesPerCheck: host.importChecks.maxFilesPerCheck } : undefined,
     });
     state.findings.push(...imports.findings);
     state.skipped.push(...imports.skipped);

@@ -19,9 +19,18 @@ export interface ImportCheckLimits {
   maxFilesPerPackage: number;
   /** Bytes of source of one distribution that are read at most (imports and definitions together). */
   maxBytesPerPackage: number;
+  /**
+   * Source files read at most by one check (files already cached are free): a cold check of a
+   * large environment stops there, so that it never holds the other findings up for long, and the
+   * next check goes on from the cache.
+   */
+  maxFilesPerCheck: number;
 }
 
-export const DEFAULT_IMPORT_LIMITS: ImportCheckLimits = { maxFilesPerPackage: 1000, maxBytesPerPackage: 8_000_000 };
+export const DEFAULT_IMPORT_LIMITS: ImportCheckLimits = { maxFilesPerPackage: 1000, maxBytesPerPackage: 8_000_000, maxFilesPerCheck: 4000 };
+
+/** The incomplete reason of an edge left for the next check by maxFilesPerCheck. */
+export const LEFT_FOR_NEXT_CHECK = 'left for the next check';
 
 /** An import of A that B does not satisfy. */
 export interface ImportBreak {
@@ -89,7 +98,13 @@ export async function checkImportEdges(
   return Promise.all(edges.map(([a, b]) => checker.edge(a, b)));
 }
 
+/** Whether an edge was denied a read by the per-check budget. */
+interface EdgeContext {
+  denied: boolean;
+}
+
 class Checker {
+  private budget: number;
   private owners?: Promise<Map<string, InstalledDistribution[]>>;
   /** One stat per distribution per check. */
   private readonly indexes = new Map<string, Promise<DistIndex | undefined>>();
@@ -99,7 +114,9 @@ class Checker {
     private readonly cache: ImportCache,
     private readonly limits: ImportCheckLimits,
     private readonly all: InstalledDistribution[],
-  ) {}
+  ) {
+    this.budget = limits.maxFilesPerCheck;
+  }
 
   async edge(a: InstalledDistribution, b: InstalledDistribution): Promise<ImportEdge> {
     const out: ImportEdge = { importer: a, target: b, checked: 0, unknown: 0, guarded: 0, breaks: [] };
@@ -111,7 +128,10 @@ class Checker {
       // module another distribution provides, which an install beside them would change: rare).
       const known = ia.verdicts.get(ib);
       if (known) return { ...known, importer: a, target: b };
-      const verdict = await this.judgeEdge(out, ia, ib, b);
+      const context: EdgeContext = { denied: false };
+      const verdict = await this.judgeEdge(out, ia, ib, b, context);
+      // Unknowns that only the budget caused are not an answer: the next check reads on.
+      if (context.denied) return { ...out, checked: 0, unknown: 0, guarded: 0, breaks: [], incomplete: LEFT_FOR_NEXT_CHECK };
       if (!verdict.incomplete) ia.verdicts.set(ib, verdict);
       return verdict;
     } catch (e) {
@@ -120,8 +140,8 @@ class Checker {
     }
   }
 
-  private async judgeEdge(out: ImportEdge, ia: DistIndex, ib: DistIndex, b: InstalledDistribution): Promise<ImportEdge> {
-    const { refs, incomplete } = await this.importsOf(ia);
+  private async judgeEdge(out: ImportEdge, ia: DistIndex, ib: DistIndex, b: InstalledDistribution, context: EdgeContext): Promise<ImportEdge> {
+    const { refs, incomplete } = await this.importsOf(ia, context);
     if (incomplete) out.incomplete = incomplete;
     for (const ref of refs) {
       const top = ref.module.split('.')[0];
@@ -130,7 +150,7 @@ class Checker {
         out.guarded++;
         continue;
       }
-      for (const found of await this.judge(ref, b, ib)) {
+      for (const found of await this.judge(ref, b, ib, context)) {
         out.checked++;
         if (found === 'unknown') out.unknown++;
         else if (found !== 'ok') out.breaks.push(found);
@@ -140,7 +160,7 @@ class Checker {
   }
 
   /** One verdict per imported name (one for a plain `import module`). */
-  private async judge(ref: ImportRef & { file: string }, b: InstalledDistribution, ib: DistIndex): Promise<Array<'ok' | 'unknown' | ImportBreak>> {
+  private async judge(ref: ImportRef & { file: string }, b: InstalledDistribution, ib: DistIndex, context: EdgeContext): Promise<Array<'ok' | 'unknown' | ImportBreak>> {
     const base = { file: ref.file, line: ref.line, module: ref.module, inFunction: ref.inFunction };
     const found = await this.locate(ref.module, b, ib);
     if (found === 'elsewhere') return [];
@@ -158,7 +178,7 @@ class Checker {
       else if (submodule !== 'missing') out.push('ok');
       else if (found.module.kind === 'namespace') out.push({ ...base, name });
       else {
-        const defs = await this.definitions(found.index, found.module);
+        const defs = await this.definitions(found.index, found.module, context);
         out.push(!defs || defs.unknown ? 'unknown' : defs.names.has(name) ? 'ok' : { ...base, name });
       }
     }
@@ -226,28 +246,36 @@ class Checker {
   }
 
   /** The absolute imports of every source module of a distribution, within the bounds. */
-  private importsOf(index: DistIndex): Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }> {
+  private importsOf(index: DistIndex, context: EdgeContext): Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }> {
     const limitsKey = `${this.limits.maxFilesPerPackage}/${this.limits.maxBytesPerPackage}`;
     if (index.importsLimits !== limitsKey) {
       index.imports = undefined;
       index.verdicts = new WeakMap();
     }
     index.importsLimits = limitsKey;
-    index.imports ??= (async () => {
-      const refs: Array<ImportRef & { file: string }> = [];
-      const files = [...index.modules.modules.values()].filter((m) => m.kind === 'source' && m.path && !/(^|\/)(tests?)\//.test(m.path)).map((m) => m.path!);
-      // The bounds are applied to RECORD's sizes up front, so that every chosen file is read at once.
-      const chosen: string[] = [];
-      let bytes = 0;
-      let skipped = 0;
-      for (const file of files.sort()) {
-        const size = index.modules.modules.get(moduleName(file))?.size ?? 0;
-        if (chosen.length >= this.limits.maxFilesPerPackage || bytes + size > this.limits.maxBytesPerPackage) skipped++;
-        else {
-          chosen.push(file);
-          bytes += size;
-        }
+    if (index.imports) return index.imports;
+    const files = [...index.modules.modules.values()].filter((m) => m.kind === 'source' && m.path && !/(^|\/)(tests?)\//.test(m.path)).map((m) => m.path!);
+    // The bounds are applied to RECORD's sizes up front, so that every chosen file is read at once.
+    const chosen: string[] = [];
+    let bytes = 0;
+    let skipped = 0;
+    for (const file of files.sort()) {
+      const size = index.modules.modules.get(moduleName(file))?.size ?? 0;
+      if (chosen.length >= this.limits.maxFilesPerPackage || bytes + size > this.limits.maxBytesPerPackage) skipped++;
+      else {
+        chosen.push(file);
+        bytes += size;
       }
+    }
+    const unread = chosen.filter((file) => !index.sources.has(file)).length;
+    // A distribution larger than the whole budget is still read when it comes first, so that every check makes progress.
+    if (unread > this.budget && this.budget < this.limits.maxFilesPerCheck) {
+      context.denied = true;
+      return Promise.resolve({ refs: [] });
+    }
+    this.budget = Math.max(0, this.budget - unread);
+    index.imports = (async () => {
+      const refs: Array<ImportRef & { file: string }> = [];
       const analysed = await Promise.all(chosen.map((file) => this.source(index, file)));
       chosen.forEach((file, k) => {
         for (const ref of analysed[k]?.imports ?? []) if (ref.level === 0) refs.push({ ...ref, file });
@@ -257,9 +285,16 @@ class Checker {
     return index.imports;
   }
 
-  private async definitions(index: DistIndex, module: ModuleFile): Promise<ModuleDefinitions | undefined> {
-    // A module past twice the byte bound is left unread: its names are unknown.
-    if (!index.sources.has(module.path!) && index.bytesRead + (module.size ?? 0) > this.limits.maxBytesPerPackage * 2) return undefined;
+  private async definitions(index: DistIndex, module: ModuleFile, context: EdgeContext): Promise<ModuleDefinitions | undefined> {
+    if (!index.sources.has(module.path!)) {
+      // A module past twice the byte bound is left unread: its names are unknown.
+      if (index.bytesRead + (module.size ?? 0) > this.limits.maxBytesPerPackage * 2) return undefined;
+      if (this.budget <= 0) {
+        context.denied = true;
+        return undefined;
+      }
+      this.budget--;
+    }
     return (await this.source(index, module.path!))?.definitions;
   }
 
