@@ -3,9 +3,9 @@
 // sits on both declared lines; the hover of each shows the evidence; the setting turns it off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startServer, fileUri } from '../support/lspClient.mjs';
 import { writeVenv } from '../support/fakeVenv.mjs';
 
@@ -13,21 +13,10 @@ let dir;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'pinsight-imports-'));
-  const site = writeVenv(join(dir, '.venv'), []);
-  const dists = [
+  writeVenv(join(dir, '.venv'), [
     { name: 'Flask', version: '2.2.2', requires: ['Werkzeug>=2.2.2'], files: { 'flask/__init__.py': '', 'flask/app.py': 'import os\n\nfrom werkzeug.urls import url_quote\n' } },
-    { name: 'Werkzeug', version: '3.0.0', requires: [], files: { 'werkzeug/__init__.py': '', 'werkzeug/urls.py': 'def iri_to_uri(iri):\n    return iri\n' } },
-  ];
-  for (const d of dists) {
-    const info = `${d.name.toLowerCase()}-${d.version}.dist-info`;
-    mkdirSync(join(site, info));
-    writeFileSync(join(site, info, 'METADATA'), ['Metadata-Version: 2.1', `Name: ${d.name}`, `Version: ${d.version}`, ...d.requires.map((r) => `Requires-Dist: ${r}`), '', ''].join('\n'));
-    writeFileSync(join(site, info, 'RECORD'), [...Object.keys(d.files), `${info}/METADATA`, `${info}/RECORD`].map((p) => `${p},,`).join('\n') + '\n');
-    for (const [p, text] of Object.entries(d.files)) {
-      mkdirSync(dirname(join(site, p)), { recursive: true });
-      writeFileSync(join(site, p), text);
-    }
-  }
+    { name: 'Werkzeug', version: '3.0.0', files: { 'werkzeug/__init__.py': '', 'werkzeug/urls.py': 'def iri_to_uri(iri):\n    return iri\n' } },
+  ]);
   writeFileSync(join(dir, 'requirements.txt'), 'flask==2.2.2\nwerkzeug==3.0.0\n');
 });
 
