@@ -111,6 +111,10 @@ describe('import scanner', () => {
       '        return None',
       'class C:',
       '    import in_class',
+      'with contextlib.suppress(ImportError):',
+      '    import suppressed',
+      'with open(x) as f:',
+      '    import in_with',
     ].join('\n');
     assert.deepEqual(imports(src), [
       '2 fast speedups try',
@@ -129,6 +133,8 @@ describe('import scanner', () => {
       '36 lazy - fn',
       '38 inner_guarded - try fn',
       '42 in_class -',
+      '44 suppressed - try',
+      '46 in_with -',
     ]);
   });
 

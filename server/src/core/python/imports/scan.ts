@@ -112,6 +112,8 @@ function walk(statements: Statement[], visit: (statement: Statement, blocks: Blo
 function guardOf(statements: Statement[], k: number, kind: string, outer: Block[]): Guard | undefined {
   const tokens = statements[k].tokens;
   if (kind === 'try') return tryCatchesImportError(statements, k) ? 'try' : undefined;
+  // `with contextlib.suppress(ImportError):` is a try/except ImportError: pass.
+  if (kind === 'with') return tokens.some((t) => t.text === 'suppress') && tokens.some((t) => CATCHES_IMPORT_ERROR.has(t.text)) ? 'try' : undefined;
   if (kind === 'except') {
     // The fallback of a try that catches ImportError runs only when the first import failed.
     const owner = findTry(statements, k);
