@@ -115,6 +115,10 @@ describe('import scanner', () => {
       '    import suppressed',
       'with open(x) as f:',
       '    import in_with',
+      'if PYNAMODB4:',
+      '    import new_api',
+      'else:',
+      '    import old_api',
     ].join('\n');
     assert.deepEqual(imports(src), [
       '2 fast speedups try',
@@ -135,6 +139,8 @@ describe('import scanner', () => {
       '42 in_class -',
       '44 suppressed - try',
       '46 in_with -',
+      '48 new_api - version-check',
+      '50 old_api - version-check',
     ]);
   });
 
@@ -323,6 +329,16 @@ describe('edge check', () => {
     assert.deepEqual(complete.map((e) => e.breaks.length), [3, 1], 'the same verdict as an unbounded check');
   });
 
+  test('six.moves-style modules made through sys.modules are unknown, never missing', async () => {
+    const user = { name: 'user', version: '1.0', files: { 'user/__init__.py': 'from six.moves import urllib\nimport six.moves.queue\nfrom compat.gen import thing\nfrom compat import real_missing\n' } };
+    const six = { name: 'six', version: '1.17.0', files: { 'six.py': 'import sys\nsys.modules[__name__ + ".moves"] = object()\n' } };
+    const compat = { name: 'compat', version: '1.0', files: { 'compat/__init__.py': 'import sys\nsys.modules["compat.gen"] = sys\n' } };
+    const { runtime, dists } = site([user, six, compat]);
+    const [toSix, toCompat] = await checkImportEdges([[dists[0], dists[1]], [dists[0], dists[2]]], dists, runtime);
+    assert.deepEqual([toSix.breaks, toSix.unknown, toSix.checked], [[], 2, 2]);
+    assert.deepEqual([toCompat.breaks, toCompat.unknown, toCompat.checked], [[], 2, 2]);
+  });
+
   test('an editable B (RECORD holds only a .pth; the package lives elsewhere) is unknown, never a break', async () => {
     const editable = { name: 'lib', version: '3.0', topLevel: 'lib\n', files: { '__editable__.lib-3.0.pth': '/src/lib\n' } };
     const { runtime, dists } = site([app, editable]);
@@ -391,6 +407,18 @@ describe('import-break findings from inspectPythonEnvironment', () => {
     const off = await inspect('webapp==2.0\ntoolkit==3.0\n', [web, toolkit], { ...HOST, importChecks: { enabled: false, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000 } });
     assert.deepEqual(off.findings.filter((f) => f.code === 'import-break'), []);
     assert.equal(off.packages.get('toolkit').imports, undefined);
+  });
+
+  test('a break only inside a function is information, and module-level breaks are named first', async () => {
+    const lazy = { name: 'webapp', version: '2.0', requires: ['toolkit>=1'], files: { 'webapp/__init__.py': 'def never_called():\n    from toolkit.urls import quote_url\n' } };
+    const state = await inspect('webapp\n', [lazy, toolkit]);
+    const [finding] = state.findings.filter((f) => f.code === 'import-break');
+    assert.equal(finding.severity, 'information');
+    assert.match(finding.message, /\(webapp\/__init__\.py:2, inside a function\), which toolkit 3\.0 does not define, so the code that holds it fails with ImportError when it runs\./);
+    const both = { ...lazy, files: { 'webapp/__init__.py': 'def never_called():\n    from toolkit.urls import quote_url\nfrom toolkit.urls import other_gone\n' } };
+    const [second] = (await inspect('webapp\n', [both, toolkit])).findings.filter((f) => f.code === 'import-break');
+    assert.equal(second.severity, 'warning');
+    assert.match(second.message, /^webapp 2\.0 imports `toolkit\.urls\.other_gone` \(webapp\/__init__\.py:3\), .* It also imports `toolkit\.urls\.quote_url` \(webapp\/__init__\.py:2, inside a function\)/);
   });
 
   test('an extra-only requirement counts as an edge when its target is installed', async () => {

@@ -60,7 +60,9 @@ export async function checkImportBreaks(env: InstalledEnvironment, check: Instal
       if (seen.has(key)) continue;
       seen.add(key);
       const message = describeEdge(edge, root === reach.root ? via(reach) : '');
-      out.findings.push({ code: 'import-break', severity: 'warning', package: root.dep.normalizedName, path: root.manifest.path, range: root.dep.range, message, related: [], fixes: [] });
+      // A break only inside functions fails when that code runs, not on import: information.
+      const severity = edge.breaks.some((b) => !b.inFunction) ? 'warning' : 'information';
+      out.findings.push({ code: 'import-break', severity, package: root.dep.normalizedName, path: root.manifest.path, range: root.dep.range, message, related: [], fixes: [] });
     }
   }
   const imports = edges.reduce((n, e) => n + e.checked, 0);
@@ -81,7 +83,8 @@ function applies(requirement: InstalledRequirement, judge: RequirementJudge): bo
 /** "Flask 2.2.2 imports `werkzeug.urls.url_quote` (flask/app.py:30), which Werkzeug 3.0.0 does not define, ..." */
 export function describeEdge(edge: ImportEdge, chain = ''): string {
   const { importer: a, target: b } = edge;
-  const [first, ...rest] = edge.breaks;
+  // Module-level breaks first: they are what makes `import A` fail.
+  const [first, ...rest] = [...edge.breaks].sort((x, y) => Number(x.inFunction) - Number(y.inFunction));
   const more = rest.length ? ` It also imports ${rest.slice(0, 3).map(brokenImport).join(', ')}${rest.length > 3 ? ` and ${rest.length - 3} more` : ''}, which ${b.name} ${b.version} lacks too.` : '';
   const lacks = first.name ? `which ${b.name} ${b.version} does not define` : `a module ${b.name} ${b.version} does not have`;
   const fails = first.inFunction ? `the code that holds it fails with ImportError when it runs` : `\`import ${moduleOf(first.file)}\` fails with ImportError`;

@@ -162,7 +162,7 @@ class Checker {
   /** One verdict per imported name (one for a plain `import module`). */
   private async judge(ref: ImportRef & { file: string }, b: InstalledDistribution, ib: DistIndex, context: EdgeContext): Promise<Array<'ok' | 'unknown' | ImportBreak>> {
     const base = { file: ref.file, line: ref.line, module: ref.module, inFunction: ref.inFunction };
-    const found = await this.locate(ref.module, b, ib);
+    const found = await this.locate(ref.module, b, ib, context);
     if (found === 'elsewhere') return [];
     if (found === 'missing') return [base];
     if (found === 'unknown') return (ref.names ?? ['']).map(() => 'unknown' as const);
@@ -173,7 +173,8 @@ class Checker {
         out.push('ok');
         continue;
       }
-      const submodule = await this.locate(`${ref.module}.${name}`, b, ib);
+      // A plain module (mod.py) has no submodules of its own; a package may hold one by that name.
+      const submodule = isPackage(found.module) ? await this.locate(`${ref.module}.${name}`, b, ib, context) : 'missing';
       if (submodule === 'unknown' || found.module.kind === 'compiled') out.push('unknown');
       else if (submodule !== 'missing') out.push('ok');
       else if (found.module.kind === 'namespace') out.push({ ...base, name });
@@ -186,7 +187,7 @@ class Checker {
   }
 
   /** Where a module is: in B, in another distribution (not this edge's business), missing, or unknown (under a compiled package). */
-  private async locate(module: string, b: InstalledDistribution, ib: DistIndex): Promise<{ module: ModuleFile; index: DistIndex } | 'elsewhere' | 'missing' | 'unknown'> {
+  private async locate(module: string, b: InstalledDistribution, ib: DistIndex, context: EdgeContext): Promise<{ module: ModuleFile; index: DistIndex } | 'elsewhere' | 'missing' | 'unknown'> {
     const own = ib.modules.modules.get(module);
     if (own) return { module: own, index: ib };
     const parts = module.split('.');
@@ -194,9 +195,14 @@ class Checker {
       // Submodules of an extension module are made by its code, not by files.
       if (ib.modules.modules.get(parts.slice(0, n).join('.'))?.kind === 'compiled') return 'unknown';
     }
-    // Missing for sure only inside a regular package B ships (its files are all in its RECORD).
+    // Missing for sure only inside a regular package B ships (its files are all in its RECORD) whose
+    // __init__ does not edit sys.modules, globals() or __path__; six.moves exists only through sys.modules.
     const parent = ib.modules.modules.get(parts.slice(0, -1).join('.'));
-    if (parent?.kind === 'source') return 'missing';
+    if (parent?.kind === 'source') {
+      if (!isPackage(parent)) return 'unknown';
+      const defs = await this.definitions(ib, parent, context);
+      return defs && !defs.makesModules ? 'missing' : 'unknown';
+    }
     // A namespace package's other portions may come from another distribution.
     const owners = (await this.ownersByTopLevel()).get(parts[0]) ?? [];
     for (const other of owners) {
@@ -319,4 +325,9 @@ class Checker {
 /** "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg". */
 function moduleName(file: string): string {
   return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+}
+
+/** A package (`__init__` file or namespace folder), as opposed to a plain module file. */
+function isPackage(module: ModuleFile): boolean {
+  return module.kind === 'namespace' || /(^|\/)__init__(\.[^/]*)?\.(py|so|pyd)$/.test(module.path ?? '');
 }

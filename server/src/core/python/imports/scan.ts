@@ -28,6 +28,8 @@ export interface ModuleDefinitions {
   names: Set<string>;
   /** Set when the module can define names no statement shows (module `__getattr__`, `from x import *`, globals()). */
   unknown?: string;
+  /** It edits sys.modules, globals() or its __path__: submodules may exist that no file shows (six.moves). */
+  makesModules?: boolean;
 }
 
 interface Block {
@@ -73,9 +75,14 @@ export function moduleDefinitions(text: string): ModuleDefinitions {
 function definitionsFrom(statements: Statement[]): ModuleDefinitions {
   const names = new Set<string>();
   let unknown: string | undefined;
+  let makesModules = false;
   walk(statements, (statement, blocks) => {
     const tokens = statement.tokens;
-    if (usesGlobalsDynamically(tokens)) unknown ??= 'it changes its namespace through globals() or sys.modules';
+    if (usesGlobalsDynamically(tokens)) {
+      unknown ??= 'it changes its namespace through globals() or sys.modules';
+      makesModules = true;
+    }
+    if (tokens.some((t) => t.text === '__path__' || t.text === 'extend_path')) makesModules = true;
     if (tokens[0]?.text === 'global') {
       // A function that declares a global may define it when called.
       for (const t of tokens.slice(1)) if (t.kind === 'name') names.add(t.text);
@@ -88,7 +95,7 @@ function definitionsFrom(statements: Statement[]): ModuleDefinitions {
     for (const name of boundNames(tokens)) names.add(name);
     if (names.has('__getattr__')) unknown ??= 'it defines a module-level __getattr__';
   });
-  return unknown ? { names, unknown } : { names };
+  return { names, ...(unknown ? { unknown } : {}), ...(makesModules ? { makesModules } : {}) };
 }
 
 /** Calls `visit` for each statement with the blocks it is nested in (outermost first). */
@@ -141,7 +148,8 @@ function chainGuard(statements: Statement[], k: number, outer: Block[]): Guard |
 }
 
 function isVersionCheck(tokens: Token[]): boolean {
-  return tokens.some((t) => t.kind === 'name' && (/version/i.test(t.text) || /^(PY\d*|PYPY|IS_PYPY|PY_\d+|WIN|IS_WINDOWS)$/.test(t.text) || t.text === 'platform' || t.text === 'hexversion'));
+  // Flags such as PY3, PYNAMODB4 or DJANGO_2 (all capitals, ending in a digit) name versions too.
+  return tokens.some((t) => t.kind === 'name' && (/version/i.test(t.text) || /^(PY\d*|PYPY|IS_PYPY|PY_\d+|WIN|IS_WINDOWS)$/.test(t.text) || /^[A-Z][A-Z0-9_]*[0-9]$/.test(t.text) || t.text === 'platform' || t.text === 'hexversion'));
 }
 
 /** The header at the same indent before statement k whose first word is one of `kinds` (skipping deeper lines and sibling branches). */
