@@ -30,6 +30,8 @@ export interface PinsightSettings {
   severity: Record<string, SeverityOverride>;
   /** Seconds one document's registry checks and resolution may take before what is missing is reported. */
   registryTimeoutSeconds: number;
+  /** Import-level checks of the installed Python environment (pinsight.importChecks.*). */
+  importChecks: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number };
 }
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -52,6 +54,7 @@ export const defaultSettings: PinsightSettings = {
   manifests: ['requirements', 'pyproject', 'package.json'],
   severity: {},
   registryTimeoutSeconds: 120,
+  importChecks: { enabled: true, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000 },
 };
 
 const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
@@ -84,6 +87,17 @@ export function normalizeSettings(raw: unknown): PinsightSettings {
     manifests: pick(v.manifests, d.manifests, (x) => Array.isArray(x) && x.every((k) => KINDS.has(String(k)))),
     severity: severityOverrides(v.severity),
     registryTimeoutSeconds: pick(v.registryTimeoutSeconds, d.registryTimeoutSeconds, (x) => typeof x === 'number' && x > 0 && x <= 3600),
+    importChecks: importChecksOf(v.importChecks),
+  };
+}
+
+function importChecksOf(raw: unknown): PinsightSettings['importChecks'] {
+  const v = (raw ?? {}) as Record<string, unknown>;
+  const d = defaultSettings.importChecks;
+  return {
+    enabled: pick(v.enable, d.enabled, (x) => typeof x === 'boolean'),
+    maxFilesPerPackage: pick(v.maxFilesPerPackage, d.maxFilesPerPackage, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100_000),
+    maxFilesPerCheck: pick(v.maxFilesPerCheck, d.maxFilesPerCheck, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1_000_000),
   };
 }
 

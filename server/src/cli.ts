@@ -18,6 +18,7 @@ import { createNodeRuntime } from './node/runtime';
 import { checkDeadline } from './node/clock';
 import { machineEngines } from './node/engines';
 import { loadSnapshot } from './node/snapshotTransport';
+import { defaultSettings } from '../../common/settings';
 
 const VERSION = '0.1.0';
 
@@ -70,6 +71,8 @@ function hostFor(options: CliOptions): HostEnvironment {
     displayPath,
     machine: { platform: hostPlatform(), arch: process.arch },
     engines: machineEngines,
+    // One run of the CLI has no next check to go on: it reads what the environment needs.
+    importChecks: { ...defaultSettings.importChecks, enabled: !options.noImportChecks, maxFilesPerCheck: 1_000_000 },
   };
 }
 

@@ -21,6 +21,8 @@ export interface CliOptions {
   pre: boolean;
   /** Report exact pins older than their highest compatible version (`outdated`). */
   outdated: boolean;
+  /** Leave out the import-level checks of the installed environment (--no-import-checks). */
+  noImportChecks: boolean;
   isolated: boolean;
   /** Exit 1 when anything was skipped or the verdict is incomplete (--strict). */
   strict: boolean;
@@ -61,6 +63,7 @@ Options:
   --offline                 Use only cached registry answers.
   --registry-snapshot FILE  Answer registry requests from a recorded snapshot (no network).
   --no-registry             Only the checks that need no registry.
+  --no-import-checks        Do not read installed source files for import-break.
   --timeout SECONDS         Stop waiting for registries after this long in all (default: 120);
                             what was not read by then is reported and the verdict is marked
                             incomplete. One request gives up after 15 s.
@@ -81,7 +84,7 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
   if (command === '-h' || command === '--help' || command === 'help') return 'help';
   if (command === '--version') return 'version';
   if (command !== 'check' && command !== 'list') throw new UsageError(`Unknown command '${command}': use \`pinsight check\` or \`pinsight list\`.`);
-  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, outdated: false, isolated: false, strict: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
+  const o: CliOptions = { command, format: 'text', paths: [], extraIndexUrls: [], noCache: false, offline: false, noRegistry: false, explain: false, pre: false, outdated: false, noImportChecks: false, isolated: false, strict: false, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -143,6 +146,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
         break;
       case '--outdated':
         o.outdated = true;
+        break;
+      case '--no-import-checks':
+        o.noImportChecks = true;
         break;
       case '--pre':
         o.pre = true;

@@ -68,14 +68,18 @@ function filler(size, seed) {
 
 /**
  * A real wheel: local headers, deflated (or stored) data, central directory and end record.
- * layout: { padBytes?: number (a stored, incompressible module of that size), metadataFirst?: boolean }
+ * layout: { padBytes?: number (a stored, incompressible module of that size), metadataFirst?: boolean,
+ *   files?: { path: text } (the package's files in place of the one fixture module), topLevel?: string (top_level.txt) }
  */
 export function buildWheel(displayName, version, metadataText, layout = {}, uploadTime) {
   const stem = filenameStem(displayName);
   const distInfo = `${stem}-${version}.dist-info`;
   const wheelText = 'Wheel-Version: 1.0\nGenerator: pinsight-fake-pypi\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n';
   const moduleText = `"""Fixture module for ${displayName} ${version}."""\n__version__ = ${JSON.stringify(version)}\n`;
-  const entries = [{ name: `${stem}/__init__.py`, data: Buffer.from(moduleText) }];
+  const entries = layout.files
+    ? Object.entries(layout.files).map(([name, text]) => ({ name, data: Buffer.from(text) }))
+    : [{ name: `${stem}/__init__.py`, data: Buffer.from(moduleText) }];
+  if (layout.topLevel) entries.push({ name: `${distInfo}/top_level.txt`, data: Buffer.from(layout.topLevel) });
   if (layout.padBytes) entries.push({ name: `${stem}/_pad.bin`, data: filler(layout.padBytes, layout.padBytes), store: true });
   const meta = { name: `${distInfo}/METADATA`, data: Buffer.from(metadataText) };
   if (layout.metadataFirst) entries.unshift(meta);

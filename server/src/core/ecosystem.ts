@@ -58,6 +58,8 @@ export interface HostEnvironment {
   displayPath?: (path: string) => string;
   /** The Node and npm that would install on this machine, for npm's `engines` rule when it picks a version; read once, lazily. */
   engines?: () => Promise<{ nodeVersion?: string; npmVersion?: string }>;
+  /** Import-level checks of installed environments (pinsight.importChecks); on with default bounds when absent. */
+  importChecks?: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number };
 }
 
 /** When the registry part of a check must end; what was not read by then is reported, not waited for. */
@@ -152,7 +154,7 @@ export interface EcosystemChecker {
 export interface ProjectState {
   findings: Finding[];
   /** Per normalised package name: the locked and installed versions and the lock's "via" lines, for the hover. */
-  packages: Map<string, { locked?: string; installed?: string; via?: string[] }>;
+  packages: Map<string, { locked?: string; installed?: string; via?: string[]; imports?: string[] }>;
   /** What was read, in words, for the status item and the CLI summary ("uv.lock", ".venv: Python 3.11.7, 112 distributions"). */
   sources: string[];
   /** What could not be checked, each with why ("uv.lock: not valid TOML at line 3"). */

@@ -157,6 +157,7 @@ export type FindingCode =
   | 'not-installed'
   | 'installed-mismatch'
   | 'installed-conflict'
+  | 'import-break'
   | 'inconsistent-pin'
   // team rules (pinsight.toml, [tool.pinsight])
   | 'invalid-rule';

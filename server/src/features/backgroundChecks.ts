@@ -149,6 +149,7 @@ export class BackgroundChecks {
       searchRoot: this.ctx.workspaceRoot,
       machine: { platform: hostPlatform(), arch: process.arch },
       engines: machineEngines,
+      importChecks: settings.importChecks,
     };
   }
 }

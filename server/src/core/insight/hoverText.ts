@@ -34,6 +34,8 @@ export interface HoverFacts {
   locked?: string;
   /** What the lockfile says brings the package in (pip-tools "via" lines, npm lock chains). */
   via?: string[];
+  /** Import-level evidence from the installed files: breaks, or "every import of B by A resolves in B 3.0". */
+  imports?: string[];
   /** Answers came from the cache while the registry was unreachable or offline. */
   stale?: boolean;
   /** The team rules (pinsight.toml, [tool.pinsight]) that name this package, one line each. */
@@ -82,6 +84,10 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
   if (facts.via && facts.via.length > 0) {
     out.push('', '**Locked because of**');
     for (const v of facts.via.slice(0, 6)) out.push(`- ${v}`);
+  }
+  if (facts.imports && facts.imports.length > 0) {
+    out.push('', '**Imports (installed files)**');
+    for (const line of facts.imports.slice(0, 6)) out.push(`- ${line}`);
   }
   if (facts.explanation && facts.explanation.length > 0) {
     // Plain Markdown that every LSP client renders (Neovim and Helix show HTML tags raw).

@@ -36,7 +36,7 @@ export async function runStages(analysis: Analysis, runtime: Runtime, project: P
     async hoverFacts(dep, signal) {
       const facts = await online.hoverFacts(dep, signal);
       const local = state?.packages.get(dep.normalizedName);
-      return local ? { ...facts, installed: local.installed, locked: local.locked, via: local.via } : facts;
+      return local ? { ...facts, installed: local.installed, locked: local.locked, via: local.via, imports: local.imports } : facts;
     },
   };
 }

@@ -7,6 +7,7 @@ import { inspectPythonEnvironment } from './environment/inspect';
 import { inspectPythonLocks } from './locks/inspectLocks';
 import { addCommandFixes } from '../insight/commandFixes';
 import { createEnvironmentCache } from './environment/installed';
+import { createImportCache } from './imports/check';
 import { nameCompletions, pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { outdatedFindings } from './checks/outdated';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
@@ -140,11 +141,12 @@ class PythonChecker implements EcosystemChecker {
 
 // Installed environments are read through one cache for the process (keyed by folder and mtime).
 const environmentCache = createEnvironmentCache();
+const importCache = createImportCache();
 
 /** Lockfile and installed-environment drift; fixes run the command each message names, in a terminal. */
 async function inspect(manifests: ParsedManifest[], kind: ManifestKind, runtime: Runtime, host: HostEnvironment): Promise<ProjectState> {
   const machine = host.machine ? { ...host, platform: host.machine.platform, arch: host.machine.arch } : host;
-  const [locks, state] = await Promise.all([inspectPythonLocks(manifests, runtime), inspectPythonEnvironment(manifests, kind, runtime, machine, environmentCache)]);
+  const [locks, state] = await Promise.all([inspectPythonLocks(manifests, runtime), inspectPythonEnvironment(manifests, kind, runtime, machine, environmentCache, importCache)]);
   const root = manifests[0];
   if (root && state.environment) {
     // pip runs as the environment's own interpreter, so the install lands where the check looked.

@@ -40,18 +40,22 @@ export interface InstalledCheck {
   skipped: string[];
   /** ".venv: Python 3.11.7, 112 distributions". */
   summary: string;
+  /** The manifest lines that apply, and the line each installed distribution is brought in by (for the import checks). */
+  roots: Root[];
+  reached: Map<string, Reach>;
 }
 
 /** Checks the installed environment against a manifest tree (root first); pure, never throws. */
 export function checkInstalled(manifests: ParsedManifest[], env: InstalledEnvironment, options: CheckInstalledOptions): InstalledCheck {
   const environment = installedMarkerEnvironment(env.location.pythonVersion, options.platform, options.arch);
   const { roots, undecided } = applicableRoots(manifests, environment);
-  const out: InstalledCheck = { findings: [], installed: new Map(), problems: [], unplaced: [], skipped: [...env.notes], summary: summaryOf(env) };
+  const out: InstalledCheck = { findings: [], installed: new Map(), problems: [], unplaced: [], skipped: [...env.notes], summary: summaryOf(env), roots, reached: new Map() };
   for (const [name, dist] of env.distributions) out.installed.set(name, dist.version);
   const say = new Messages(env, options.plan.command);
   for (const root of roots) checkRoot(root, env, options.plan, say, out.findings);
   const judge = new RequirementJudge(environment);
   const { reached, extraProblems } = walkFromRoots(roots.filter((r) => !r.dep.constraint && !r.dep.override), env, judge);
+  out.reached = reached;
   for (const problem of extraProblems) out.findings.push(say.extra(problem));
   out.problems = checkInstalledSet(env, judge);
   for (const problem of out.problems) {
@@ -192,7 +196,7 @@ class Messages {
 }
 
 /** " (brought in by fastapi → starlette)" when the distribution is not the line's own. */
-function via(reach: Reach): string {
+export function via(reach: Reach): string {
   if (reach.chain.length <= 1) return '';
   return ` (which ${reach.root.dep.name} brings in: ${reach.chain.join(' → ')})`;
 }

@@ -11,6 +11,8 @@ import { stripBom } from '../../text';
 import { buildTomlTree, getEntry, isString } from '../../toml/tomlTree';
 import { normalizeName } from '../versions/pep508';
 import { checkInstalled, type InstallPlan, type InstalledCheck } from './drift';
+import { createImportCache, type ImportCache } from '../imports/check';
+import { checkImportBreaks, describeEdge, describeResolvedEdge } from './importBreaks';
 import { createEnvironmentCache, readInstalledEnvironment, type EnvironmentCache, type InstalledEnvironment } from './installed';
 import { displayEnvPath, findPythonEnvironment } from './location';
 
@@ -27,6 +29,7 @@ export async function inspectPythonEnvironment(
   runtime: Runtime,
   host: HostEnvironment,
   cache: EnvironmentCache = createEnvironmentCache(),
+  importCache: ImportCache = createImportCache(),
 ): Promise<EnvironmentState> {
   const state: EnvironmentState = { findings: [], packages: new Map(), sources: [], skipped: [] };
   const root = manifests[0];
@@ -50,6 +53,23 @@ export async function inspectPythonEnvironment(
   state.skipped.push(...check.skipped);
   state.environment = environment;
   state.check = check;
+  if (host.importChecks?.enabled !== false) {
+    const imports = await checkImportBreaks(environment, check, runtime, importCache, {
+      platform: host.platform,
+      arch: host.arch,
+      limits: host.importChecks ? { maxFilesPerPackage: host.importChecks.maxFilesPerPackage, maxFilesPerCheck: host.importChecks.maxFilesPerCheck } : undefined,
+    });
+    state.findings.push(...imports.findings);
+    state.skipped.push(...imports.skipped);
+    for (const edge of imports.edges) {
+      const line = edge.breaks.length ? describeEdge(edge) : describeResolvedEdge(edge);
+      if (!line) continue;
+      for (const dist of [edge.importer, edge.target]) {
+        const facts = state.packages.get(dist.normalizedName) ?? {};
+        state.packages.set(dist.normalizedName, { ...facts, imports: [...(facts.imports ?? []), line] });
+      }
+    }
+  }
   return state;
 }
 
