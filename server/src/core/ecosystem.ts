@@ -80,6 +80,8 @@ export interface StageOptions {
   outdated?: boolean;
   /** Pre-releases allowed for every requirement (the CLI's --pre). */
   allowPrereleases?: boolean;
+  /** The disk, for a wing whose resolution reads more than the analysed manifests (npm workspaces' package.json files). */
+  runtime?: Runtime;
 }
 
 /** What a registry check over one manifest tree found. */

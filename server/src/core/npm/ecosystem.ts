@@ -12,6 +12,7 @@ import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import { npmPeerFindings } from './checks/peerFindings';
 import { NpmDriftCache } from './environment/driftCache';
 import { inspectNpm } from './environment/inspectNpm';
+import { loadNpmProject } from './locks/npmProject';
 import { addCommandFixes } from '../insight/commandFixes';
 import type { Runtime } from '../runtime';
 import { checkNpmDependencies, type NpmFacts } from './checks/registryChecks';
@@ -65,7 +66,12 @@ class NpmChecker implements EcosystemChecker {
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
       if (!blocked && !options.signal?.aborted) {
-        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal })));
+        // npm resolves a workspace's dependencies with the whole project: check from its root, with every workspace
+        const project = options.runtime ? await loadNpmProject(manifests, options.runtime) : undefined;
+        const peerRoot = project?.root ?? root;
+        // a host that cannot list folders cannot find the workspaces: the check then says it cannot predict
+        const workspaces = options.runtime?.listDir ? project?.workspaces : undefined;
+        out.findings.push(...(await npmPeerFindings(peerRoot, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, signal: options.signal, workspaces })));
       }
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
