@@ -57,7 +57,11 @@ class NpmChecker implements EcosystemChecker {
     const out: EcosystemCheck = { findings: [], failures: [], stale: false, registries: [], hoverFacts: async (dep) => hoverFacts(facts, dep, out.stale) };
     try {
       const { client: npm, config } = await this.services.npmFor(root.path);
-      const checked = await checkNpmDependencies(root, npm, options.signal);
+      // npm resolves a workspace's dependencies with the whole project: peers are checked from its
+      // root with every workspace, and a dependency on a workspace is a link, not a registry package
+      const project = options.runtime ? await loadNpmProject(manifests, options.runtime) : undefined;
+      const linked = new Map(project?.workspaces.map((w) => [w.name, typeof w.manifest.meta?.version === 'string' ? w.manifest.meta.version : '']));
+      const checked = await checkNpmDependencies(root, npm, options.signal, linked);
       out.findings.push(...checked.findings);
       out.failures.push(...checked.failures);
       out.stale = checked.stale;
@@ -66,8 +70,6 @@ class NpmChecker implements EcosystemChecker {
       // Peer resolution over unknown packages or an unreachable registry would only restate those findings.
       const blocked = checked.failures.length > 0 || checked.findings.some((f) => f.severity === 'error');
       if (!blocked && !options.signal?.aborted) {
-        // npm resolves a workspace's dependencies with the whole project: check from its root, with every workspace
-        const project = options.runtime ? await loadNpmProject(manifests, options.runtime) : undefined;
         const peerRoot = project?.root ?? root;
         // a host that cannot list folders cannot find the workspaces: the check then says it cannot predict
         const workspaces = options.runtime?.listDir ? project?.workspaces : undefined;
