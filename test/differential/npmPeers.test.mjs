@@ -178,7 +178,7 @@ async function npmVerdict(pkg, mode, registry, work, dir) {
   return { code: 'ok', top, tree, warned, text };
 }
 
-test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 120_000 }, async (t) => {
+test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 480_000 }, async (t) => {
   const version = await run('npm', ['--version'], { env: { ...process.env, NPM_CONFIG_USERCONFIG: '/dev/null' } });
   if (version.status !== 0) {
     t.skip('the npm CLI is not installed');
