@@ -189,6 +189,35 @@ test('npm peers: ERESOLVE for React 19 with react-beautiful-dnd 13, on both line
   assert.deepEqual(JSON.parse(ok.stdout).files[0].findings.filter((f) => f.severity === 'error'), []);
 });
 
+test('npm workspaces: a member\'s ERESOLVE on the member\'s lines, globs that match nothing listed as skipped, clean once fixed', async () => {
+  cpSync(join(examples, 'npm-workspaces'), join(dir, 'npm-workspaces'), { recursive: true });
+  const r = await run(['check', '--format', 'json', ...registryArgs(), 'npm-workspaces']);
+  assert.equal(r.code, 1, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const byFile = Object.fromEntries(doc.files.map((f) => [f.path, f.findings]));
+  const codes = (path, code) => byFile[path].filter((f) => f.code === code).map((f) => f.range.start.line);
+  assert.deepEqual(codes('npm-workspaces/packages/web/package.json', 'peer-conflict'), [5, 7]);
+  assert.deepEqual(codes('npm-workspaces/package.json', 'peer-conflict'), []);
+  assert.deepEqual(codes('npm-workspaces/packages/ui/package.json', 'peer-conflict'), []);
+  // "@demo/ui" is the sibling workspace npm links: never an unknown registry package
+  assert.deepEqual(doc.files.flatMap((f) => f.findings).filter((f) => f.code === 'unknown-package'), []);
+  const react = byFile['npm-workspaces/packages/web/package.json'].find((f) => f.code === 'peer-conflict' && f.range.start.line === 5);
+  assert.match(react.message, /Found: react@19\.\d+\.\d+ \(from @demo\/web@1\.0\.0\)\./);
+  assert.equal(react.fixes[0].edits[0].newText, '^18.3.1');
+  assert.deepEqual(doc.skipped, [], 'nothing about workspaces is skipped');
+  // a glob that matches nothing and a matched folder without package.json: said once, not a crash
+  const rootPkg = join(dir, 'npm-workspaces', 'package.json');
+  writeFileSync(rootPkg, readFileSync(rootPkg, 'utf8').replace('["packages/*"]', '["packages/*", "tools/*"]'));
+  mkdirSync(join(dir, 'npm-workspaces', 'packages', 'docs'));
+  const web = join(dir, 'npm-workspaces', 'packages', 'web', 'package.json');
+  writeFileSync(web, readFileSync(web, 'utf8').replace(/\^19\.1\.0/g, '^18.3.1'));
+  const fixed = await run(['check', '--format', 'json', ...registryArgs(), 'npm-workspaces']);
+  const after = JSON.parse(fixed.stdout);
+  assert.deepEqual(after.files.flatMap((f) => f.findings).filter((f) => f.severity === 'error'), []);
+  assert.ok(after.skipped.some((s) => s.includes('packages/docs matches the npm workspaces globs but has no package.json')), after.skipped.join('\n'));
+  assert.ok(after.skipped.some((s) => s.includes('The npm workspaces pattern "tools/*" matches no folder with a package.json.')), after.skipped.join('\n'));
+});
+
 async function closedPort() {
   const server = createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -4,13 +4,17 @@
 // NpmClient. They must agree on ERESOLVE or not in every case; when npm succeeds, our node_modules
 // layout (top level and nested) must equal package-lock.json's; when both fail with ERESOLVE, npm's output must show
 // the version we say was found and the peer requirement we say failed. Cases run one at a time.
+// Workspace cases write each member's package.json too; Pinsight finds them as the checker does
+// (loadNpmProject over the node runtime: the root's globs, each member's package.json).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { checkNpmPeers } from '../../dist/core/npm/arborist/peers.js';
+import { loadNpmProject } from '../../dist/core/npm/locks/npmProject.js';
+import { createNodeRuntime } from '../../dist/node/runtime.js';
 import { parsePackageJson } from '../../dist/core/npm/manifest/packageJson.js';
 import { NpmClient } from '../../dist/core/npm/registry/npmClient.js';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
@@ -19,6 +23,10 @@ import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { SYNTHETIC } from '../support/npmPeerPackages.mjs';
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('../../examples/npm-peer/package.json', import.meta.url), 'utf8'));
+const exampleFile = (path) => JSON.parse(readFileSync(new URL(`../../examples/npm-workspaces/${path}`, import.meta.url), 'utf8'));
+const MONOREPO = exampleFile('package.json');
+const MONOREPO_MEMBERS = { 'packages/ui': exampleFile('packages/ui/package.json'), 'packages/web': exampleFile('packages/web/package.json') };
+const ws = (name, fields = {}) => ({ name, version: '1.0.0', ...fields });
 const REACT19 = { react: '^19.1.0', 'react-dom': '^19.1.0' };
 const REACT18 = { react: '^18.2.0', 'react-dom': '^18.2.0' };
 
@@ -77,6 +85,55 @@ const CASES = [
   ['override key with a range and a "." value', { dependencies: { 'pz-x': '1.0.0', 'pz-c': '^2.0.0' }, overrides: { 'pz-x@1': { '.': '1.0.0', 'pz-c': '$pz-c' } } }],
 ];
 
+// npm workspaces: [name, root package.json, npm settings, { folder: member package.json or null }]
+const WORKSPACE_CASES = [
+  ['workspaces: examples/npm-workspaces (a member\'s own peer conflict)', MONOREPO, {}, MONOREPO_MEMBERS],
+  ['workspaces: examples/npm-workspaces with web on React 18', MONOREPO, {}, {
+    ...MONOREPO_MEMBERS,
+    'packages/web': { ...MONOREPO_MEMBERS['packages/web'], dependencies: { ...MONOREPO_MEMBERS['packages/web'].dependencies, ...REACT18 } },
+  }],
+  ['workspaces: a peer conflict inside a member', { workspaces: ['packages/*'] }, {}, { 'packages/a': ws('a', { dependencies: { 'pz-a': '^1.0.0', 'pz-c': '^2.0.0' } }) }],
+  ['workspaces: two members on different majors nest', { workspaces: ['packages/*'] }, {}, {
+    'packages/a': ws('a', { dependencies: { 'pz-c': '^1.0.0' } }),
+    'packages/b': ws('b', { version: '2.0.0', dependencies: { 'pz-c': '^2.0.0' } }),
+  }],
+  ['workspaces: a member depends on another member', { workspaces: { packages: ['packages/*'] } }, {}, {
+    'packages/a': ws('a', { dependencies: { b: '*', 'pz-x': '^1.0.0' } }),
+    'packages/b': ws('b', { version: '2.0.0', dependencies: { 'pz-c': '^1.0.0' } }),
+  }],
+  ['workspaces: a member depends on another member by version range', { workspaces: ['packages/*'] }, {}, {
+    'packages/a': ws('a', { dependencies: { '@ws/b': '^2.0.0', 'pz-y': '^1.0.0' } }),
+    'packages/b': ws('@ws/b', { version: '2.1.0', peerDependencies: { 'pz-c': '^2.0.0' } }),
+  }],
+  ['workspaces: a member\'s peer dependency against the root\'s dependency', { workspaces: ['packages/*'], dependencies: { 'pz-c': '^2.0.0' } }, {}, {
+    'packages/a': ws('a', { peerDependencies: { 'pz-c': '^1.0.0' } }),
+  }],
+  ['workspaces: the root\'s peer set against a member\'s dependency', { workspaces: ['packages/*'], dependencies: { 'pz-x': '^1.0.0' } }, {}, {
+    'packages/a': ws('a', { dependencies: { 'pz-y': '^1.0.0' }, devDependencies: { 'pz-c': '^2.0.0' } }),
+  }],
+  ['workspaces: a member\'s dependency with a peer nests beside it, under the root\'s other major', { workspaces: ['packages/*'], dependencies: { 'pz-c': '^2.0.0' } }, {}, {
+    'packages/a': ws('a', { dependencies: { 'pz-x': '^1.0.0' } }),
+  }],
+  ['workspaces: a clean monorepo', { workspaces: ['apps/*', 'libs/*'], devDependencies: { 'pz-c': '^1.0.0' } }, {}, {
+    'apps/web': ws('web', { dependencies: { lib: '^1.0.0', 'pz-x': '^1.0.0', 'pz-z': '^1.0.0' } }),
+    'libs/lib': ws('lib', { peerDependencies: { 'pz-c': '^1.0.0' }, devDependencies: { 'pz-c': '^1.5.0' } }),
+  }],
+  ['workspaces: a glob matching nothing and a folder without package.json', { workspaces: ['packages/*', 'tools/*'], dependencies: { 'pz-c': '^2.0.0' } }, {}, {
+    'packages/empty': null,
+    'packages/a': ws('a', { dependencies: { 'pz-y': '^1.0.0' } }),
+  }],
+  ['workspaces: a member peer conflict under --strict-peer-deps in a nested dependant', { workspaces: ['packages/*'] }, { strictPeerDeps: true }, {
+    'packages/a': ws('a', { dependencies: { 'pz-wrap3': '^1.0.0' } }),
+  }],
+  ['workspaces: a member peer conflict with --legacy-peer-deps', { workspaces: ['packages/*'] }, { legacyPeerDeps: true }, {
+    'packages/a': ws('a', { dependencies: { 'pz-a': '^1.0.0', 'pz-c': '^2.0.0' } }),
+  }],
+  ['workspaces: two members each with its own conflict', { workspaces: ['packages/*'] }, {}, {
+    'packages/a': ws('a', { dependencies: { 'pz-a': '^1.0.0', 'pz-c': '^2.0.0' } }),
+    'packages/b': ws('b', { dependencies: { 'pz-x': '^1.0.0', 'pz-y': '^1.0.0' } }),
+  }],
+];
+
 function run(cmd, args, options) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, options);
@@ -103,9 +160,7 @@ const clock = { now: () => Date.now(), sleep: async () => {}, random: () => 0 };
 /** npm's verdict: 'ok' with the top-level lock entries, or its error code with the error text. */
 const FLAGS = { strictPeerDeps: '--strict-peer-deps', legacyPeerDeps: '--legacy-peer-deps', force: '--force' };
 
-async function npmVerdict(pkg, mode, registry, work) {
-  const dir = mkdtempSync(join(work, 'case-'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'case', version: '1.0.0', ...pkg }, null, 2));
+async function npmVerdict(pkg, mode, registry, work, dir) {
   const args = ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--registry', registry, '--cache', join(work, 'cache')];
   for (const key of Object.keys(mode)) args.push(FLAGS[key]);
   const env = { ...process.env, NPM_CONFIG_USERCONFIG: join(work, 'npmrc'), NPM_CONFIG_UPDATE_NOTIFIER: 'false' };
@@ -117,18 +172,21 @@ async function npmVerdict(pkg, mode, registry, work) {
   const top = new Map();
   const tree = new Map();
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path !== '') tree.set(path, entry.version);
+    // a workspace's link has no version: it is written as the folder it points to
+    const version = entry.link ? `link:${entry.resolved}` : entry.version;
+    if (path !== '') tree.set(path, version);
     const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(path);
-    if (m) top.set(m[1], entry.version);
+    if (m) top.set(m[1], version);
   }
   return { code: 'ok', top, tree, warned, text };
 }
 
-test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 120_000 }, async (t) => {
+/** Runs each case through npm and checkNpmPeers; returns the tally, or undefined when npm is missing. */
+async function agreeWithNpm(t, cases) {
   const version = await run('npm', ['--version'], { env: { ...process.env, NPM_CONFIG_USERCONFIG: '/dev/null' } });
   if (version.status !== 0) {
     t.skip('the npm CLI is not installed');
-    return;
+    return undefined;
   }
   const npmVersion = version.stdout.trim();
   const work = mkdtempSync(join(tmpdir(), 'pinsight-npm-peers-'));
@@ -138,19 +196,27 @@ test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 120_000 }, async (
   const getPackument = (name) => client.getPackument(name);
   const tally = { eresolve: 0, ok: 0, other: 0 };
   try {
-    assert.ok(CASES.length >= 15);
-    for (const [name, pkg, mode = {}] of CASES) {
+    for (const [name, pkg, mode = {}, members] of cases) {
       await t.test(name, async () => {
-        const npm = await npmVerdict(pkg, mode, fake.url, work);
+        const dir = mkdtempSync(join(work, 'case-'));
         const text = JSON.stringify({ name: 'case', version: '1.0.0', ...pkg }, null, 2);
-        const ours = await checkNpmPeers(parsePackageJson(text, 'package.json'), getPackument, { nodeVersion: process.version, npmVersion, ...mode });
+        writeFileSync(join(dir, 'package.json'), text);
+        for (const [folder, memberPkg] of Object.entries(members ?? {})) {
+          mkdirSync(join(dir, folder), { recursive: true });
+          if (memberPkg) writeFileSync(join(dir, folder, 'package.json'), JSON.stringify(memberPkg, null, 2));
+        }
+        const npm = await npmVerdict(pkg, mode, fake.url, work, dir);
+        const manifest = parsePackageJson(text, join(dir, 'package.json'));
+        // the workspaces as the checker finds them: the root's globs over this folder, each member's package.json
+        const workspaces = members ? (await loadNpmProject([manifest], createNodeRuntime())).workspaces : undefined;
+        const ours = await checkNpmPeers(manifest, getPackument, { nodeVersion: process.version, npmVersion, ...mode, workspaces });
         const detail = `npm: ${npm.code}${npm.text ? `\n${npm.text.slice(0, 1500)}` : ''}\nours: ${JSON.stringify(ours, (k, v) => (v instanceof Map ? [...v] : k === 'dependency' ? undefined : v))}`;
         assert.equal(ours.kind === 'conflict', npm.code === 'ERESOLVE', detail);
         if (npm.code === 'ok') {
           tally.ok++;
           assert.equal(ours.kind, 'ok', detail);
           assert.deepEqual([...ours.placed].sort(), [...npm.top].sort(), detail);
-          // the whole node_modules layout, nested copies included (npm's "extraneous" flag aside)
+          // the whole node_modules layout, nested copies and workspace links included (npm's "extraneous" flag aside)
           assert.deepEqual([...ours.tree].sort(), [...npm.tree].sort(), detail);
           // and npm printed "overriding peer dependency" exactly when we have warnings
           assert.equal(ours.warnings.length > 0, npm.warned, detail);
@@ -160,6 +226,18 @@ test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 120_000 }, async (
           assert.equal(/^Found: (\S+)$/m.exec(npm.text)?.[1], `${first.found.name}@${first.found.version}`, detail);
           const type = /Could not resolve dependency: (peer\w*) /.exec(first.message)?.[1];
           assert.ok(npm.text.includes(`${type} ${first.found.name}@"${first.peer.spec}" from ${first.peer.dependant}`), detail);
+          if (members) {
+            // each side is put on the package.json npm's explanation leads back to: the root's or the workspace's
+            const foundPart = npm.text.slice(npm.text.indexOf('Found:'), npm.text.indexOf('Could not resolve dependency:'));
+            const peerPart = npm.text.slice(npm.text.indexOf('Could not resolve dependency:'));
+            // (the found side has no line of its own when another package's peer brought it)
+            assert.ok(first.peer.path, detail);
+            for (const [path, part] of [[first.found.path, foundPart], [first.peer.path, peerPart]]) {
+              if (!path) continue;
+              const folder = relative(dir, dirname(path));
+              assert.ok(folder === '' ? part.includes('from the root project') : part.includes(`\n  ${folder}\n`) || part.includes(` ${folder}\n`), `${path}\n${detail}`);
+            }
+          }
         } else {
           tally.other++;
           assert.equal(ours.kind, 'error', detail);
@@ -170,5 +248,20 @@ test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 120_000 }, async (
     await fake.close();
     rmSync(work, { recursive: true, force: true });
   }
-  t.diagnostic(`${CASES.length} cases: ${tally.eresolve} ERESOLVE, ${tally.ok} installed, ${tally.other} other npm errors`);
+  return tally;
+}
+
+// The bounds only stop a hung npm: each case runs npm once, 1 to 8 s on a shared, loaded machine.
+test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 400_000 }, async (t) => {
+  assert.ok(CASES.length >= 15);
+  const tally = await agreeWithNpm(t, CASES);
+  if (tally) t.diagnostic(`${CASES.length} cases: ${tally.eresolve} ERESOLVE, ${tally.ok} installed, ${tally.other} other npm errors`);
+});
+
+test('npm 11 and checkNpmPeers agree on ERESOLVE in npm workspaces monorepos', { timeout: 300_000 }, async (t) => {
+  const tally = await agreeWithNpm(t, WORKSPACE_CASES);
+  if (!tally) return;
+  t.diagnostic(`${WORKSPACE_CASES.length} workspace cases: ${tally.eresolve} ERESOLVE, ${tally.ok} installed, ${tally.other} other npm errors`);
+  // both verdicts occur: a member's conflict, a member against the root, and clean monorepos
+  assert.ok(tally.eresolve >= 4 && tally.ok >= 5, JSON.stringify(tally));
 });

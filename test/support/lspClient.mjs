@@ -78,7 +78,8 @@ export async function startServer({ settings = { enable: true, checkRegistries: 
       connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
       return version;
     },
-    close(uri) {
+    /** Closes a document (named apart from close(), which shuts the server down: one object key cannot be both). */
+    closeDocument(uri) {
       connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
     },
     /** Resolves with the diagnostics published for uri that satisfy predicate (default: any, for the latest version). */

@@ -39,7 +39,7 @@ describe('conflicts npm reports as ERESOLVE', () => {
       `Could not resolve dependency: peer react@"${RBD_PEER}" from react-beautiful-dnd@13.1.1. ` +
         'Found: react@19.3.1 (from the root project). Conflicting peer dependency: react@18.3.1.',
     );
-    assert.deepEqual({ ...c.found, dependency: undefined }, { name: 'react', version: '19.3.1', requiredBy: 'the root project', dependency: undefined });
+    assert.deepEqual({ ...c.found, dependency: undefined }, { name: 'react', version: '19.3.1', requiredBy: 'the root project', dependency: undefined, path: '/app/package.json' });
     assert.equal(c.found.dependency.name, 'react');
     assert.equal(c.found.dependency.section, 'dependencies');
     assert.equal(c.found.dependency.range.start.line, 4); // the "react" line of the manifest

@@ -87,6 +87,8 @@ export interface StageOptions {
   allowPrereleases?: boolean;
   /** The team rules that apply to the manifest (pinsight.toml, [tool.pinsight]); each wing applies its own. */
   rules?: TeamRules;
+  /** The disk, for a wing whose resolution reads more than the analysed manifests (npm workspaces' package.json files). */
+  runtime?: Runtime;
 }
 
 /** What a registry check over one manifest tree found. */

@@ -14,6 +14,7 @@ import { npmRuleFindings, versionsInTree } from './checks/ruleFindings';
 import { unknownRulePackages } from '../rules/unknownPackages';
 import { NpmDriftCache } from './environment/driftCache';
 import { inspectNpm } from './environment/inspectNpm';
+import { loadNpmProject } from './locks/npmProject';
 import { addCommandFixes } from '../insight/commandFixes';
 import type { Runtime } from '../runtime';
 import { checkNpmDependencies, type NpmFacts } from './checks/registryChecks';
@@ -74,7 +75,11 @@ class NpmChecker implements EcosystemChecker {
       out.registries = [...(config.connection?.sources ?? []), ...(config.warnings ?? []).map((w) => `Warning: ${w}`)];
       // npm picks with the engines of the Node and npm that run it: this machine's.
       const engines = (await options.host.engines?.().catch(() => undefined)) ?? {};
-      const checked = await checkNpmDependencies(root, npm, options.signal, engines);
+      // npm resolves a workspace's dependencies with the whole project: peers are checked from its
+      // root with every workspace, and a dependency on a workspace is a link, not a registry package
+      const project = options.runtime ? await loadNpmProject(manifests, options.runtime) : undefined;
+      const linked = new Map(project?.workspaces.map((w) => [w.name, typeof w.manifest.meta?.version === 'string' ? w.manifest.meta.version : '']));
+      const checked = await checkNpmDependencies(root, npm, options.signal, engines, linked);
       out.findings.push(...checked.findings);
       out.failures.push(...checked.failures);
       out.stale = checked.stale;
@@ -90,7 +95,10 @@ class NpmChecker implements EcosystemChecker {
       if (!blocked && !options.signal?.aborted) {
         let tree: Map<string, string> | undefined;
         const onTree = (t: Map<string, string>) => void (tree = t);
-        out.findings.push(...(await npmPeerFindings(root, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal, onTree })));
+        const peerRoot = project?.root ?? root;
+        // a host that cannot list folders cannot find the workspaces: the check then says it cannot predict
+        const workspaces = options.runtime?.listDir ? project?.workspaces : undefined;
+        out.findings.push(...(await npmPeerFindings(peerRoot, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal, onTree, workspaces })));
         if (options.rules?.incompatible.some((r) => r.ecosystem === 'npm')) {
           // Without an ideal tree (ERESOLVE, workspaces), the versions npm picks for the direct dependencies.
           const installed = tree ? versionsInTree(tree) : pickedVersions(root, facts);

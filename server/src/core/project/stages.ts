@@ -25,7 +25,7 @@ export async function inspectAnalysis(analysis: Analysis, runtime: Runtime, opti
 /** Runs the drift stage, then (with a project) the registry stages, and joins their findings and hover facts. */
 export async function runStages(analysis: Analysis, runtime: Runtime, project: Project | undefined, options: StageOptions): Promise<StagesResult> {
   const state = await inspectAnalysis(analysis, runtime, options);
-  const online: EcosystemCheck = project ? await project.check(analysis, options) : emptyCheck();
+  const online: EcosystemCheck = project ? await project.check(analysis, { runtime, ...options }) : emptyCheck();
   return {
     ...online,
     findings: [...(state?.findings ?? []), ...online.findings],

@@ -30,6 +30,8 @@ export interface PeerDepsMode {
 
 export interface BuildOptions extends EngineVersions, PeerDepsMode {
   signal?: AbortSignal;
+  /** The project's workspace nodes by folder, not yet in the tree: each joins when its link is placed. */
+  workspaces?: ReadonlyMap<string, TreeNode>;
 }
 
 /** A peer conflict npm accepts with "npm warn ERESOLVE overriding peer dependency". */
@@ -66,13 +68,18 @@ export class IdealTreeBuilder {
       strictPeerDeps: options.strictPeerDeps ?? false,
       force: options.force ?? false,
       warn: (edge, dep) => this.warnings.push({ edge, dep }),
-      copyNode: (dep) => this.newNode(dep.name, dep.packageName, dep.version, dep.pkg, null, dep.overrides, dep.error),
+      copyNode: (dep) => this.newNode(dep.name, dep.packageName, dep.version, dep.pkg, null, dep.overrides, dep.error, dep.linkTarget),
     };
   }
 
   /** Builds the tree in place under `root`; throws ResolveConflict (ERESOLVE) or LoadError. */
   async build(): Promise<void> {
     this.push(this.root);
+    while (this.queueLinkTargets()) await this.drainQueue();
+    this.checkFailures();
+  }
+
+  private async drainQueue(): Promise<void> {
     while (this.queue.length > 0) {
       this.options.signal?.throwIfAborted();
       if (!this.queueSorted) {
@@ -85,7 +92,17 @@ export class IdealTreeBuilder {
       this.seen.add(node);
       await this.buildDepStep(node);
     }
-    this.checkFailures();
+  }
+
+  // arborist's #resolveLinks: once the queue is empty, the workspaces whose links were placed and
+  // that were not visited yet get their turn (so the root's own tree is built first).
+  private queueLinkTargets(): boolean {
+    if (this.queue.length > 0) return true;
+    for (const node of this.root.inventory) {
+      const target = node.linkTarget;
+      if (target && target.root === this.root && !this.seen.has(target)) this.push(target);
+    }
+    return this.queue.length > 0;
   }
 
   // Like npm, a package that failed to load is reported only once no ERESOLVE came first, and only
@@ -96,7 +113,7 @@ export class IdealTreeBuilder {
     for (const node of needed) {
       for (const edge of node.edgesOut.values()) {
         const to = edge.to;
-        if (to && !edge.optional) needed.add(to);
+        if (to && !edge.optional) needed.add(to.linkTarget ?? to);
       }
     }
     for (const node of [...this.root.inventory]) {
@@ -121,16 +138,16 @@ export class IdealTreeBuilder {
       const vrEdge = virtualRoot.edgesOut.get(edge.name);
       const vrDep = vrEdge && vrEdge.valid ? vrEdge.to : null;
       let dep = vrDep && vrDep.satisfies(edge) ? vrDep : null;
-      if (!dep && edge.type === 'peerOptional') dep = findHoistableNode(edge.from.parent ?? edge.from, edge);
+      if (!dep && edge.type === 'peerOptional') dep = findHoistableNode(edge.from.resolveParent ?? edge.from, edge);
       if (!dep) {
-        this.loadingFor = node === this.root ? edge : null;
+        this.loadingFor = node === this.root || node.isWorkspace ? edge : null;
         dep = await this.nodeFromEdge(edge, edge.peer ? virtualRoot : null, null, new Set([edge.from]));
       }
       tasks.push({ edge, dep });
     }
     tasks.sort((a, b) => localeCompare(a.edge.name, b.edge.name));
     for (const { edge, dep } of tasks) {
-      this.loadingFor = node === this.root ? edge : null;
+      this.loadingFor = node === this.root || node.isWorkspace ? edge : null;
       this.visit(new PlaceDep(dep, edge, this.placeContext));
     }
   }
@@ -138,6 +155,8 @@ export class IdealTreeBuilder {
   // Queue what placing changed: the placed node itself, and dependants it left invalid.
   private visit(pd: PlaceDep): void {
     const placed = pd.placed;
+    // a workspace joins the tree with its link, its own dependencies waiting for queueLinkTargets
+    if (placed?.linkTarget && placed.root === this.root) placed.linkTarget.fsParent = this.root;
     if (placed) {
       for (const edgeIn of placed.edgesIn) {
         if (edgeIn === pd.edge || edgeIn.valid || edgeIn.peerConflicted) continue;
@@ -200,6 +219,12 @@ export class IdealTreeBuilder {
   }
 
   private async nodeFromSpec(name: string, spec: string, parent: TreeNode, edge: Edge): Promise<TreeNode> {
+    if (edge.type === 'workspace') {
+      // the root's edge to a workspace: a link to its folder, placed like any dependency
+      const target = this.options.workspaces?.get(spec.slice('file:'.length));
+      if (!target) return this.newNode(name, name, '', {}, parent, edge.overrides, `The workspace ${name} (${spec}) could not be read.`);
+      return this.newNode(name, name, target.version, {}, parent, edge.overrides, undefined, target);
+    }
     const parsed = parseRegistrySpec(name, spec);
     const failed = (error: string): TreeNode => this.newNode(name, parsed.packageName, '', {}, parent, edge.overrides, error);
     if (parsed.kind === 'other') return failed(`${name}@${spec} is not a registry package; npm would fetch it from elsewhere.`);
@@ -225,9 +250,10 @@ export class IdealTreeBuilder {
     parent: TreeNode | null,
     overrides: OverrideSet | undefined,
     error?: string,
+    linkTarget?: TreeNode,
   ): TreeNode {
     const legacyPeerDeps = this.options.legacyPeerDeps;
-    const node = new TreeNode({ name, packageName, version, pkg, parent, overrides, keepEdge: isRegistryEdge, error, legacyPeerDeps });
+    const node = new TreeNode({ name, packageName, version, pkg, parent, overrides, keepEdge: isRegistryEdge, error, legacyPeerDeps, linkTarget });
     // Warm the cache for what this node will ask for next; failures surface when they are needed.
     for (const edge of node.edgesOut.values()) {
       const target = parseRegistrySpec(edge.name, edge.spec);
@@ -246,7 +272,7 @@ export class IdealTreeBuilder {
       if (!scratch) break;
       if (edge.valid && edge.to) continue;
       const parentEdge = scratch.edgesOut.get(edge.name);
-      const isMine = !!scratch.sourceReference?.isProjectRoot;
+      const isMine = !!scratch.sourceReference?.isProjectRoot || !!scratch.sourceReference?.isWorkspace;
       const conflictOK = !!this.options.force || (!isMine && !this.options.strictPeerDeps);
       if (!edge.to) {
         if (!parentEdge) {

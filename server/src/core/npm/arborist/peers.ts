@@ -14,10 +14,13 @@ import { TreeNode, localeCompare, type EdgeType, type PackageData } from './tree
 export type { PeerPackument, PeerPackumentVersion } from './pick';
 
 export interface NpmPeerConflict {
-  /** The version npm found in the way, and who put it there ('the root project' or 'pkg@ver'). */
-  found: { name: string; version: string; requiredBy: string; dependency?: Dependency };
-  /** The peer requirement that failed: its dependant ('react-beautiful-dnd@13.1.1') and range. */
-  peer: { dependant: string; spec: string; dependency?: Dependency };
+  /**
+   * The version npm found in the way, and who put it there ('the root project' or 'pkg@ver'); the
+   * package.json entry behind it, and that package.json's path (the root's or a workspace's).
+   */
+  found: { name: string; version: string; requiredBy: string; dependency?: Dependency; path?: string };
+  /** The peer requirement that failed: its dependant ('react-beautiful-dnd@13.1.1') and range; the root or workspace entry that brought it. */
+  peer: { dependant: string; spec: string; dependency?: Dependency; path?: string };
   /** npm's ERESOLVE explanation in one sentence group. */
   message: string;
   /** The highest version of the peer that every dependant allows (for editing the root's spec). */
@@ -31,9 +34,9 @@ export interface NpmPeerConflict {
 export type NpmPeerReport =
   | {
       kind: 'ok';
-      /** Top-level node_modules: package (or alias) name -> version, as in package-lock.json. */
+      /** Top-level node_modules: package (or alias) name -> version, as in package-lock.json; a workspace's link -> 'link:packages/a'. */
       placed: Map<string, string>;
-      /** Every installed package by folder ('node_modules/a/node_modules/b'), as package-lock.json lists them. */
+      /** Every installed package by folder ('node_modules/a/node_modules/b', 'packages/a'), as package-lock.json lists them; links as in `placed`. */
       tree: Map<string, string>;
       /** Peer conflicts npm accepts with "npm warn ERESOLVE overriding peer dependency". */
       warnings: string[];
@@ -43,8 +46,20 @@ export type NpmPeerReport =
   | { kind: 'conflict'; conflicts: NpmPeerConflict[] }
   | { kind: 'error'; message: string };
 
+/** One npm workspace of the project: the name it is linked under, its folder relative to the root, its package.json. */
+export interface NpmPeerWorkspace {
+  name: string;
+  location: string;
+  manifest: ParsedManifest;
+}
+
 export interface NpmPeerOptions extends EngineVersions, PeerDepsMode {
   signal?: AbortSignal;
+  /**
+   * The workspaces the root's `workspaces` globs name (read by the caller, locks/npmProject.ts). When
+   * the root declares workspaces and this is undefined, the check says it cannot predict ERESOLVE.
+   */
+  workspaces?: readonly NpmPeerWorkspace[];
   /** Further conflicts to look for after the first (each found by setting the failing root dependency aside). */
   maxConflicts?: number;
 }
@@ -88,11 +103,12 @@ export async function checkNpmPeers(
 // The first build decides ERESOLVE; later rounds set the failing root dependency aside to find more.
 async function runChecks(manifest: ParsedManifest, fetch: (name: string) => Promise<PeerPackument>, options: NpmPeerOptions): Promise<NpmPeerReport> {
   const workspaces = manifest.meta?.workspaces;
-  if (Array.isArray(workspaces) ? workspaces.length > 0 : !!workspaces && typeof workspaces === 'object') {
+  const declares = Array.isArray(workspaces) ? workspaces.length > 0 : !!workspaces && typeof workspaces === 'object';
+  if (declares && !options.workspaces) {
     // npm links each workspace folder into the tree; without reading them the verdict would be a guess.
-    return { kind: 'error', message: 'This package.json declares npm workspaces, whose packages Pinsight does not read yet, so it cannot predict ERESOLVE here.' };
+    return { kind: 'error', message: 'This package.json declares npm workspaces, whose package.json files were not read, so Pinsight cannot predict ERESOLVE here.' };
   }
-  const info = rootInfo(manifest);
+  const info = rootInfo(manifest, options.workspaces ?? []);
   const refError = checkOverrideReferences(info);
   if (refError) return { kind: 'error', message: refError };
   const conflicts: NpmPeerConflict[] = [];
@@ -104,8 +120,10 @@ async function runChecks(manifest: ParsedManifest, fetch: (name: string) => Prom
     if (outcome.kind === 'ok') return conflicts.length > 0 ? { kind: 'conflict', conflicts } : { ...outcome, unchecked: info.unchecked };
     const { conflict, rootEdge } = await describeConflict(outcome.error, outcome.builder, info, fetch, options);
     if (!conflicts.some((c) => c.message === conflict.message)) conflicts.push(conflict);
-    if (!rootEdge || setAside.has(rootEdge)) break;
-    setAside.add(rootEdge);
+    // a dependency is set aside in the package.json it comes from (the root's or a workspace's)
+    const key = rootEdge && `${rootEdge.location}\0${rootEdge.name}`;
+    if (!key || setAside.has(key)) break;
+    setAside.add(key);
   }
   return { kind: 'conflict', conflicts };
 }
@@ -121,17 +139,24 @@ async function buildOnce(
   fetch: (name: string) => Promise<PeerPackument>,
   options: NpmPeerOptions,
 ): Promise<BuildOutcome> {
-  const pkg = withoutNames(info.pkg, setAside);
+  const pkg = withoutNames(info.pkg, setAside, '');
   const overrides = info.overrides === undefined ? undefined : new OverrideSet(info.overrides);
   const legacyPeerDeps = options.legacyPeerDeps;
-  const root = new TreeNode({ name: info.name, version: info.version, pkg, overrides, keepEdge: isRegistryEdge, legacyPeerDeps });
+  const links = new Map(info.members.map((m) => [m.name, m.location]));
+  const root = new TreeNode({ name: info.name, version: info.version, pkg, overrides, keepEdge: isRegistryEdge, legacyPeerDeps, workspaces: links });
+  // Workspaces share the root's overrides (npm applies the root's to them) and join the tree with their links.
+  const members = new Map<string, TreeNode>();
+  for (const m of info.members) {
+    const memberPkg = withoutNames(m.pkg, setAside, m.location);
+    members.set(m.location, new TreeNode({ name: m.name, version: m.version, pkg: memberPkg, folder: m.location, overrides, keepEdge: isRegistryEdge, legacyPeerDeps }));
+  }
   // npm refuses an override that changes a direct dependency's spec (EOVERRIDE), before resolving.
   for (const edge of root.edgesOut.values()) {
     if (edge.spec !== edge.rawSpec) {
       return { kind: 'error', message: `Override for ${edge.name}@${edge.rawSpec} conflicts with direct dependency; make the override "$${edge.name}" or the same spec.` };
     }
   }
-  const builder = new IdealTreeBuilder(root, fetch, options);
+  const builder = new IdealTreeBuilder(root, fetch, { ...options, workspaces: members });
   try {
     await builder.build();
   } catch (err) {
@@ -140,13 +165,14 @@ async function buildOnce(
     if (err instanceof LoadError) return { kind: 'error', message: err.message };
     return { kind: 'error', message: `Pinsight could not check npm peer dependencies: ${err instanceof Error ? err.message : String(err)}` };
   }
+  const versionOf = (node: TreeNode): string => (node.linkTarget ? `link:${node.linkTarget.location}` : node.version);
   const placed = new Map<string, string>();
   for (const name of [...root.children.keys()].sort(localeCompare)) {
     const node = root.children.get(name) as TreeNode;
-    if (node.error === undefined) placed.set(name, node.version); // failed optional dependencies are dropped
+    if (node.error === undefined) placed.set(name, versionOf(node)); // failed optional dependencies are dropped
   }
   const tree = new Map<string, string>();
-  const locations = [...root.inventory].filter((n) => n !== root && n.error === undefined).map((n) => [n.location, n.version] as const);
+  const locations = [...root.inventory].filter((n) => n !== root && n.error === undefined).map((n) => [n.location, versionOf(n)] as const);
   for (const [location, version] of locations.sort((a, b) => localeCompare(a[0], b[0]))) tree.set(location, version);
   const warnings = builder.warnings.map(
     (w) => `overriding peer dependency: ${w.edge.type} ${w.edge.name}@"${w.edge.spec}" from ${w.edge.from.name}@${w.edge.from.version}`,
@@ -154,20 +180,27 @@ async function buildOnce(
   return { kind: 'ok', placed, tree, warnings };
 }
 
-function withoutNames(pkg: PackageData, names: Set<string>): PackageData {
-  if (names.size === 0) return pkg;
+// The package's dependencies less those set aside (keys 'location\0name') in its own package.json.
+function withoutNames(pkg: PackageData, keys: Set<string>, location: string): PackageData {
+  if (keys.size === 0) return pkg;
   const out: PackageData = {};
   for (const key of Object.values(SECTIONS)) {
     const section = pkg[key];
-    if (section) out[key] = Object.fromEntries(Object.entries(section).filter(([name]) => !names.has(name)));
+    if (section) out[key] = Object.fromEntries(Object.entries(section).filter(([name]) => !keys.has(`${location}\0${name}`)));
   }
   out.peerDependenciesMeta = pkg.peerDependenciesMeta;
   return out;
 }
 
-// ---- the root package, rebuilt from the parsed manifest ------------------------------------------
+// ---- the root package and its workspaces, rebuilt from the parsed manifests ------------------------
 
-function rootInfo(manifest: ParsedManifest): RootInfo {
+interface PackageInfo {
+  pkg: PackageData;
+  bySection: Map<EdgeType, Map<string, Dependency>>;
+  unchecked: string[];
+}
+
+function packageInfo(manifest: ParsedManifest): PackageInfo {
   const pkg: PackageData = {};
   const bySection = new Map<EdgeType, Map<string, Dependency>>();
   const meta: Record<string, { optional: boolean }> = {};
@@ -186,17 +219,27 @@ function rootInfo(manifest: ParsedManifest): RootInfo {
     if (key === 'peerDependencies') meta[dep.name] = { optional: dep.optional };
   }
   if (Object.keys(meta).length > 0) pkg.peerDependenciesMeta = meta;
-  const name = typeof manifest.meta?.name === 'string' ? manifest.meta.name : '';
-  const version = typeof manifest.meta?.version === 'string' ? manifest.meta.version : '';
-  const overrides = overridesOf(manifest);
   const unchecked = [...new Set(manifest.dependencies.filter((d) => !d.override && SECTIONS[d.section] && !isRegistryEdge(d.name, d.specifier)).map((d) => d.name))];
+  return { pkg, bySection, unchecked };
+}
+
+function rootInfo(manifest: ParsedManifest, workspaces: readonly NpmPeerWorkspace[]): RootInfo {
+  const root = packageInfo(manifest);
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const members = workspaces.map((w) => ({ ...w, ...packageInfo(w.manifest), version: text(w.manifest.meta?.version) }));
+  const byLocation = new Map(members.map((m) => [m.location, m]));
   return {
-    unchecked,
-    name,
-    version,
-    pkg,
-    overrides,
-    dependencyFor: (edgeName, type) => bySection.get(type)?.get(edgeName),
+    unchecked: [...new Set([...root.unchecked, ...members.flatMap((m) => m.unchecked)])],
+    name: text(manifest.meta?.name),
+    version: text(manifest.meta?.version),
+    pkg: root.pkg,
+    overrides: overridesOf(manifest),
+    members,
+    dependencyFor: (location, edgeName, type) => {
+      const owner = location === '' ? { ...root, manifest } : byLocation.get(location);
+      const dependency = owner?.bySection.get(type)?.get(edgeName);
+      return owner && dependency ? { dependency, path: owner.manifest.path } : undefined;
+    },
   };
 }
 

@@ -10,16 +10,24 @@ import type { ResolveConflict } from './place';
 import type { Edge, EdgeType, PackageData, TreeNode } from './tree';
 import type { NpmPeerConflict } from './peers';
 
+/** A package.json entry and the path of the package.json it is in. */
+export interface LocatedDependency {
+  dependency: Dependency;
+  path: string;
+}
+
 /** The project as the checker sees it. */
 export interface RootInfo {
   name: string;
   version: string;
   pkg: PackageData;
   overrides?: OverridesJson;
-  /** Root dependencies with git, file or URL specs, left out of the check. */
+  /** The workspaces: linked name, folder, version and dependencies. */
+  members: { name: string; location: string; version: string; pkg: PackageData }[];
+  /** Dependencies of the root and the workspaces with git, file or URL specs, left out of the check. */
   unchecked: string[];
-  /** The manifest entry behind a root edge. */
-  dependencyFor(edgeName: string, type: EdgeType): Dependency | undefined;
+  /** The manifest entry behind an edge of the root ('') or of the workspace at `location`. */
+  dependencyFor(location: string, edgeName: string, type: EdgeType): LocatedDependency | undefined;
 }
 
 type Fetch = (name: string) => Promise<PeerPackument>;
@@ -29,19 +37,33 @@ interface Parts {
   edge: Edge;
   found: TreeNode | null;
   foundBy: string;
-  foundDependency?: Dependency;
+  foundDependency?: LocatedDependency;
   conflicting?: string;
   rootEdge?: Edge;
 }
 
-/** The conflict npm would report, and the root dependency whose placement failed (to set aside next). */
+/** The root or workspace a node stands for (a scratch root stands for what it mirrors), if it is one. */
+function ownerOf(node: TreeNode): TreeNode | undefined {
+  const real = node.sourceReference ?? node;
+  return real.isProjectRoot || real.isWorkspace ? real : undefined;
+}
+
+function locatedFor(info: RootInfo, edge: Edge): LocatedDependency | undefined {
+  const owner = ownerOf(edge.from);
+  return owner ? info.dependencyFor(owner.location, edge.name, edge.type) : undefined;
+}
+
+/**
+ * The conflict npm would report, and the root or workspace dependency whose placement failed (to set
+ * aside next): its name and the folder of the package.json it is in ('' for the root).
+ */
 export async function describeConflict(
   error: ResolveConflict,
   builder: IdealTreeBuilder,
   info: RootInfo,
   fetch: Fetch,
   options: EngineVersions,
-): Promise<{ conflict: NpmPeerConflict; rootEdge?: string }> {
+): Promise<{ conflict: NpmPeerConflict; rootEdge?: { location: string; name: string } }> {
   const parts = error.detail.kind === 'load' ? loadParts(error, builder, info) : placeParts(error, info);
   const { peerName, edge, found } = parts;
   const dependant = edge.from;
@@ -59,15 +81,17 @@ export async function describeConflict(
     peer: { dependant: nodeId(dependant), spec: edge.spec },
     message,
   };
-  if (parts.foundDependency) conflict.found.dependency = parts.foundDependency;
-  const rootDep = rootEdge ? info.dependencyFor(rootEdge.name, rootEdge.type) : undefined;
-  if (rootDep) conflict.peer.dependency = rootDep;
+  if (parts.foundDependency) Object.assign(conflict.found, parts.foundDependency);
+  const rootDep = rootEdge ? locatedFor(info, rootEdge) : undefined;
+  if (rootDep) Object.assign(conflict.peer, rootDep);
   if (peerPackument) {
     const highest = await highestCompatible(peerName, edge.spec, found?.version, peerPackument, info, fetch, options);
     if (highest) conflict.highestCompatible = highest;
   }
-  if (found?.version && dependant.version && !dependant.isProjectRoot) Object.assign(conflict, await unlockFor(dependant, peerName, found.version, fetch));
-  return rootEdge ? { conflict, rootEdge: rootEdge.name } : { conflict };
+  // a workspace is no registry package: there is no release of it to upgrade to
+  if (found?.version && dependant.version && !dependant.isProjectRoot && !ownerOf(dependant)) Object.assign(conflict, await unlockFor(dependant, peerName, found.version, fetch));
+  const owner = rootEdge && ownerOf(rootEdge.from);
+  return rootEdge && owner ? { conflict, rootEdge: { location: owner.location, name: rootEdge.name } } : { conflict };
 }
 
 // Conflict while loading a root dependency's peer set: the root (or a sibling peer) already fixed the version.
@@ -78,8 +102,7 @@ function loadParts(error: ResolveConflict, builder: IdealTreeBuilder, info: Root
   const parts: Parts = { peerName: detail.edge.name, edge: detail.edge, found, foundBy: 'the root project' };
   if (detail.currentEdge) {
     parts.foundBy = nodeId(detail.currentEdge.from);
-    const fromRoot = parts.foundBy === 'the root project';
-    const dep = fromRoot ? info.dependencyFor(detail.currentEdge.name, detail.currentEdge.type) : undefined;
+    const dep = locatedFor(info, detail.currentEdge);
     if (dep) parts.foundDependency = dep;
   } else if (found) {
     const via = found.edgesIn.find((e) => e !== detail.edge);
@@ -90,7 +113,7 @@ function loadParts(error: ResolveConflict, builder: IdealTreeBuilder, info: Root
   } else {
     // under --strict-peer-deps the scratch root may mirror a package deeper in the tree
     const source = detail.edge.from.root.sourceReference;
-    const viaRoot = source && !source.isProjectRoot ? rootEdgeOf(source) : undefined;
+    const viaRoot = source && !ownerOf(source) ? rootEdgeOf(source) : undefined;
     if (viaRoot) parts.rootEdge = viaRoot;
   }
   return parts;
@@ -109,21 +132,21 @@ function placeParts(error: ResolveConflict, info: RootInfo): Parts {
     const via = found.edgesIn[0];
     if (via) parts.foundBy = nodeId(via.from);
     const rootEdge = rootEdgeOf(found);
-    const dep = rootEdge ? info.dependencyFor(rootEdge.name, rootEdge.type) : undefined;
+    const dep = rootEdge ? locatedFor(info, rootEdge) : undefined;
     if (dep) parts.foundDependency = dep;
   }
-  const top = detail.edge.from.isProjectRoot ? detail.edge : rootEdgeOf(detail.edge.from);
+  const top = ownerOf(detail.edge.from) ? detail.edge : rootEdgeOf(detail.edge.from);
   if (top) parts.rootEdge = top;
   return parts;
 }
 
-/** The root edge through which a node came into the tree (nearest first). */
+/** The root or workspace edge through which a node came into the tree (nearest first). */
 function rootEdgeOf(node: TreeNode): Edge | undefined {
   const seen = new Set<TreeNode>([node]);
   const queue = [node];
   for (let i = 0; i < queue.length; i++) {
     for (const edge of queue[i].edgesIn) {
-      if (edge.from.isProjectRoot) return edge;
+      if (ownerOf(edge.from)) return edge;
       if (!seen.has(edge.from)) {
         seen.add(edge.from);
         queue.push(edge.from);
@@ -165,8 +188,10 @@ async function peerSpecsOn(peerName: string, info: RootInfo, fetch: Fetch, optio
   const specs: string[] = [];
   const visited = new Set<string>();
   const queue: [string, string][] = [];
-  for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const) {
-    for (const [name, spec] of Object.entries(info.pkg[key] ?? {})) if (name !== peerName) queue.push([name, spec]);
+  for (const pkg of [info.pkg, ...info.members.map((m) => m.pkg)]) {
+    for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const) {
+      for (const [name, spec] of Object.entries(pkg[key] ?? {})) if (name !== peerName) queue.push([name, spec]);
+    }
   }
   for (let i = 0; i < queue.length && i < 200; i++) {
     const [name, spec] = queue[i];

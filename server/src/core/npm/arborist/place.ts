@@ -275,7 +275,7 @@ export class PlaceDep {
       return;
     }
     // A cycle that would nest forever: npm links to the earlier copy; we leave the edge as it is.
-    for (let p: TreeNode | null = target; p; p = p.parent) if (p.matches(this.dep) && !p.isTop) return;
+    for (let p: TreeNode | null = target; p; p = p.resolveParent) if (p.matches(this.dep) && !p.isTop) return;
     const scratch = this.dep.parent;
     const placed = this.ctx.copyNode(this.dep);
     this.placed = placed;
@@ -318,7 +318,7 @@ export class PlaceDep {
       for (const entryEdge of peerEntrySets(edge.from).keys()) {
         const entryNode = entryEdge.to;
         if (!entryNode) continue;
-        if (entryNode !== target && !entryEdge.from.isProjectRoot) {
+        if (entryNode !== target && !entryEdge.from.isProjectRoot && !entryEdge.from.isWorkspace) {
           prunePeerSets.push(...gatherDepSet([entryNode], (e) => e.to !== entryNode && !e.peerConflicted));
         } else {
           this.warn(edge, this.dep);
@@ -354,11 +354,11 @@ export class PlaceDep {
     for (const kid of kids) this.pruneDedupable(kid);
   }
 
-  /** The conflict is the project's: the top edge comes from the root, or re-enters a peer set the root brought. */
+  /** The conflict is the project's: the top edge comes from the root or a workspace, or re-enters a peer set one of them brought. */
   get isMine(): boolean {
     const { edge } = this.top;
     const node = edge.from;
-    if (node.isProjectRoot) return true;
+    if (node.isProjectRoot || node.isWorkspace) return true;
     if (!edge.peer) return false;
     let hasPeerEdges = false;
     for (const inbound of node.edgesIn) {
@@ -366,9 +366,9 @@ export class PlaceDep {
         hasPeerEdges = true;
         continue;
       }
-      if (inbound.from.isProjectRoot) return true;
+      if (inbound.from.isProjectRoot || inbound.from.isWorkspace) return true;
     }
-    if (hasPeerEdges) for (const entry of peerEntrySets(node).keys()) if (entry.from.isProjectRoot) return true;
+    if (hasPeerEdges) for (const entry of peerEntrySets(node).keys()) if (entry.from.isProjectRoot || entry.from.isWorkspace) return true;
     return false;
   }
 

@@ -3,11 +3,13 @@
 // satisfies its spec. Edges resolve on demand and keep the answer only until the next move in any
 // tree, so moving or replacing a node never leaves them stale.
 // Virtual roots (arborist's scratch trees for loading peer sets) are roots with a sourceReference.
+// npm workspaces are folders outside node_modules: each is a node whose fsParent is the root (it
+// resolves through the root's node_modules), linked into the root's node_modules by a link node.
 import { overriddenSpec, type OverrideSet } from './overrides';
 import { parseRegistrySpec, versionSatisfies } from './pick';
 import { gatherDepSet } from './treeWalk';
 
-export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer' | 'peerOptional';
+export type EdgeType = 'prod' | 'dev' | 'optional' | 'peer' | 'peerOptional' | 'workspace';
 
 /** The dependency fields of a package.json or a packument version. */
 export interface PackageData {
@@ -53,6 +55,7 @@ export class Edge {
 
   /** The spec after overrides, as npm shows it. */
   get spec(): string {
+    if (this.type === 'workspace') return this.rawSpec;
     const lookup = (ref: string): string | undefined => this.from.projectRoot.referencedSpec(ref) ?? this.from.referencedSpec(ref);
     return overriddenSpec(this.overrides, this.name, lookup) ?? this.rawSpec;
   }
@@ -71,6 +74,8 @@ export class Edge {
 
   satisfiedBy(node: TreeNode): boolean {
     if (node.name !== this.name) return false;
+    // a workspace edge wants the link to its folder, whatever the version
+    if (this.type === 'workspace') return node.linkTarget !== undefined && `file:${node.linkTarget.location}` === this.rawSpec;
     const rule = this.overrides;
     if (!rule?.keySpec) return specAccepts(node, this.spec);
     if (specAccepts(node, this.spec)) return true;
@@ -118,6 +123,12 @@ export interface NodeOptions {
   error?: string;
   /** npm's --legacy-peer-deps: peer dependencies are neither installed nor checked. */
   legacyPeerDeps?: boolean;
+  /** On the project root: its workspaces, name -> folder; each becomes a `workspace` edge that wins over other edges of its name. */
+  workspaces?: ReadonlyMap<string, string>;
+  /** For a workspace: its folder relative to the root ('packages/a'); it joins the tree through `fsParent`. */
+  folder?: string;
+  /** For a link in node_modules: the workspace it points to. */
+  linkTarget?: TreeNode;
 }
 
 export class TreeNode {
@@ -136,7 +147,12 @@ export class TreeNode {
   /** Set on a placeholder for a package that failed to load (arborist's failure node). */
   readonly error?: string;
   readonly legacyPeerDeps: boolean;
+  /** A workspace's folder relative to the root; undefined for packages in node_modules and for roots. */
+  readonly folder?: string;
+  /** For a link: the workspace it points to. */
+  readonly linkTarget?: TreeNode;
   private parentNode: TreeNode | null = null;
+  private fsParentNode: TreeNode | null = null;
 
   constructor(options: NodeOptions) {
     this.error = options.error;
@@ -150,7 +166,13 @@ export class TreeNode {
     // Dev dependencies count for a top node only, and for a virtual root only when its source is top.
     const dev = !options.parent && (!this.sourceReference || this.sourceReference.isTop);
     this.legacyPeerDeps = options.legacyPeerDeps ?? false;
+    this.folder = options.folder;
+    this.linkTarget = options.linkTarget;
     this.loadEdges(this.pkg, dev, keep);
+    for (const [name, folder] of options.workspaces ?? []) {
+      this.edgesOut.delete(name);
+      this.edgesOut.set(name, new Edge(this, name, `file:${folder}`, 'workspace'));
+    }
     this.list(this);
     if (options.parent) this.parent = options.parent;
   }
@@ -179,6 +201,26 @@ export class TreeNode {
 
   get parent(): TreeNode | null {
     return this.parentNode;
+  }
+
+  /** For a workspace: the project root whose node_modules it resolves through (arborist's fsParent). */
+  get fsParent(): TreeNode | null {
+    return this.fsParentNode;
+  }
+
+  /** Joins a workspace (with what is below it) to the project root's tree; once, when its link is placed. */
+  set fsParent(root: TreeNode | null) {
+    if (!root || this.fsParentNode || this.parentNode) return;
+    treeEpoch++;
+    const moving = this.subtree();
+    this.fsParentNode = root;
+    const newRoot = this.root;
+    for (const node of moving) newRoot.list(node);
+  }
+
+  /** Where names resolve next: the parent folder's node_modules, or for a workspace the root's. */
+  get resolveParent(): TreeNode | null {
+    return this.parentNode ?? this.fsParentNode;
   }
 
   /** Moves this node (with its subtree) under `next`, clobbering a same-named child; null detaches. */
@@ -233,7 +275,7 @@ export class TreeNode {
 
   get root(): TreeNode {
     let node: TreeNode = this;
-    while (node.parentNode) node = node.parentNode;
+    for (let up = node.resolveParent; up; up = node.resolveParent) node = up;
     return node;
   }
 
@@ -242,7 +284,12 @@ export class TreeNode {
   }
 
   get isProjectRoot(): boolean {
-    return !this.parentNode;
+    return !this.parentNode && this.folder === undefined;
+  }
+
+  /** A workspace folder of the project (not a root, not in node_modules). */
+  get isWorkspace(): boolean {
+    return this.folder !== undefined;
   }
 
   /** The real project root behind this tree (a virtual root's source, followed to its root). */
@@ -257,19 +304,19 @@ export class TreeNode {
     return depth;
   }
 
-  /** 'node_modules/a/node_modules/b'; '' for a root. */
+  /** 'node_modules/a/node_modules/b', 'packages/a/node_modules/b'; '' for a root; a workspace's folder. */
   get location(): string {
-    if (!this.parentNode) return '';
+    if (!this.parentNode) return this.folder ?? '';
     const above = this.parentNode.location;
     return `${above ? `${above}/` : ''}node_modules/${this.name}`;
   }
 
   *ancestry(): Generator<TreeNode> {
-    for (let node: TreeNode | null = this; node; node = node.parentNode) yield node;
+    for (let node: TreeNode | null = this; node; node = node.resolveParent) yield node;
   }
 
   resolve(name: string): TreeNode | null {
-    for (let node: TreeNode | null = this; node; node = node.parentNode) {
+    for (let node: TreeNode | null = this; node; node = node.resolveParent) {
       const child = node.children.get(name);
       if (child) return child;
     }
@@ -287,7 +334,7 @@ export class TreeNode {
   }
 
   isDescendantOf(other: TreeNode): boolean {
-    for (let node = this.parentNode; node; node = node.parentNode) if (node === other) return true;
+    for (let node = this.resolveParent; node; node = node.resolveParent) if (node === other) return true;
     return false;
   }
 

@@ -32,7 +32,7 @@ export function gatherDepSet(set: Iterable<TreeNode>, edgeFilter: (edge: Edge) =
 /** The deepest folder where `name` could go for a dependant at `start` (peers go up a level). */
 export function deepestNestingTarget(start: TreeNode, name: string): TreeNode {
   for (const target of start.ancestry()) {
-    if (target.isProjectRoot || !target.parent) return target;
+    if (target.isProjectRoot || !target.resolveParent) return target;
     const edge = target.edgesOut.get(name);
     if (!edge || !edge.peer) return target;
   }
@@ -68,7 +68,8 @@ export function peerEntrySets(node: TreeNode): Map<Edge, Set<TreeNode>> {
 
 /** May `node` go because an ancestor's copy serves every dependant? (arborist's Node.canDedupe) */
 export function canDedupe(node: TreeNode, preferDedupe: boolean): boolean {
-  const grandparent = node.parent?.parent;
+  // a workspace's own node_modules gives way to the root's (the workspace resolves through it)
+  const grandparent = node.parent?.resolveParent;
   if (!grandparent) return false;
   if (node.edgesIn.length === 0) return true;
   const other = grandparent.resolve(node.name);

@@ -53,14 +53,31 @@ function checkOne(manifest: ParsedManifest, dep: Dependency, name: string, spec:
   return { findings, facts };
 }
 
+/** Whether npm links this dependency to a workspace of the project instead of fetching it: its name is a workspace's and the range admits that workspace's version. */
+function isLinkedWorkspace(dep: Dependency, workspaces: ReadonlyMap<string, string> | undefined): boolean {
+  if (dep.source !== 'range' || !workspaces) return false;
+  const version = workspaces.get(dep.name);
+  if (version === undefined) return false;
+  const range = dep.specifier.trim() === '' ? '*' : dep.specifier;
+  return range === '*' || (semver.valid(version, { loose: true }) !== null && semver.satisfies(version, range, { loose: true }));
+}
+
 /**
  * Registry checks for every npm dependency that names a registry package (ranges, tags and
  * aliases): unknown packages, versions and tags, ranges nothing satisfies, deprecated versions.
+ * Dependencies npm links to one of the project's `workspaces` (name -> version) are not looked up.
  */
-export async function checkNpmDependencies(manifest: ParsedManifest, npm: NpmLookup, signal?: AbortSignal, engines: EngineVersions = {}): Promise<RegistryCheckResult<NpmFacts>> {
+export async function checkNpmDependencies(
+  manifest: ParsedManifest,
+  npm: NpmLookup,
+  signal?: AbortSignal,
+  engines: EngineVersions = {},
+  workspaces?: ReadonlyMap<string, string>,
+): Promise<RegistryCheckResult<NpmFacts>> {
   const result: RegistryCheckResult<NpmFacts> = { findings: [], facts: new Map(), failures: [], stale: false };
   const targets = manifest.dependencies
     .filter((d) => d.ecosystem === 'npm' && !d.override && (d.source === 'range' || d.source === 'tag' || d.source === 'alias'))
+    .filter((d) => !isLinkedWorkspace(d, workspaces))
     .map((dep) => ({ dep, name: dep.source === 'alias' ? (dep.location ?? dep.name) : dep.name, spec: dep.source === 'alias' ? (dep.aliasSpecifier ?? '') : dep.specifier }));
   const packuments = new Map<string, Promise<NpmPackument | RegistryError>>();
   for (const { name } of targets) {

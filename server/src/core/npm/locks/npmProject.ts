@@ -97,12 +97,17 @@ export async function loadNpmProject(manifests: ParsedManifest[], runtime: Runti
   const rootDir = dirname(root.path);
   const project: NpmProject = { rootDir, root, workspaces: [], notes: [] };
   const byName = new Map<string, string>();
-  for (const location of await findWorkspaceFolders(rootDir, root.meta?.workspaces, runtime)) {
+  const { folders, notes } = await findWorkspaceFolders(rootDir, root.meta?.workspaces, runtime);
+  project.notes.push(...notes);
+  for (const location of folders) {
     const path = join(rootDir, location, 'package.json');
     let manifest = given.get(path);
     if (!manifest) {
       const text = await runtime.readFile(path);
-      if (text === undefined) continue;
+      if (text === undefined) {
+        project.notes.push(`${location}/package.json could not be read, so the workspace ${location} was not checked.`);
+        continue;
+      }
       manifest = parsePackageJson(text, path);
     }
     const name = typeof manifest.meta?.name === 'string' ? manifest.meta.name : basename(location);
