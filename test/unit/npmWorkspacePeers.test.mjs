@@ -222,7 +222,7 @@ test('registry checks leave a dependency npm links to a workspace alone, and che
       return { ...p, registry: 'http://registry.test/', stale: false };
     },
   };
-  const result = await checkNpmDependencies(manifest, npm, undefined, new Map([['b', '1.2.0'], ['c', '1.0.0']]));
+  const result = await checkNpmDependencies(manifest, npm, undefined, {}, new Map([['b', '1.2.0'], ['c', '1.0.0']]));
   assert.deepEqual(asked.sort(), ['c', 'pz-c']);
   assert.deepEqual(result.findings.map((f) => [f.code, f.package]), [['unknown-package', 'c']]);
 });
