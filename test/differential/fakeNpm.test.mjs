@@ -4,6 +4,7 @@
 // routes packages and tokens the way loadNpmConfig says, Pinsight asks the registries npm would ask.
 // npm runs with an isolated HOME, prefix and cache, and never leaves 127.0.0.1.
 import { test, describe, before, after } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,9 @@ import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { loadNpmConfig, registryForPackage } from '../../dist/core/npm/registry/npmrc.js';
 import { NPM_ABBREVIATED_ACCEPT } from '../../dist/core/npm/registry/npmClient.js';
 import { runProcess } from '../support/runProcess.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('npm'));
 
 const root = mkdtempSync(path.join(tmpdir(), 'pinsight-npm-'));
 after(() => rmSync(root, { recursive: true, force: true }));

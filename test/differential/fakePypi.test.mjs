@@ -3,11 +3,15 @@
 // dependency metadata from it that pip reports. Slow (pip runs three times): its own suite.
 import { pipEnv } from '../support/pipEnv.mjs';
 import { test, before, after } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { startFakePypi } from '../support/fakePypi.mjs';
 import { PypiClient } from '../../dist/core/python/index/pypi.js';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { runProcess } from '../support/runProcess.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'pip'));
 
 // Async spawn: the fake runs in this process, so a synchronous child would deadlock it.
 function pip(indexUrl, requirements, { quiet = true } = {}) {

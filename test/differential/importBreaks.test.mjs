@@ -6,6 +6,7 @@
 // the importing distribution: Pinsight reports an import-break exactly when one of them fails, and
 // every module it names fails, with Python naming the same missing name.
 import { test, before, after, describe } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,9 @@ import { runProcess } from '../support/runProcess.mjs';
 import { createNodeRuntime } from '../../dist/node/runtime.js';
 import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
 import { inspectPythonEnvironment } from '../../dist/core/python/environment/inspect.js';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'pip'));
 
 const PYTHON_MINOR = '3.11';
 const PIP_VERSION = '23.2.1';

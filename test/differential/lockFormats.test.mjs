@@ -2,7 +2,8 @@
 // tomllib (on the committed fixtures, a table of TOML's corners and generated documents), and
 // poetry's content-hash serialisation (json.dumps with sort_keys, float repr, ensure_ascii) for
 // every rule against Python computing the same hash from tomllib's reading of the same file.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { readToml } from '../../dist/core/python/locks/lockToml.js';
 import { poetryContentHash } from '../../dist/core/python/locks/poetryHash.js';
 import { prng } from '../support/prng.mjs';
 import { runProcess } from '../support/runProcess.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python'));
 
 const PYTHON = 'python3';
 

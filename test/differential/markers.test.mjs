@@ -2,13 +2,17 @@
 // Thousands of generated (and mutated) markers and requirement strings plus every real
 // Requires-Dist string from the PyPI snapshot go to one python3 process as JSON on stdin; any
 // disagreement on validity, normalised text, or evaluated value fails the test.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parsePep508 } from '../../dist/core/python/versions/pep508.js';
 import { parseMarker, evaluateMarkerDetailed, markerToString } from '../../dist/core/python/versions/markers.js';
 import { prng } from '../support/prng.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'packaging'));
 
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;
 

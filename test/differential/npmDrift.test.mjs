@@ -6,6 +6,7 @@
 // case also states what it expects, so that agreeing on nothing cannot pass. npm runs with an
 // isolated HOME, cache and configuration, and never leaves 127.0.0.1.
 import { test, before, after } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,9 @@ import { runProcess } from '../support/runProcess.mjs';
 import { parsePackageJson } from '../../dist/core/npm/manifest/packageJson.js';
 import { inspectNpm } from '../../dist/core/npm/environment/inspectNpm.js';
 import { createNodeRuntime } from '../../dist/node/runtime.js';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('npm'));
 
 const NPM_MAJOR = '11';
 

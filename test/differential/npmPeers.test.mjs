@@ -6,7 +6,8 @@
 // the version we say was found and the peer requirement we say failed. Cases run one at a time.
 // Workspace cases write each member's package.json too; Pinsight finds them as the checker does
 // (loadNpmProject over the node runtime: the root's globs, each member's package.json).
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,9 @@ import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { TransportError } from '../../dist/core/http/types.js';
 import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { SYNTHETIC } from '../support/npmPeerPackages.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('npm'));
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('../../examples/npm-peer/package.json', import.meta.url), 'utf8'));
 const exampleFile = (path) => JSON.parse(readFileSync(new URL(`../../examples/npm-workspaces/${path}`, import.meta.url), 'utf8'));
@@ -181,13 +185,11 @@ async function npmVerdict(pkg, mode, registry, work, dir) {
   return { code: 'ok', top, tree, warned, text };
 }
 
-/** Runs each case through npm and checkNpmPeers; returns the tally, or undefined when npm is missing. */
+/** Runs each case through npm and checkNpmPeers; returns the tally. */
 async function agreeWithNpm(t, cases) {
   const version = await run('npm', ['--version'], { env: { ...process.env, NPM_CONFIG_USERCONFIG: '/dev/null' } });
-  if (version.status !== 0) {
-    t.skip('the npm CLI is not installed');
-    return undefined;
-  }
+  // requireOracles has already failed the file when npm is missing; this names the failure here too.
+  assert.equal(version.status, 0, `the npm CLI did not run (npm --version: ${version.stderr})`);
   const npmVersion = version.stdout.trim();
   const work = mkdtempSync(join(tmpdir(), 'pinsight-npm-peers-'));
   writeFileSync(join(work, 'npmrc'), '');
@@ -255,12 +257,11 @@ async function agreeWithNpm(t, cases) {
 test('npm 11 and checkNpmPeers agree on ERESOLVE', { timeout: 400_000 }, async (t) => {
   assert.ok(CASES.length >= 15);
   const tally = await agreeWithNpm(t, CASES);
-  if (tally) t.diagnostic(`${CASES.length} cases: ${tally.eresolve} ERESOLVE, ${tally.ok} installed, ${tally.other} other npm errors`);
+  t.diagnostic(`${CASES.length} cases: ${tally.eresolve} ERESOLVE, ${tally.ok} installed, ${tally.other} other npm errors`);
 });
 
 test('npm 11 and checkNpmPeers agree on ERESOLVE in npm workspaces monorepos', { timeout: 300_000 }, async (t) => {
   const tally = await agreeWithNpm(t, WORKSPACE_CASES);
-  if (!tally) return;
   t.diagnostic(`${WORKSPACE_CASES.length} workspace cases: ${tally.eresolve} ERESOLVE, ${tally.ok} installed, ${tally.other} other npm errors`);
   // both verdicts occur: a member's conflict, a member against the root, and clean monorepos
   assert.ok(tally.eresolve >= 4 && tally.ok >= 5, JSON.stringify(tally));

@@ -2,7 +2,8 @@
 // --package-lock-only` against the loopback fake registry, and Pinsight's registry check (the
 // source of the deprecated finding and the hover's "resolves to") with this machine's Node and npm
 // for `engines`, must name the same version.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,9 @@ import { startFakeNpm } from '../support/fakeNpm.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
 import { runProcess } from '../support/runProcess.mjs';
 import { PICK_CASES, PICK_PACKAGES } from '../support/npmPickPackages.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('npm'));
 
 test('npm install --package-lock-only and the registry check pick the same version', { timeout: 120_000 }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'pinsight-npm-pick-'));

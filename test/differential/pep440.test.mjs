@@ -2,7 +2,8 @@
 // Generated versions and specifiers (all spellings, whitespace, mutations, garbage) plus the
 // real versions and requirements of the PyPI snapshot go to test/differential/oracle_pep440.py
 // in one batch; every verdict must agree.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -12,6 +13,9 @@ import {
   parseVersion, formatVersion, compareVersions, parseSpecifierSet, specifierContains,
 } from '../../dist/core/python/versions/pep440.js';
 import { prng as mulberry32 } from '../support/prng.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'packaging'));
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SNAPSHOT = new URL('../fixtures/pypi', import.meta.url).pathname;

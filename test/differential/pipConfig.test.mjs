@@ -3,7 +3,8 @@
 // file options) against what pip 23.2.1's `pip install` builds its PackageFinder with
 // (test/differential/oracle_pipconfig.py). Each case gets its own directory tree; the oracle
 // re-roots /etc into it so this machine's /etc/pip.conf plays no part, and so does our readFile.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,9 @@ import path from 'node:path';
 import { loadPythonIndexConfig } from '../../dist/core/python/index/indexConfig.js';
 import { parseNetrc } from '../../dist/core/python/index/netrc.js';
 import { prng as mulberry32 } from '../support/prng.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'pip'));
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SEED = 0x91bc0f;

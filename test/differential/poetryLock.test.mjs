@@ -6,7 +6,8 @@
 // both fresh; edits to dependencies, groups, extras, sources and python must make both stale.
 //
 // PINSIGHT_POETRY_CASES (default 30, three per edit; ~1 s of Poetry start-up each) and PINSIGHT_POETRY_SEED (default 20260822) shape the cases.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,9 @@ import { readToml } from '../../dist/core/python/locks/lockToml.js';
 import { isolatedEnv } from '../support/isolatedEnv.mjs';
 import { prng } from '../support/prng.mjs';
 import { runProcess } from '../support/runProcess.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python'));
 
 const CASES = Number(process.env.PINSIGHT_POETRY_CASES ?? 30);
 const SEED = Number(process.env.PINSIGHT_POETRY_SEED ?? 20260822);

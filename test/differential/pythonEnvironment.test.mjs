@@ -6,6 +6,7 @@
 // missing (including an extra's), an environment broken with --no-deps plus a legacy egg-info, and
 // an in-sync environment made the usual way (with pip and setuptools) that must stay silent.
 import { test, before, after } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,9 @@ import { createNodeRuntime } from '../../dist/node/runtime.js';
 import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
 import { inspectPythonEnvironment } from '../../dist/core/python/environment/inspect.js';
 import { formatVersion, parseVersion, parseSpecifierSet } from '../../dist/core/python/versions/pep440.js';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'pip'));
 
 const PIP_VERSION = '23.2.1';
 const ENV = isolatedEnv({ PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_REQUIRE_VIRTUALENV: '0', PYTHONWARNINGS: 'ignore' });

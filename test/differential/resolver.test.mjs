@@ -13,6 +13,7 @@
 //
 // PINSIGHT_DIFF_CASES (default 110) and PINSIGHT_DIFF_SEED (default 20251122) shape part (b).
 import { test, before, after } from 'node:test';
+import { oracleTarget, requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -33,13 +34,12 @@ import { highestCompatible, whatWouldUnlock, whyIsThisHere } from '../../dist/co
 import { compareVersions, parseVersion, publicVersion, formatVersion } from '../../dist/core/python/versions/pep440.js';
 import { runProcess } from '../support/runProcess.mjs';
 
-// This machine, as pip sees it (python3 is CPython 3.11.7 on x86_64 Linux).
-const TARGET = {
-  environment: {
-    python_version: '3.11', python_full_version: '3.11.7', sys_platform: 'linux', platform_system: 'Linux', platform_machine: 'x86_64',
-    os_name: 'posix', implementation_name: 'cpython', platform_python_implementation: 'CPython', implementation_version: '3.11.7',
-  },
-};
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'pip', 'packaging'));
+
+// This machine as pip sees it: the oracle interpreter's own marker environment (CPython 3.11.7
+// on x86_64 Linux when these tests were written), so pip and Pinsight resolve for the same target.
+const TARGET = oracleTarget();
 const CASES = Number(process.env.PINSIGHT_DIFF_CASES ?? 110);
 const SEED = Number(process.env.PINSIGHT_DIFF_SEED ?? 20251122);
 // Without this machine's pip configuration (PIP_FIND_LINKS, pip.conf's extra indexes): only the fake index.

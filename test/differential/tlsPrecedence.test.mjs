@@ -4,6 +4,7 @@
 // and CURL_CA_BUNDLE (which requests reads over pip's cert) and PIP_CLIENT_CERT. SSL_CERT_FILE and
 // NODE_EXTRA_CA_CERTS are left out on purpose: Pinsight honours them (uv and Node do), pip does not.
 import { test, before, after } from 'node:test';
+import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,9 @@ import { startFakePypi } from '../support/fakePypi.mjs';
 import { isolatedEnv } from '../support/isolatedEnv.mjs';
 import { runProcess } from '../support/runProcess.mjs';
 import { hasOpenssl, makeTestCertificates } from '../support/tlsCerts.mjs';
+
+// The oracles this file compares with, in the versions it was written against.
+before(() => requireOracles('python', 'pip'));
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const AMBIENT = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'SSL_CLIENT_CERT', 'NODE_EXTRA_CA_CERTS'];
