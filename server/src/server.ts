@@ -37,14 +37,11 @@ import { BackgroundChecks } from './features/backgroundChecks';
 import { WorkspaceIndex } from './features/workspaceIndex';
 import { statusOf } from './features/status';
 import { isRuleFile } from './core/project/teamRules';
+import { planWatchedChanges } from './core/project/watchedFiles';
 import { createHostRegistries, type HostRegistries } from './node/registries';
 import { snapshotStamp } from './node/snapshotTransport';
 
 /** Files that only the drift stage reads: installed distributions' metadata and lockfiles. */
-function isDriftOnly(path: string): boolean {
-  return /[\\/]site-packages[\\/][^\\/]+\.dist-info[\\/]METADATA$/.test(path) || /(^|[\\/])(uv\.lock|poetry\.lock|package-lock\.json|npm-shrinkwrap\.json|\.package-lock\.json)$/.test(path);
-}
-
 /**
  * In an untrusted workspace nothing of the workspace may choose where requests go: no registry check
  * at all (no request, so no index, registry or credential from its files or settings is used).
@@ -228,22 +225,29 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
     revalidateAll();
   });
 
-  // An included file or an .npmrc changed on disk: every open manifest may depend on it. An install
-  // (a distribution's METADATA, npm's hidden lockfile) or a lockfile only changes what the drift
-  // stage reads: re-run the checks, keeping the parsed documents and the registry clients.
+  // A file changed on disk: only the open documents that read it are read or checked again
+  // (watchedFiles.ts sorts the paths; an install into .venv touches hundreds of watched *.txt).
   connection.onDidChangeWatchedFiles((params) => {
-    let configuration = false;
+    const paths: string[] = [];
     for (const change of params.changes) {
       const path = uriToPath(change.uri);
       if (!path) continue;
       void ctx.workspace.changed(path, change.type);
-      if (!isDriftOnly(path)) configuration = true;
+      paths.push(path);
     }
-    if (configuration) {
-      analyses.clear();
-      for (const stack of registries.values()) stack.project.reset();
+    const open = documents.all().flatMap((d) => {
+      const path = uriToPath(d.uri);
+      return path ? [{ uri: d.uri, path, files: analyses.get(d.uri)?.analysis?.manifests.map((m) => m.path) ?? [path] }] : [];
+    });
+    const plan = planWatchedChanges(paths, open);
+    connection.console.info(`Files changed on disk: ${plan.notes.join('. ')}.`);
+    if (plan.configuration) for (const stack of registries.values()) stack.project.reset();
+    for (const uri of plan.reparse) analyses.delete(uri);
+    for (const document of documents.all()) {
+      if (plan.reparse.has(document.uri) || plan.recheck.has(document.uri)) void validate(document, false).catch(logError);
     }
-    revalidateAll();
+    // Pins agree or disagree across the workspace: the pin findings wait for the index to re-read the file.
+    if (plan.republish) republishAll();
   });
 
   documents.onDidOpen((e) => void validate(e.document).catch(logError));
