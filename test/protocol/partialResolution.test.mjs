@@ -33,7 +33,7 @@ test('an unknown package: its own error, the conflict between two other lines, a
     client.open(uri, text);
     const { diagnostics } = await client.waitForChecked(uri);
     assert.deepEqual(diagnostics.map((d) => `${d.range.start.line}:${d.code}`).sort(), ['0:unknown-package', '1:conflict', '2:conflict']);
-    const status = await client.waitForStatus((s) => s.state === 'error' && s.text === 'Check incomplete: 1 problem');
+    const status = await client.waitForStatus((s) => s.state === 'error' && s.text === '1 manifest checked, 2 conflicting requirements; check incomplete: 1 problem');
     assert.match(status.detail, /^Not resolved: nosuchpkg is not on the index \(line 1\)\. The other requirements were resolved without it, so a conflict it takes part in is not reported\.$/m);
   } finally {
     await client.close();

@@ -50,8 +50,11 @@ export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): 
   }
   if (busy) return { state: 'busy', text: registriesOff ? 'Checking…' : 'Checking registries…', detail, manifests };
   if (failures.size > 0) return { state: 'error', text: `${plural(failures.size, 'registry', 'registries')} unreachable${stale ? ', using cache' : ''}`, detail, manifests };
-  if (incomplete.length > 0) return { state: 'error', text: `Check incomplete: ${plural(incomplete.length, 'problem')}`, detail, manifests };
   const base = `${plural(manifests, 'manifest')} checked`;
+  // The conflicts found lead even when the verdict left something out (a line's own error, an
+  // unreadable project): both are said, and the state stays an error.
+  if (incomplete.length > 0 && conflicts > 0) return { state: 'error', text: `${base}, ${plural(conflicts, 'conflicting requirement')}; check incomplete: ${plural(incomplete.length, 'problem')}`, detail, manifests };
+  if (incomplete.length > 0) return { state: 'error', text: `Check incomplete: ${plural(incomplete.length, 'problem')}`, detail, manifests };
   if (conflicts > 0) return { state: 'ok', text: `${base}, ${plural(conflicts, 'conflicting requirement')}`, detail, manifests };
   if (!ctx.trusted) return { state: 'ok', text: `${base}; registry checks off: workspace not trusted`, detail, manifests };
   return { state: 'ok', text: stale ? `${base} (cached)` : registriesOff ? `${base} (registries off)` : base, detail, manifests };
