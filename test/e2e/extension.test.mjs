@@ -107,7 +107,8 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     if (original.at(-1) !== '') await session.page.keyboard.press('Enter');
     await session.page.keyboard.type('requests>=>2');
     const line = original.length; // 1-based number of the last (previously empty) line
-    assert.equal((await session.editorLines())[line - 1], 'requests>=>2');
+    // The editor renders typed keys a moment after they are sent: wait for the whole line.
+    await pollUntil(async () => (await session.editorLines())[line - 1] === 'requests>=>2', { timeout: 10_000, message: "the typed line 'requests>=>2'" });
 
     // Diagnostics of the half-typed line may show first; wait for the ones of the finished line.
     const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === line && r.message.includes("'>=>2'")), {
@@ -255,7 +256,7 @@ describe('Pinsight in code-server', { timeout: 240_000 }, () => {
     const column = source[index].indexOf('^19.1.0') + '^19.1.0'.length + 1;
     await session.goTo(index + 1, column);
     await session.page.keyboard.type('.0');
-    assert.match((await session.editorLines())[index], /"react": "\^19\.1\.0\.0"/);
+    await pollUntil(async () => /"react": "\^19\.1\.0\.0"/.test((await session.editorLines())[index]), { timeout: 10_000, message: 'the typed version ^19.1.0.0' });
 
     const rows = await session.waitForProblems((all) => pinsightRows(all, file).some((r) => r.line === index + 1 && r.message.includes('^19.1.0.0')), {
       file,
