@@ -52,9 +52,13 @@ export class DiagnosticsFeature {
 
   /** Stage-1 findings plus online findings of the same version, for this file only. */
   async publish(uri: string): Promise<void> {
+    // Publishes of one document overlap (each awaits the workspace index and the settings): only
+    // the one started last may send, or an older edit's diagnostics could land after a newer one's
+    // (seen in code-server: typing `requests>=>2` left the problem of `requests>=>`).
+    const turn = this.nextTurn(uri);
     const document = this.ctx.documents.get(uri);
     const rulePath = uriToPath(uri);
-    if (document && rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, document);
+    if (document && rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, document, turn);
     const entry = this.ctx.analyses.get(uri);
     if (!document || !entry || entry.version !== document.version) return;
     const path = entry.analysis?.root;
@@ -73,13 +77,26 @@ export class DiagnosticsFeature {
     const diagnostics = findings
       .filter((f) => f.path === path && severity[f.code] !== 'off')
       .map((f) => toLspDiagnostic(f, (severity[f.code] as Finding['severity'] | undefined) ?? f.severity));
+    if (!this.isLatestTurn(uri, turn) || this.ctx.documents.get(uri)?.version !== document.version) return;
     await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }
 
+  private readonly turns = new Map<string, number>();
+
+  private nextTurn(uri: string): number {
+    const turn = (this.turns.get(uri) ?? 0) + 1;
+    this.turns.set(uri, turn);
+    return turn;
+  }
+
+  private isLatestTurn(uri: string, turn: number): boolean {
+    return this.turns.get(uri) === turn;
+  }
+
   // pinsight.toml holds no dependencies: its diagnostics are the problems of its rules, read from the buffer.
-  private async publishRuleFile(uri: string, path: string, document: TextDocument): Promise<void> {
+  private async publishRuleFile(uri: string, path: string, document: TextDocument, turn: number): Promise<void> {
     const settings = await this.ctx.getSettings(uri);
-    if (!settings.enable) return void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    if (!settings.enable) return void (this.isLatestTurn(uri, turn) && this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] }));
     // Registry answers about the rules (a package the index lacks) come with the manifests' checks.
     const online = [...this.ctx.online.values()].flatMap((e) => e.result.findings.filter((f) => f.path === path));
     const seen = new Set<string>();
@@ -90,11 +107,12 @@ export class DiagnosticsFeature {
       })
       .filter((f) => settings.severity[f.code] !== 'off')
       .map((f) => toLspDiagnostic(f, (settings.severity[f.code] as Finding['severity'] | undefined) ?? f.severity));
-    if (this.ctx.documents.get(uri)?.version !== document.version) return;
+    if (!this.isLatestTurn(uri, turn) || this.ctx.documents.get(uri)?.version !== document.version) return;
     await this.ctx.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   }
 
   clear(uri: string): void {
+    this.nextTurn(uri); // a publish still under way must not bring back what this clears
     this.ctx.analyses.delete(uri);
     this.ctx.online.delete(uri);
     void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
