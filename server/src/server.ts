@@ -136,7 +136,10 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
   const diagnostics = new DiagnosticsFeature(ctx);
   const checks = new BackgroundChecks(ctx);
 
-  const validate = async (document: TextDocument, cascade = true): Promise<void> => {
+  const validate = async (live: TextDocument, cascade = true): Promise<void> => {
+    // TextDocuments updates a document object in place as edits arrive: validate a frozen copy of
+    // this version, or an older edit's text could be analysed and filed under a newer version.
+    const document = TextDocument.create(live.uri, live.languageId, live.version, live.getText());
     const analysis = await diagnostics.validate(document);
     const current = documents.get(document.uri);
     if (current && current.version === document.version) checks.schedule(document, analysis, await ctx.getSettings(document.uri));

@@ -1,4 +1,4 @@
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeManifest, type Analysis } from '../core/project/analyze';
 import { detectManifestKind } from '../core/project/detect';
 import { carryOverFindings } from '../core/insight/carryOver';
@@ -24,7 +24,9 @@ export class DiagnosticsFeature {
     if (cached && cached.version === document.version) return Promise.resolve(cached.analysis);
     let run = this.pending.get(key);
     if (!run) {
-      run = this.run(document).finally(() => this.pending.delete(key));
+      // A frozen copy: the live document may change (in place) while the analysis awaits.
+      const frozen = TextDocument.create(document.uri, document.languageId, document.version, document.getText());
+      run = this.run(frozen).finally(() => this.pending.delete(key));
       this.pending.set(key, run);
     }
     return run;
@@ -56,11 +58,14 @@ export class DiagnosticsFeature {
     // the one started last may send, or an older edit's diagnostics could land after a newer one's
     // (seen in code-server: typing `requests>=>2` left the problem of `requests>=>`).
     const turn = this.nextTurn(uri);
-    const document = this.ctx.documents.get(uri);
+    const live = this.ctx.documents.get(uri);
+    if (!live) return;
+    // The live document changes in place with each edit: publish for the version it has now.
+    const document = { version: live.version, text: live.getText() };
     const rulePath = uriToPath(uri);
-    if (document && rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, document, turn);
+    if (rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, document, turn);
     const entry = this.ctx.analyses.get(uri);
-    if (!document || !entry || entry.version !== document.version) return;
+    if (!entry || entry.version !== document.version) return;
     const path = entry.analysis?.root;
     const online = this.ctx.online.get(uri);
     const current = entry.analysis?.manifests[0];
@@ -94,13 +99,13 @@ export class DiagnosticsFeature {
   }
 
   // pinsight.toml holds no dependencies: its diagnostics are the problems of its rules, read from the buffer.
-  private async publishRuleFile(uri: string, path: string, document: TextDocument, turn: number): Promise<void> {
+  private async publishRuleFile(uri: string, path: string, document: { version: number; text: string }, turn: number): Promise<void> {
     const settings = await this.ctx.getSettings(uri);
     if (!settings.enable) return void (this.isLatestTurn(uri, turn) && this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] }));
     // Registry answers about the rules (a package the index lacks) come with the manifests' checks.
     const online = [...this.ctx.online.values()].flatMap((e) => e.result.findings.filter((f) => f.path === path));
     const seen = new Set<string>();
-    const diagnostics = [...ruleFileFindings(path, document.getText()), ...online]
+    const diagnostics = [...ruleFileFindings(path, document.text), ...online]
       .filter((f) => {
         const key = `${f.code}|${f.message}|${f.range.start.line}:${f.range.start.character}`;
         return !seen.has(key) && seen.add(key) !== undefined;
