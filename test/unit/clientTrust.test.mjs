@@ -2,31 +2,14 @@
 // trusted when it starts, and sends pinsight/trust when the user grants trust (and only then).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { loadClient } from '../support/loadClient.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fake = fileURLToPath(new URL('../support/fakeVscode.mjs', import.meta.url));
-
-async function loadClient(dir) {
-  writeFileSync(join(dir, 'vscode.mjs'), `export * from ${JSON.stringify(pathToFileURL(fake).href)};\nimport { vscode } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport default vscode;\nexport const { window, languages, LanguageStatusSeverity, workspace, Uri, commands, extensions, EventEmitter, Disposable } = vscode;\n`);
-  writeFileSync(join(dir, 'languageclient.mjs'), `export { LanguageClient } from ${JSON.stringify(pathToFileURL(fake).href)};\nexport const TransportKind = { stdio: 0, ipc: 1 };\n`);
-  const out = join(dir, 'client.mjs');
-  await esbuild.build({
-    entryPoints: [join(root, 'client/src/client.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile: out,
-    logLevel: 'silent',
-    alias: { vscode: join(dir, 'vscode.mjs'), 'vscode-languageclient/node': join(dir, 'languageclient.mjs') },
-    external: [pathToFileURL(fake).href],
-  });
-  return import(pathToFileURL(out).href);
-}
 
 const trustSent = (client) => client.sent.filter((n) => n.method === 'pinsight/trust');
 

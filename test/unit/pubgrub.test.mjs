@@ -4,6 +4,7 @@
 // brute-force search on 1,000 generated registries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { prng } from '../support/prng.mjs';
 import { solve } from '../../dist/core/pubgrub/solver.js';
 import { explainConflict, externals, simplifyDerivation } from '../../dist/core/pubgrub/explain.js';
 import { ROOT } from '../../dist/core/pubgrub/types.js';
@@ -189,15 +190,6 @@ function chainRegistry(n) {
 }
 
 // ---- randomised comparison with a brute-force search ----
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(rand) {
   const pick = (n) => Math.floor(rand() * n);
@@ -408,7 +400,7 @@ function checkFact(inc, { registry, root, constraints, unavailable }, versionsOf
 }
 
 test('1,000 generated registries: solve() agrees with brute force, solutions are valid, derivations are sound', async () => {
-  const rand = mulberry32(20240611);
+  const rand = prng(20240611);
   let satisfiable = 0;
   for (let i = 0; i < 1000; i++) {
     const instance = generate(rand);

@@ -3,6 +3,7 @@
 // search on generated registries), the explanation's words, the hover lines and the npm check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { prng } from '../support/prng.mjs';
 import { parseRules } from '../../dist/core/rules/parseRules.js';
 import { loadTeamRules, ruleFolders } from '../../dist/core/rules/findRules.js';
 import { ruleHoverLines } from '../../dist/core/rules/describe.js';
@@ -170,15 +171,6 @@ test('a rule steers the choice: the highest version the rule allows, not the hig
   assert.equal(d.versions.get('websockets'), '13.1');
 });
 
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(rand) {
   const pick = (n) => Math.floor(rand() * n);
   const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
@@ -244,7 +236,7 @@ function bruteForce({ registry, root, ruleSpecs }) {
 }
 
 test('600 generated registries with rules: solve() agrees with brute force, solutions break no rule, rule facts are what the rules say', async () => {
-  const rand = mulberry32(20261206);
+  const rand = prng(20261206);
   let satisfiable = 0;
   let ruleConflicts = 0;
   let changed = 0;
