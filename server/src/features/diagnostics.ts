@@ -61,9 +61,9 @@ export class DiagnosticsFeature {
     const live = this.ctx.documents.get(uri);
     if (!live) return;
     // The live document changes in place with each edit: publish for the version it has now.
-    const document = { version: live.version, text: live.getText() };
+    const document = { version: live.version };
     const rulePath = uriToPath(uri);
-    if (rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, document, turn);
+    if (rulePath && isRuleFile(rulePath)) return this.publishRuleFile(uri, rulePath, { version: live.version, text: live.getText() }, turn);
     const entry = this.ctx.analyses.get(uri);
     if (!entry || entry.version !== document.version) return;
     const path = entry.analysis?.root;
@@ -74,9 +74,8 @@ export class DiagnosticsFeature {
     // Until stages 2 and 3 answer for this version, keep the last answer where it still applies.
     else if (online && current && online.analysis.manifests[0]) later = carryOverFindings({ root: online.analysis.manifests[0], findings: online.result.findings }, current);
     const open = [...this.ctx.analyses.values()].flatMap((a) => (a.analysis ? [a.analysis] : []));
+    // Reading the workspace index may wait; a newer edit publishes for itself (checked before sending).
     const pins = path ? await this.ctx.workspace.pinFindings(path, open) : [];
-    // Reading the workspace index may wait; a newer edit publishes for itself.
-    if (this.ctx.documents.get(uri)?.version !== document.version) return;
     const findings = [...(entry.analysis?.findings ?? []), ...later, ...pins];
     const { severity } = await this.ctx.getSettings(uri);
     const diagnostics = findings

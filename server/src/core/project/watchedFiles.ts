@@ -13,6 +13,8 @@
 // - any other file (a manifest, an included file): the documents that include it are parsed and
 //   checked again; the others only republish (their inconsistent pins may have changed).
 
+import { dirname, sep } from 'node:path';
+
 export interface WatchedDocument {
   uri: string;
   path: string;
@@ -39,15 +41,9 @@ const HIDDEN_NPM_LOCK = /^(.*)[\\/]node_modules[\\/]\.package-lock\.json$/;
 const LOCKFILE = /(^|[\\/])(uv\.lock|poetry\.lock|package-lock\.json|npm-shrinkwrap\.json)$/;
 const CONFIG = /(^|[\\/])(\.npmrc|\.netrc|pip\.conf|pip\.ini|uv\.toml|pinsight\.toml|pyproject\.toml)$/;
 
-/** The folder of a path, for / and \\ alike (the core takes no node:path). */
-function dirname(path: string): string {
-  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return cut <= 0 ? path.slice(0, cut + 1) : path.slice(0, cut);
-}
-
 function within(folder: string, path: string): boolean {
   const f = folder.replace(/[\\/]+$/, '');
-  return path === f || path.startsWith(f + '/') || path.startsWith(f + '\\');
+  return path === f || path.startsWith(f + sep);
 }
 
 export function planWatchedChanges(paths: readonly string[], documents: readonly WatchedDocument[]): WatchPlan {
