@@ -140,6 +140,28 @@ test('npm: a rule over the tree npm would install is a conflict on the package.j
   assert.equal(fine.code, 0, JSON.stringify(fine.findings));
 });
 
+test('npm: the fix is the highest version of a named line that npm would install with no rule broken, in the style that picks it', async () => {
+  const dir = workspace('npm-fix', {
+    'package.json': '{\n  "name": "app",\n  "dependencies": {\n    "react": "^18.2.0",\n    "react-dom": "^18.2.0"\n  }\n}\n',
+    'pinsight.toml': '[[incompatible]]\npackages = ["react-dom@>=18.3", "react@>=18"]\nreason = "react-dom 18.3 warns on every render here"\n',
+  });
+  const r = await check(dir, 'package.json');
+  assert.equal(r.code, 1);
+  const conflicts = r.findings.filter((f) => f.code === 'conflict');
+  assert.deepEqual(conflicts.map((f) => [f.package, f.range.start.line]).sort(), [['react', 3], ['react-dom', 4]]);
+  // ^18.2.0 would pick 18.3.1 again, so the edit is exact; 18.2.0 accepts react 18.3.1 as its peer.
+  const dom = conflicts.find((f) => f.package === 'react-dom');
+  assert.deepEqual(dom.fixes.map((f) => [f.title, f.preferred, f.edits.map((e) => [e.range.start.line, e.newText])]), [
+    ['Change react-dom to 18.2.0, the highest version npm would install with the rest of package.json that no team rule forbids', true, [[4, '18.2.0']]],
+  ]);
+  // Every react below 18 is refused by react-dom ^18.2.0's peer range (ERESOLVE), so that line has no fix.
+  assert.deepEqual(conflicts.find((f) => f.package === 'react').fixes, []);
+  // Applying the fix gives a set with no conflict.
+  writeFileSync(join(dir, 'package.json'), '{\n  "name": "app",\n  "dependencies": {\n    "react": "^18.2.0",\n    "react-dom": "18.2.0"\n  }\n}\n');
+  const fixed = await check(dir, 'package.json');
+  assert.equal(fixed.code, 0, JSON.stringify(fixed.findings));
+});
+
 test('a rule file is checked when named or found in a folder, even with no manifest beside it', async () => {
   const dir = workspace('alone', { 'rules/pinsight.toml': '[[pin]]\npackage = 3\nreason = "r"\n', 'clean/pinsight.toml': RULE });
   for (const target of ['rules/pinsight.toml', 'rules']) {

@@ -37,6 +37,8 @@ const REACT18 = { react: '^18.2.0', 'react-dom': '^18.2.0' };
 const CASES = [
   // recorded packuments
   ['examples/npm-peer', EXAMPLE],
+  // the package.json the team-rule fix of test/cli/rules.test.mjs writes: react-dom exact below react's pick
+  ['react ^18.2.0 with react-dom pinned to 18.2.0', { dependencies: { react: '^18.2.0', 'react-dom': '18.2.0' } }],
   ['examples/npm-peer with react 18', { ...EXAMPLE, dependencies: { ...EXAMPLE.dependencies, react: '^18.2.0', 'react-dom': '^18.2.0' } }],
   ['react-beautiful-dnd alone', { dependencies: { 'react-beautiful-dnd': '^13.1.1' } }],
   ['react 19 with react-redux 7', { dependencies: { react: '^19.0.0', 'react-redux': '^7.2.9' } }],

@@ -11,6 +11,7 @@ import { unreachableFinding } from '../insight/registryFindings';
 import type { Dependency, ManifestKind, ParsedManifest } from '../model';
 import { npmPeerFindings } from './checks/peerFindings';
 import { npmRuleFindings, versionsInTree } from './checks/ruleFindings';
+import { npmRuleFix } from './checks/ruleFixes';
 import { unknownRulePackages } from '../rules/unknownPackages';
 import { NpmDriftCache } from './environment/driftCache';
 import { inspectNpm } from './environment/inspectNpm';
@@ -102,7 +103,17 @@ class NpmChecker implements EcosystemChecker {
         if (options.rules?.incompatible.some((r) => r.ecosystem === 'npm')) {
           // Without an ideal tree (ERESOLVE, workspaces), the versions npm picks for the direct dependencies.
           const installed = tree ? versionsInTree(tree) : pickedVersions(root, facts);
-          out.findings.push(...npmRuleFindings(root, options.rules, installed, options.host.displayPath));
+          const ruled = npmRuleFindings(root, options.rules, installed, options.host.displayPath);
+          // The fix: the highest version of each named line that npm would install with no rule broken.
+          // It re-runs placement with the root's lines, so a workspace project (placed from its root) has none.
+          if (tree && peerRoot === root && !(workspaces?.length)) {
+            for (const finding of ruled) {
+              const dep = root.dependencies.find((d) => d.range === finding.range);
+              const fix = dep ? await npmRuleFix(root, dep, options.rules, installed, (name, signal) => npm.getPackument(name, signal), { ...config.peerDeps, ...engines, signal: options.signal }) : undefined;
+              if (fix) finding.fixes.push(fix);
+            }
+          }
+          out.findings.push(...ruled);
         }
       }
     } catch (error) {
