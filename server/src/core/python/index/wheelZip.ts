@@ -53,6 +53,8 @@ function crc32(data: Uint8Array): number {
 // The chunks read so far; `slice` answers from them or reads the missing span.
 class RemoteFile {
   private chunks: RangeChunk[] = [];
+  /** Reads under way, so that a span inside one waits for it instead of asking again. */
+  private pending: Array<{ start: number; end: number; read: Promise<RangeChunk> }> = [];
   total = 0;
 
   constructor(private readonly read: RangeReader) {}
@@ -69,8 +71,18 @@ class RemoteFile {
     if (start < 0 || end > this.total || start > end) throw new WheelError('the zip directory points outside the file');
     let chunk = this.chunks.find((c) => c.start <= start && c.start + c.bytes.length >= end);
     if (!chunk) {
-      chunk = await this.read({ start, end: end - 1 });
-      this.chunks.push(chunk);
+      const under = this.pending.find((p) => p.start <= start && p.end >= end);
+      if (under) chunk = await under.read;
+      else {
+        const entry = { start, end, read: this.read({ start, end: end - 1 }) };
+        this.pending.push(entry);
+        try {
+          chunk = await entry.read;
+        } finally {
+          this.pending = this.pending.filter((p) => p !== entry);
+        }
+        this.chunks.push(chunk);
+      }
       if (chunk.start > start || chunk.start + chunk.bytes.length < end) throw new WheelError('the server returned a different byte range than asked for');
     }
     return chunk.bytes.subarray(start - chunk.start, end - chunk.start);

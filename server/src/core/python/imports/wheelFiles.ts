@@ -1,0 +1,112 @@
+// The files of a distribution read from its wheel on the index, for the import checks: the central
+// directory is the file list (in place of RECORD), and only the members the check needs are read,
+// neighbours merged into one range request. Every range is cached as immutable by the HTTP layer;
+// the parsed files are kept in the ImportCache under the wheel's URL, so a warm check reads nothing.
+// One check is bounded in bytes read from the network and in time: past either, the edge is
+// incomplete (ImportBoundError), never a break.
+
+import type { PypiFile } from '../index/simpleIndex';
+import type { ByteRange, RangeChunk } from '../index/wheelZip';
+import { RemoteWheel } from '../index/wheelZip';
+import { modulesFromRecord } from './modules';
+import { ImportBoundError, ImportReadError, type DistributionFiles, type ImportDistribution } from './check';
+
+/** A release as the index checks see it: its chosen wheel. */
+export interface IndexDistribution extends ImportDistribution {
+  wheel: PypiFile;
+}
+
+/** The part of PypiClient this reads through. */
+export interface WheelRangeSource {
+  wheelRangeReader(file: PypiFile, options: { signal?: AbortSignal; deadline?: number; onRead?: (bytes: number, fromNetwork: boolean) => void }): (range: ByteRange) => Promise<RangeChunk>;
+}
+
+/** What one check may read from the network: bytes and a deadline on `now`'s clock. */
+export interface WheelBudget {
+  maxBytes: number;
+  /** Bytes read from the network so far (cached answers are free). */
+  bytes: number;
+  /** Range requests that reached the network. */
+  requests: number;
+  deadline: number;
+  seconds: number;
+  now: () => number;
+  signal?: AbortSignal;
+}
+
+export function createWheelBudget(maxBytes: number, seconds: number, now: () => number, signal?: AbortSignal): WheelBudget {
+  return { maxBytes, bytes: 0, requests: 0, deadline: now() + seconds * 1000, seconds, now, signal };
+}
+
+/** Words for the budget that stopped a read. */
+export function boundMessage(budget: WheelBudget, what: 'bytes' | 'time'): string {
+  return what === 'time'
+    ? `the import check's time bound (${budget.seconds} s, pinsight.importChecks.timeoutSeconds) ran out before the wheels were read`
+    : `the import check's byte bound (${budget.maxBytes} bytes, pinsight.importChecks.maxBytesPerCheck) was reached before the wheels were read`;
+}
+
+/** DistributionFiles over wheels on the index, for one check under one budget. */
+export function wheelFiles(source: WheelRangeSource, budget: WheelBudget): DistributionFiles<IndexDistribution> {
+  const opened = new Map<string, Promise<RemoteWheel>>();
+  const reader = (file: PypiFile) => {
+    const read = source.wheelRangeReader(file, {
+      signal: budget.signal,
+      deadline: budget.deadline,
+      onRead: (bytes, fromNetwork) => {
+        if (!fromNetwork) return;
+        budget.bytes += bytes;
+        budget.requests++;
+      },
+    });
+    return async (range: ByteRange): Promise<RangeChunk> => {
+      if (budget.now() >= budget.deadline) throw new ImportBoundError(boundMessage(budget, 'time'));
+      const size = 'suffix' in range ? range.suffix : range.end - range.start + 1;
+      if (budget.bytes + size > budget.maxBytes) throw new ImportBoundError(boundMessage(budget, 'bytes'));
+      try {
+        return await read(range);
+      } catch (error) {
+        if (budget.now() >= budget.deadline) throw new ImportBoundError(boundMessage(budget, 'time'));
+        throw error;
+      }
+    };
+  };
+  const wheel = (dist: IndexDistribution): Promise<RemoteWheel> => {
+    let found = opened.get(dist.wheel.url);
+    if (!found) {
+      found = RemoteWheel.open(reader(dist.wheel)).catch((error) => {
+        opened.delete(dist.wheel.url);
+        throw readError(dist, error);
+      });
+      opened.set(dist.wheel.url, found);
+    }
+    return found;
+  };
+  return {
+    // A file on an index never changes under its URL (PyPI refuses re-uploads): the stamp is constant.
+    identify: async (dist) => ({ key: dist.wheel.url, stamp: 'wheel' }),
+    async modules(dist) {
+      const members = (await wheel(dist)).members();
+      // Files under <name>.data/purelib install beside the others; rare in pure wheels, left out as unknown.
+      return modulesFromRecord(members.map((m) => ({ path: m.name, size: String(m.size) })));
+    },
+    async prefetch(dist, files) {
+      try {
+        await (await wheel(dist)).prefetch(files);
+      } catch (error) {
+        throw readError(dist, error);
+      }
+    },
+    async read(dist, file) {
+      try {
+        return new TextDecoder('utf-8', { fatal: false }).decode(await (await wheel(dist)).member(file));
+      } catch (error) {
+        throw readError(dist, error);
+      }
+    },
+  };
+}
+
+function readError(dist: IndexDistribution, error: unknown): Error {
+  if (error instanceof ImportBoundError || error instanceof ImportReadError) return error;
+  return new ImportReadError(`${dist.wheel.filename} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+}
