@@ -46,7 +46,7 @@ function platformScore(tag: string, t: WheelTarget): number {
   if (tag === 'any') return 0;
   const machine = t.machine ? MACHINES[t.machine] : undefined;
   const fits = (re: RegExp) => re.test(tag) && (!t.machine || (machine ? machine.test(tag) : false));
-  if (t.platform === 'linux') return fits(/^(manylinux|musllinux|linux)_/) ? 1 : -1;
+  if (t.platform === 'linux') return fits(/^(manylinux|musllinux|linux)[_0-9]/) ? 1 : -1;
   if (t.platform === 'darwin') return /^macosx_/.test(tag) && (!t.machine || (machine ? machine.test(tag) : false) || (t.machine === 'x86_64' && /_(intel|universal|universal2)$/.test(tag))) ? 1 : -1;
   if (t.platform === 'win32') return /^win/.test(tag) && (!t.machine || (machine ? machine.test(tag) : false)) ? 1 : -1;
   return -1;
