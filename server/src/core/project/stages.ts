@@ -69,7 +69,7 @@ export async function runLaterStage(result: StagesResult, options: { signal?: Ab
     async hoverFacts(dep, signal) {
       const facts = await result.hoverFacts(dep, signal);
       const lines = later.evidence.get(dep.normalizedName);
-      return lines?.length ? { ...facts, imports: [...(facts.imports ?? []), ...lines] } : facts;
+      return lines?.length ? { ...facts, indexImports: lines } : facts;
     },
   };
 }

@@ -168,7 +168,8 @@ async function laterImports(run: () => ReturnType<typeof checkResolvedImports>):
   const result = await run();
   const kb = (result.budget.bytes / 1024).toFixed(result.budget.bytes < 10_240 ? 1 : 0);
   const imports = result.edges.reduce((n, e) => n + e.checked, 0);
-  const summary = `import checks from the index: ${result.edges.length} dependency edge${result.edges.length === 1 ? '' : 's'}, ${imports} import${imports === 1 ? '' : 's'}; ${kb} kB in ${result.budget.requests} range request${result.budget.requests === 1 ? '' : 's'}`;
+  const unread = result.unread.length ? `; ${result.unread.length} edge${result.unread.length === 1 ? '' : 's'} not read (${result.unread[0]})` : '';
+  const summary = `import checks from the index: ${result.edges.length} dependency edge${result.edges.length === 1 ? '' : 's'}, ${imports} import${imports === 1 ? '' : 's'}; ${kb} kB in ${result.budget.requests} range request${result.budget.requests === 1 ? '' : 's'}${unread}`;
   return { findings: result.findings, incomplete: result.incomplete, evidence: result.evidence, summary };
 }
 

@@ -63,6 +63,8 @@ export interface ResolvedImportsResult {
   edges: Array<ImportEdge<IndexDistribution>>;
   /** What the check read from the network. */
   budget: WheelBudget;
+  /** Why edges could not be read (an outage, a wheel the index does not serve), one per edge. */
+  unread: string[];
 }
 
 /** Reads releases' wheels for import checks under one budget, shared by the check and its fix searches. */
@@ -129,7 +131,7 @@ export class IndexImportSession {
 /** Checks every edge of the resolution from the index; never throws. */
 export async function checkResolvedImports(input: ResolvedImportsInput): Promise<ResolvedImportsResult> {
   const session = new IndexImportSession(input);
-  const out: ResolvedImportsResult = { findings: [], incomplete: [], evidence: new Map(), edges: [], budget: session.budget };
+  const out: ResolvedImportsResult = { findings: [], incomplete: [], evidence: new Map(), edges: [], budget: session.budget, unread: [] };
   const { versions } = input.solution;
   const pairs: Array<[[string, string], [string, string]]> = [];
   for (const [b, requirers] of input.solution.requiredBy) {
@@ -153,6 +155,15 @@ export async function checkResolvedImports(input: ResolvedImportsInput): Promise
       say(b, line);
       continue;
     }
+    if (verdict.unreadable) {
+      // The index does not serve the file (a registry snapshot holds no wheel ranges) or failed: said
+      // where the package is hovered and in the summary; the verdict of the resolution stands as it is.
+      out.unread.push(verdict.incomplete!);
+      const line = `Imports of ${verdict.target.name} ${vb} by ${verdict.importer.name} ${va} were not checked: ${verdict.incomplete}.`;
+      say(a, line);
+      say(b, line);
+      continue;
+    }
     out.edges.push(verdict);
     if (verdict.incomplete) {
       out.incomplete.push(`Imports of ${verdict.target.name} ${vb} by ${verdict.importer.name} ${va} were not all checked from the index: ${verdict.incomplete}.`);
@@ -160,7 +171,7 @@ export async function checkResolvedImports(input: ResolvedImportsInput): Promise
     }
     if (!verdict.breaks.length) {
       const line = describeResolvedEdge(verdict);
-      if (line) for (const pkg of [a, b]) say(pkg, `${line} (read from the wheels on the index)`);
+      if (line) for (const pkg of [a, b]) say(pkg, line);
       continue;
     }
     const fixes = input.fixes === false ? undefined : await searchImportFixes(session, verdict);
