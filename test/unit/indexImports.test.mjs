@@ -45,7 +45,7 @@ function registries(cacheDir) {
   return { runtime, ...createHostRegistries({ settings: { indexUrl: pypi.indexUrl, origin: 'cli', isolated: true }, env: {}, readFile: (p) => runtime.readFile(p), cacheDir }) };
 }
 
-async function check(dir, text, { stack, importChecks = {}, venv } = {}) {
+async function check(dir, text, { stack, importChecks = {}, venv, whatIf } = {}) {
   mkdirSync(dir, { recursive: true });
   if (venv) writeVenv(join(dir, '.venv'), venv);
   const path = join(dir, 'requirements.txt');
@@ -54,7 +54,7 @@ async function check(dir, text, { stack, importChecks = {}, venv } = {}) {
   const analysis = await analyzeManifest(path, own.runtime);
   const host = { ...HOST, searchRoot: dir, importChecks: { enabled: true, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000, ...importChecks } };
   const verdict = await runStages(analysis, own.runtime, own.project, { host });
-  const result = await runLaterStage(verdict);
+  const result = await runLaterStage(verdict, { whatIf });
   if (!stack) await own.close();
   return { verdict, result, breaks: result.findings.filter((f) => f.code === 'import-break') };
 }
@@ -152,6 +152,22 @@ test('a tiny byte bound or time bound gives an incomplete note, never a break, n
   for (const line of time.result.incomplete) assert.match(line, /the import check's time bound \(1e-9 s, pinsight\.importChecks\.timeoutSeconds\) ran out/);
   // The verdict of the resolution is unaffected.
   assert.deepEqual(time.verdict.incomplete ?? [], []);
+});
+
+test('a bound that stops the fix search is said in the message, and no fix is offered from it', async () => {
+  // What the check costs without the fix search, from empty caches (timing may merge a read or two differently: the margin covers it).
+  const from = pypi.requests.length;
+  const plain = await check(join(root, 'search-plain'), 'flask==2.2.2\nwerkzeug==3.0.0\n', { whatIf: false });
+  assert.equal(plain.breaks.length, 2);
+  assert.match(plain.breaks[0].message, / Install a werkzeug version that still has it, or a flask release that no longer imports it\. Read from the wheels/);
+  let bytes = 0;
+  for (const r of wheelRequests(from)) bytes += rangeBytes(r.headers.range, await sizeOf(r.path));
+  // Enough for the check, not for the 16 kB directory read of one more Werkzeug release.
+  const bound = bytes + 4000;
+  const { breaks, result } = await check(join(root, 'search-bound'), 'flask==2.2.2\nwerkzeug==3.0.0\n', { importChecks: { maxBytesPerCheck: bound } });
+  assert.equal(breaks.length, 2, JSON.stringify(result.incomplete));
+  assert.match(breaks[0].message, new RegExp(`The search for a werkzeug release below 3\\.0\\.0 that still has \`werkzeug\\.urls\\.url_quote\` and \`werkzeug\\.urls\\.url_parse\` stopped at its bound after 1 release \\(the check's byte bound, ${bound} bytes: pinsight\\.importChecks\\.maxBytesPerCheck\\)\\.`));
+  assert.deepEqual(breaks[0].fixes, []);
 });
 
 test('edges whose two versions are installed were checked from the disk: the index is not read for them', async () => {

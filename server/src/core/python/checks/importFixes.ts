@@ -46,7 +46,15 @@ export async function searchImportFixes(session: IndexImportSession, edge: Impor
 }
 
 function stopped(session: IndexImportSession, tried: number, what: string): string {
-  const why = session.spent() ? 'the byte or time bound of the check: pinsight.importChecks.maxBytesPerCheck, timeoutSeconds' : `${session.limits.maxFixCandidates} releases at most`;
+  const budget = session.budget;
+  const why =
+    budget.stopped === 'bytes' || budget.bytes >= budget.maxBytes
+      ? `the check's byte bound, ${budget.maxBytes} bytes: pinsight.importChecks.maxBytesPerCheck`
+      : budget.stopped === 'time' || budget.now() >= budget.deadline
+        ? `the check's time bound, ${budget.seconds} s: pinsight.importChecks.timeoutSeconds`
+        : session.spent()
+          ? 'the check was cancelled'
+          : `${session.limits.maxFixCandidates} releases at most`;
   return `The search for ${what} stopped at its bound after ${tried} release${tried === 1 ? '' : 's'} (${why}).`;
 }
 
@@ -63,10 +71,9 @@ async function searchReleases(session: IndexImportSession, pkg: string, from: st
     const [[a, va], [b, vb]] = edgeOf(version);
     const [verdict] = await session.check([[[a, va], [b, vb]]]);
     if (!verdict || 'reason' in verdict) continue;
-    if (verdict.incomplete) {
-      if (session.spent()) return { kind: 'bound', tried };
-      continue;
-    }
+    if (verdict.bounded || session.spent()) return { kind: 'bound', tried };
+    // Part of a release past the per-package bounds, or unreadable: not an answer either way.
+    if (verdict.incomplete) continue;
     if (verdict.breaks.length) continue;
     const roots = withRootSpecifier(withRootSpecifier(session.provider.roots, a, `==${va}`), b, `==${vb}`);
     const solved = await resolvePython(session.provider.withRoots(roots), { signal: session.budget.signal }).catch(() => undefined);

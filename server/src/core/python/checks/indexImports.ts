@@ -84,7 +84,7 @@ export class IndexImportSession {
 
   /** Whether the byte or time bound is spent. */
   spent(): boolean {
-    return this.budget.now() >= this.budget.deadline || this.budget.bytes >= this.budget.maxBytes || this.input.signal?.aborted === true;
+    return this.budget.stopped !== undefined || this.budget.now() >= this.budget.deadline || this.budget.bytes >= this.budget.maxBytes || this.input.signal?.aborted === true;
   }
 
   /** A release with the wheel pip would install for the target, or why there is none. */

@@ -88,6 +88,8 @@ export interface ImportEdge<D extends ImportDistribution = InstalledDistribution
   incomplete?: string;
   /** The files could not be read at all (ImportReadError: an outage, a file the index does not serve), as opposed to a bound. */
   unreadable?: boolean;
+  /** A byte or time bound of the check stopped the reading (ImportBoundError). */
+  bounded?: boolean;
 }
 
 interface DistIndex {
@@ -197,7 +199,7 @@ class Checker<D extends ImportDistribution> {
     } catch (e) {
       // Whatever was found before the reading stopped is not a verdict: no break on half the files.
       const why = e instanceof ImportBoundError ? e.message : `reading failed (${e instanceof Error ? e.message : String(e)})`;
-      return { ...out, checked: 0, unknown: 0, guarded: 0, breaks: [], incomplete: why, ...(e instanceof ImportReadError ? { unreadable: true } : {}) };
+      return { ...out, checked: 0, unknown: 0, guarded: 0, breaks: [], incomplete: why, ...(e instanceof ImportReadError ? { unreadable: true } : {}), ...(e instanceof ImportBoundError ? { bounded: true } : {}) };
     }
   }
 

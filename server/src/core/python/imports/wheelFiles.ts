@@ -32,6 +32,8 @@ export interface WheelBudget {
   seconds: number;
   now: () => number;
   signal?: AbortSignal;
+  /** Set when a read was refused: which bound it was. */
+  stopped?: 'bytes' | 'time';
 }
 
 export function createWheelBudget(maxBytes: number, seconds: number, now: () => number, signal?: AbortSignal): WheelBudget {
@@ -59,13 +61,17 @@ export function wheelFiles(source: WheelRangeSource, budget: WheelBudget): Distr
       },
     });
     return async (range: ByteRange): Promise<RangeChunk> => {
-      if (budget.now() >= budget.deadline) throw new ImportBoundError(boundMessage(budget, 'time'));
+      const stop = (what: 'bytes' | 'time') => {
+        budget.stopped ??= what;
+        return new ImportBoundError(boundMessage(budget, what));
+      };
+      if (budget.now() >= budget.deadline) throw stop('time');
       const size = 'suffix' in range ? range.suffix : range.end - range.start + 1;
-      if (budget.bytes + size > budget.maxBytes) throw new ImportBoundError(boundMessage(budget, 'bytes'));
+      if (budget.bytes + size > budget.maxBytes) throw stop('bytes');
       try {
         return await read(range);
       } catch (error) {
-        if (budget.now() >= budget.deadline) throw new ImportBoundError(boundMessage(budget, 'time'));
+        if (budget.now() >= budget.deadline) throw stop('time');
         throw error;
       }
     };
