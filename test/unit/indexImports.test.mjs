@@ -170,6 +170,29 @@ test('a bound that stops the fix search is said in the message, and no fix is of
   assert.deepEqual(breaks[0].fixes, []);
 });
 
+test('a wheel the index refuses, a damaged wheel or one that never arrives: no break, no crash, and it is said', async (t) => {
+  t.after(() => pypi.setFaults({}));
+  for (const [fault, said] of [
+    [{ status403: { path: /\.whl$/ } }, /flask-2\.2\.2-py3-none-any\.whl could not be read: .*HTTP 403/],
+    [{ malformed: { path: /\.whl$/ } }, /flask-2\.2\.2-py3-none-any\.whl could not be read: /],
+  ]) {
+    pypi.setFaults(fault);
+    const { breaks, result } = await check(join(root, `fault-${Object.keys(fault)[0]}`), 'flask==2.2.2\nwerkzeug==3.0.0\n');
+    assert.deepEqual(breaks, []);
+    // The resolution's verdict stands; what was not read is said in the hover and the summary.
+    assert.deepEqual(result.incomplete ?? [], []);
+    assert.match(result.laterSummary, /edges? not read \(/);
+    const facts = await result.hoverFacts({ normalizedName: 'werkzeug', name: 'werkzeug', ecosystem: 'pypi', specifier: '==3.0.0', extras: [], marker: null, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 15 } } });
+    assert.ok(facts.indexImports?.some((line) => /^Imports of werkzeug 3\.0\.0 by flask 2\.2\.2 were not checked: reading failed/.test(line) && said.test(line)), JSON.stringify(facts.indexImports));
+  }
+  // A wheel that never answers: the time bound ends the wait, and the edges are incomplete, not broken.
+  pypi.setFaults({ hang: { path: /\.whl$/ } });
+  const { breaks, result } = await check(join(root, 'fault-hang'), 'flask==2.2.2\nwerkzeug==3.0.0\n', { importChecks: { timeoutSeconds: 0.5 } });
+  assert.deepEqual(breaks, []);
+  assert.ok(result.incomplete.length > 0);
+  for (const line of result.incomplete) assert.match(line, /the import check's time bound \(0\.5 s, pinsight\.importChecks\.timeoutSeconds\) ran out/);
+});
+
 test('edges whose two versions are installed were checked from the disk: the index is not read for them', async () => {
   const from = pypi.requests.length;
   const { breaks } = await check(join(root, 'installed'), 'flask==2.2.2\nwerkzeug==3.0.0\n', {
