@@ -19,6 +19,8 @@ import { analyzeManifest } from '../../dist/core/project/analyze.js';
 import { runLaterStage, runStages } from '../../dist/core/project/stages.js';
 import { RemoteWheel } from '../../dist/core/python/index/wheelZip.js';
 import { chooseWheel } from '../../dist/core/python/index/wheelTags.js';
+import { checkImportEdgesWith, createImportCache } from '../../dist/core/python/imports/check.js';
+import { createWheelBudget, wheelFiles } from '../../dist/core/python/imports/wheelFiles.js';
 
 
 const PAD = 200_000;
@@ -240,4 +242,36 @@ test('chooseWheel picks what pip would install for the target: platform wheels f
   assert.equal(chooseWheel([wheel('cp39-abi3-manylinux2014_aarch64'), wheel('py2.py3-none-any')], { minor: 11, platform: 'linux', machine: 'aarch64' }).tags, 'cp39-abi3-manylinux2014_aarch64');
   assert.equal(chooseWheel([wheel('cp312-cp312-manylinux_2_17_x86_64')], linux), undefined);
   assert.equal(chooseWheel([{ kind: 'sdist', filename: 'x-1.0.tar.gz' }], linux), undefined);
+});
+
+test('wheelFiles: modules under <name>.data/purelib are named from where they install; a budget of bytes counts only what reaches the network', async () => {
+  const wheels = {
+    app: buildWheel('app', '1.0', 'Metadata-Version: 2.1\nName: app\nVersion: 1.0\n\n', { files: { 'app/__init__.py': 'from lib import present\nfrom lib.sub import gone\n' } }),
+    lib: buildWheel('lib', '2.0', 'Metadata-Version: 2.1\nName: lib\nVersion: 2.0\n\n', { files: { 'lib-2.0.data/purelib/lib/__init__.py': 'present = 1\n', 'lib-2.0.data/purelib/lib/sub.py': 'other = 2\n' } }),
+  };
+  const seen = new Set();
+  const source = {
+    wheelRangeReader: (file, { onRead }) => async (range) => {
+      const bytes = wheels[file.url];
+      const start = 'suffix' in range ? Math.max(0, bytes.length - range.suffix) : range.start;
+      const end = 'suffix' in range ? bytes.length - 1 : Math.min(range.end, bytes.length - 1);
+      const key = `${file.url}:${start}-${end}`;
+      onRead(end - start + 1, !seen.has(key));
+      seen.add(key);
+      return { bytes: bytes.subarray(start, end + 1), start, total: bytes.length };
+    },
+  };
+  const dist = (name, version) => ({ name, version, normalizedName: name, wheel: { url: name, filename: `${name}-${version}-py3-none-any.whl`, kind: 'wheel', tags: 'py3-none-any' } });
+  const [app, lib] = [dist('app', '1.0'), dist('lib', '2.0')];
+  const budget = createWheelBudget(1e6, 60, Date.now);
+  const [edge] = await checkImportEdgesWith(wheelFiles(source, budget), [[app, lib]], [app, lib], createImportCache());
+  assert.equal(edge.incomplete, undefined);
+  assert.deepEqual(edge.breaks.map((b) => [b.file, b.line, b.module, b.name]), [['app/__init__.py', 2, 'lib.sub', 'gone']]);
+  assert.equal(edge.checked, 2);
+  assert.ok(budget.bytes > 0 && budget.requests > 0);
+  // The same wheels again under a new budget, with a fresh cache: every range is a repeat, so nothing is counted.
+  const again = createWheelBudget(1e6, 60, Date.now);
+  const [same] = await checkImportEdgesWith(wheelFiles(source, again), [[app, lib]], [app, lib], createImportCache());
+  assert.deepEqual(same.breaks, edge.breaks);
+  assert.deepEqual([again.bytes, again.requests], [0, 0]);
 });

@@ -110,5 +110,5 @@ function brokenImport(b: ImportBreak): string {
 
 /** "flask/app.py" -> "flask.app"; "flask/__init__.py" -> "flask". */
 function moduleOf(file: string): string {
-  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+  return file.replace(/^[^/]+\.data\/(?:purelib|platlib)\//, '').replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }

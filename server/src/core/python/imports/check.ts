@@ -405,7 +405,8 @@ class Checker<D extends ImportDistribution> {
 
 /** "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg". */
 function moduleName(file: string): string {
-  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+  // A wheel's <name>.data/purelib/ files install at the top of site-packages.
+  return file.replace(/^[^/]+\.data\/(?:purelib|platlib)\//, '').replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }
 
 /** A package (`__init__` file or namespace folder), as opposed to a plain module file. */

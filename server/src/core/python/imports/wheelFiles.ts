@@ -92,8 +92,17 @@ export function wheelFiles(source: WheelRangeSource, budget: WheelBudget): Distr
     identify: async (dist) => ({ key: dist.wheel.url, stamp: 'wheel' }),
     async modules(dist) {
       const members = (await wheel(dist)).members();
-      // Files under <name>.data/purelib install beside the others; rare in pure wheels, left out as unknown.
-      return modulesFromRecord(members.map((m) => ({ path: m.name, size: String(m.size) })));
+      // Files under <name>.data/purelib (or platlib) install into site-packages beside the others:
+      // their modules are named from where they install, and read from where they are in the wheel.
+      const moved = new Map<string, string>();
+      const entries = members.map((m) => {
+        const installed = /^[^/]+\.data\/(?:purelib|platlib)\/(.+)$/.exec(m.name)?.[1];
+        if (installed) moved.set(installed, m.name);
+        return { path: installed ?? m.name, size: String(m.size) };
+      });
+      const modules = modulesFromRecord(entries);
+      for (const module of modules.modules.values()) if (module.path && moved.has(module.path)) module.path = moved.get(module.path);
+      return modules;
     },
     async prefetch(dist, files) {
       try {
