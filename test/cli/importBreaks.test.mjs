@@ -77,9 +77,9 @@ test('no venv: check reads the import-break from the wheels on the index, with t
     assert.deepEqual(findings.map((f) => [f.range.start.line, f.severity]), [[0, 'warning'], [1, 'warning']]);
     assert.equal(
       findings[0].message,
-      'flask 2.2.2 imports `werkzeug.urls.url_quote` (flask/app.py:30), which werkzeug 3.0.0 does not define, so `import flask.app` fails with ImportError. It also imports `werkzeug.urls.url_parse` (flask/testing.py:10), which werkzeug 3.0.0 lacks too. werkzeug 2.3.8 is the highest release that still has `werkzeug.urls.url_quote` and `werkzeug.urls.url_parse` and fits the other requirements. No flask release above 2.2.2 is on the index to try. Read from the wheels on the index, for the versions the resolver picked.',
+      'flask 2.2.2 imports `werkzeug.urls.url_quote` (flask/app.py:30), which werkzeug 3.0.0 does not define, so `import flask.app` fails with ImportError. It also imports `werkzeug.urls.url_parse` (flask/testing.py:10), which werkzeug 3.0.0 lacks too. werkzeug 2.3.8 is the highest release that still has `werkzeug.urls.url_quote` and `werkzeug.urls.url_parse` and fits the other requirements. flask 2.3.0 is the lowest release whose imports fit werkzeug 3.0.0. Read from the wheels on the index, for the versions the resolver picked.',
     );
-    assert.deepEqual(findings[0].fixes.map((f) => f.title), ['Pin werkzeug to 2.3.8 (the highest release that still has `werkzeug.urls.url_quote` and `werkzeug.urls.url_parse`)']);
+    assert.deepEqual(findings[0].fixes.map((f) => f.title), ['Pin werkzeug to 2.3.8 (the highest release that still has `werkzeug.urls.url_quote` and `werkzeug.urls.url_parse`)', 'Pin flask to 2.3.0 (the lowest release whose imports fit werkzeug 3.0.0)']);
     assert.deepEqual(doc.incomplete, []);
     const text = await runAsync([...args, 'requirements.txt'], project);
     assert.match(text.stdout, /requirements\.txt:2:1: warning \[import-break\] flask 2\.2\.2 imports/);

@@ -216,6 +216,18 @@ describe('Pinsight reports an import-break exactly when Python cannot import', (
   }
 });
 
+test('Flask 2.3.0 with Werkzeug 3.0.0, the fix offered for Flask 2.2.2: Python imports every module, and neither the venv nor the index has a break', async () => {
+  // Flask 2.3.0 imports nothing from werkzeug.urls (quote and urlsplit come from urllib.parse), so
+  // there is no import of B to show as evidence: the verdicts are compared directly.
+  const pair = { a: 'flask-2.3.0', b: 'werkzeug-3.0.0', breaks: [] };
+  const { dir, python } = await makeProject(pair);
+  const [state, imports] = await Promise.all([pinsight(dir), pythonImports(pair, python)]);
+  assert.deepEqual([...imports].filter(([, error]) => error !== null), []);
+  assert.deepEqual(state.findings.filter((f) => f.code === 'import-break'), []);
+  const fromIndex = await indexVerdict(pair);
+  assert.deepEqual(fromIndex.breaks, []);
+});
+
 test('the hover evidence says that every import resolves, for a pair without a break', async () => {
   const pair = { a: 'flask-2.2.2', b: 'werkzeug-2.3.8', breaks: [] };
   const dir = join(workdir, 'hover');

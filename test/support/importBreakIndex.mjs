@@ -31,9 +31,25 @@ export async function importFixtures() {
   return out;
 }
 
-/** Fake PyPI projects (startFakePypi's `extra`) holding the given fixture folders (all by default), wheels only. */
-export async function importBreakProjects({ folders, padBytes = 0 } = {}) {
+/**
+ * Releases the resolver needs for Flask 2.3.0 (its Requires-Dist lower bounds) that no stub models:
+ * metadata only, and a wheel with one module that imports nothing. No stub imports from them, so no
+ * verdict rests on their contents (FACTS.md).
+ */
+const STAND_INS = [
+  { name: 'Jinja2', version: '3.1.2', requiresDist: ['MarkupSafe>=2.0'] },
+  { name: 'itsdangerous', version: '2.1.2', requiresDist: [] },
+  { name: 'blinker', version: '1.6.2', requiresDist: [] },
+];
+
+/** Fake PyPI projects (startFakePypi's `extra`) holding the given fixture folders (all by default) and the stand-ins, wheels only. */
+export async function importBreakProjects({ folders, padBytes = 0, standIns = !folders } = {}) {
   const projects = new Map();
+  for (const s of standIns ? STAND_INS : []) {
+    const key = normalize(s.name);
+    if (!projects.has(key)) projects.set(key, { name: s.name, versions: {} });
+    projects.get(key).versions[s.version] = { requires_dist: s.requiresDist, files: 'wheel', ...(padBytes ? { layout: { padBytes } } : {}) };
+  }
   for (const [folder, { dist, files }] of await importFixtures()) {
     if (folders && !folders.includes(folder)) continue;
     const key = normalize(dist.name);

@@ -117,14 +117,22 @@ test('a requirements.txt with no venv gets the import-break from the index, read
   await fresh.close();
 });
 
-test('the fixes: Werkzeug 2.3.8 is the highest that still defines url_quote; no Flask above 2.2.2 is on the stub index', async () => {
+test('the fixes: Werkzeug 2.3.8 is the highest that still defines url_quote; Flask 2.3.0 the lowest whose imports fit Werkzeug 3.0.0', async () => {
   const { breaks } = await check(join(root, 'fix-flask'), 'flask==2.2.2\nwerkzeug==3.0.0\n');
   const [onFlask] = breaks;
   assert.match(onFlask.message, /werkzeug 2\.3\.8 is the highest release that still has `werkzeug\.urls\.url_quote` and `werkzeug\.urls\.url_parse` and fits the other requirements\./);
-  assert.match(onFlask.message, /No flask release above 2\.2\.2 is on the index to try\./);
-  assert.deepEqual(onFlask.fixes.map((f) => [f.title, f.edits.map((e) => [e.range.start.line, e.newText])]), [
-    ['Pin werkzeug to 2.3.8 (the highest release that still has `werkzeug.urls.url_quote` and `werkzeug.urls.url_parse`)', [[1, '==2.3.8']]],
+  assert.match(onFlask.message, /flask 2\.3\.0 is the lowest release whose imports fit werkzeug 3\.0\.0\./);
+  assert.deepEqual(onFlask.fixes.map((f) => [f.title, f.preferred === true, f.edits.map((e) => [e.range.start.line, e.newText])]), [
+    ['Pin werkzeug to 2.3.8 (the highest release that still has `werkzeug.urls.url_quote` and `werkzeug.urls.url_parse`)', true, [[1, '==2.3.8']]],
+    ['Pin flask to 2.3.0 (the lowest release whose imports fit werkzeug 3.0.0)', false, [[0, '==2.3.0']]],
   ]);
+  assert.deepEqual(breaks[1].fixes, onFlask.fixes, 'the same fixes on the Werkzeug line');
+  // Both hold: re-checked as fixed, neither breaks.
+  for (const [name, text] of [['fixed-werkzeug', 'flask==2.2.2\nwerkzeug==2.3.8\n'], ['fixed-flask', 'flask==2.3.0\nwerkzeug==3.0.0\n']]) {
+    const fixed = await check(join(root, name), text);
+    assert.deepEqual(fixed.breaks, [], text);
+    assert.deepEqual(fixed.result.incomplete ?? [], [], text);
+  }
 });
 
 test('the fixes: MarkupSafe 2.0.1 still has soft_unicode, and Jinja2 3.0.3 is the lowest whose imports fit MarkupSafe 2.1.0', async () => {
