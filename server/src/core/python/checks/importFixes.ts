@@ -30,13 +30,16 @@ export async function searchImportFixes(session: IndexImportSession, edge: Impor
   const what = names.length <= 3 ? names.join(names.length === 2 ? ' and ' : ', ').replace(/, ([^,]*)$/, ' and $1') : `the ${names.length} names it imports`;
   const found: ImportFixes['found'] = [];
   const sentences: string[] = [];
-  const older = await searchReleases(session, b.normalizedName, b.version, 'below', (v) => [[a.normalizedName, a.version], [b.normalizedName, v]]);
+  // The two searches read different releases: side by side, each request's latency overlaps the other's.
+  const [older, newer] = await Promise.all([
+    searchReleases(session, b.normalizedName, b.version, 'below', (v) => [[a.normalizedName, a.version], [b.normalizedName, v]]),
+    searchReleases(session, a.normalizedName, a.version, 'above', (v) => [[a.normalizedName, v], [b.normalizedName, b.version]]),
+  ]);
   if (older.kind === 'found') {
     found.push({ package: b.normalizedName, version: older.version, why: `the highest release that still has ${what}` });
     sentences.push(`${b.name} ${older.version} is the highest release that still has ${what} and fits the other requirements.`);
   } else if (older.kind === 'bound') sentences.push(stopped(session, older.tried, `a ${b.name} release below ${b.version} that still has ${what}`));
   else sentences.push(older.tried === 0 ? `No ${b.name} release below ${b.version} is on the index to try.` : `No ${b.name} release below ${b.version} both still has ${what} and fits the other requirements (${older.tried} read).`);
-  const newer = await searchReleases(session, a.normalizedName, a.version, 'above', (v) => [[a.normalizedName, v], [b.normalizedName, b.version]]);
   if (newer.kind === 'found') {
     found.push({ package: a.normalizedName, version: newer.version, why: `the lowest release whose imports fit ${b.name} ${b.version}` });
     sentences.push(`${a.name} ${newer.version} is the lowest release whose imports fit ${b.name} ${b.version}.`);
