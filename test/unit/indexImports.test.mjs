@@ -203,6 +203,30 @@ test('a wheel the index refuses, a damaged wheel or one that never arrives: no b
   for (const line of result.incomplete) assert.match(line, /the import check's time bound \(0\.5 s, pinsight\.importChecks\.timeoutSeconds\) ran out/);
 });
 
+test('an index that ignores Range: the whole files are used as they are, counted against the byte bound', async () => {
+  const click = JSON.parse(readFileSync(new URL('../fixtures/pypi/click.json', import.meta.url), 'utf8'));
+  const plain = await startFakePypi({ projects: ['colorama'], extra: [click, ...(await importBreakProjects({ padBytes: PAD }))], features: { rangeRequests: false } });
+  const own = () => {
+    const runtime = createNodeRuntime();
+    return { runtime, ...createHostRegistries({ settings: { indexUrl: plain.indexUrl, origin: 'cli', isolated: true }, env: {}, readFile: (p) => runtime.readFile(p) }) };
+  };
+  try {
+    const first = own();
+    const whole = await check(join(root, 'no-range'), 'flask==2.2.2\nwerkzeug==3.0.0\n', { stack: first, whatIf: false });
+    await first.close();
+    assert.deepEqual(whole.breaks.map((f) => f.range.start.line), [0, 1]);
+    assert.match(whole.result.laterSummary, /; (\d{4,}|[2-9]\d\d)\.?\d* kB in \d+ range requests$/);
+    // 300 kB cannot hold one padded wheel of 200 kB beside the others: the bound stops it, no break.
+    const second = own();
+    const bounded = await check(join(root, 'no-range-bound'), 'flask==2.2.2\nwerkzeug==3.0.0\n', { stack: second, importChecks: { maxBytesPerCheck: 300_000 } });
+    await second.close();
+    assert.deepEqual(bounded.breaks, []);
+    assert.ok(bounded.result.incomplete.some((line) => /byte bound \(300000 bytes/.test(line)), JSON.stringify(bounded.result.incomplete));
+  } finally {
+    await plain.close();
+  }
+});
+
 test('edges whose two versions are installed were checked from the disk: the index is not read for them', async () => {
   const from = pypi.requests.length;
   const { breaks } = await check(join(root, 'installed'), 'flask==2.2.2\nwerkzeug==3.0.0\n', {

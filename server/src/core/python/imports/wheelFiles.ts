@@ -9,6 +9,7 @@ import type { PypiFile } from '../index/simpleIndex';
 import type { ByteRange, RangeChunk } from '../index/wheelZip';
 import { RemoteWheel } from '../index/wheelZip';
 import { modulesFromRecord } from './modules';
+import { RegistryError } from '../../http/types';
 import { ImportBoundError, ImportReadError, type DistributionFiles, type ImportDistribution } from './check';
 
 /** A release as the index checks see it: its chosen wheel. */
@@ -18,7 +19,10 @@ export interface IndexDistribution extends ImportDistribution {
 
 /** The part of PypiClient this reads through. */
 export interface WheelRangeSource {
-  wheelRangeReader(file: PypiFile, options: { signal?: AbortSignal; deadline?: number; onRead?: (bytes: number, fromNetwork: boolean) => void }): (range: ByteRange) => Promise<RangeChunk>;
+  wheelRangeReader(
+    file: PypiFile,
+    options: { signal?: AbortSignal; deadline?: number; onRead?: (bytes: number, fromNetwork: boolean) => void },
+  ): (range: ByteRange, maxBytes?: number) => Promise<RangeChunk>;
 }
 
 /** What one check may read from the network: bytes and a deadline on `now`'s clock. */
@@ -28,16 +32,25 @@ export interface WheelBudget {
   bytes: number;
   /** Range requests that reached the network. */
   requests: number;
+  /** Bytes asked for by reads under way: concurrent reads may not overshoot the bound together. */
+  reserved: number;
   deadline: number;
   seconds: number;
   now: () => number;
   signal?: AbortSignal;
   /** Set when a read was refused: which bound it was. */
   stopped?: 'bytes' | 'time';
+  /**
+   * Whether the index honours Range, once a first answer has shown it: until then reads wait for
+   * that one; an index that ignores Range sends whole files, which are read one at a time.
+   */
+  ranges: 'unknown' | 'honoured' | 'ignored';
+  probe?: Promise<void>;
+  queue: Promise<void>;
 }
 
 export function createWheelBudget(maxBytes: number, seconds: number, now: () => number, signal?: AbortSignal): WheelBudget {
-  return { maxBytes, bytes: 0, requests: 0, deadline: now() + seconds * 1000, seconds, now, signal };
+  return { maxBytes, bytes: 0, requests: 0, reserved: 0, deadline: now() + seconds * 1000, seconds, now, signal, ranges: 'unknown', queue: Promise.resolve() };
 }
 
 /** Words for the budget that stopped a read. */
@@ -60,20 +73,50 @@ export function wheelFiles(source: WheelRangeSource, budget: WheelBudget): Distr
         budget.requests++;
       },
     });
-    return async (range: ByteRange): Promise<RangeChunk> => {
-      const stop = (what: 'bytes' | 'time') => {
-        budget.stopped ??= what;
-        return new ImportBoundError(boundMessage(budget, what));
-      };
+    const stop = (what: 'bytes' | 'time') => {
+      budget.stopped ??= what;
+      return new ImportBoundError(boundMessage(budget, what));
+    };
+    // One read within the budget: refused when its range would pass the bound; it may receive at
+    // most what is left (a whole file, from an index that ignores Range, stops there).
+    const bounded = async (range: ByteRange, size: number): Promise<RangeChunk> => {
       if (budget.now() >= budget.deadline) throw stop('time');
-      const size = 'suffix' in range ? range.suffix : range.end - range.start + 1;
-      if (budget.bytes + size > budget.maxBytes) throw stop('bytes');
+      if (budget.bytes + budget.reserved + size > budget.maxBytes) throw stop('bytes');
+      const allowance = budget.maxBytes - budget.bytes - budget.reserved;
+      budget.reserved += size;
       try {
-        return await read(range);
+        return await read(range, allowance);
       } catch (error) {
         if (budget.now() >= budget.deadline) throw stop('time');
+        if (error instanceof RegistryError && error.kind === 'too-large') throw stop('bytes');
         throw error;
+      } finally {
+        budget.reserved -= size;
       }
+    };
+    return async (range: ByteRange): Promise<RangeChunk> => {
+      const size = 'suffix' in range ? range.suffix : range.end - range.start + 1;
+      while (budget.ranges === 'unknown' && budget.probe) await budget.probe;
+      if (budget.ranges === 'honoured') return bounded(range, size);
+      if (budget.ranges === 'ignored') {
+        const turn = budget.queue.then(() => bounded(range, size));
+        budget.queue = turn.then(
+          () => undefined,
+          () => undefined,
+        );
+        return turn;
+      }
+      // The first read shows whether Range is honoured (more bytes than asked for: it is not).
+      const probe = bounded(range, size);
+      budget.probe = probe.then(
+        (chunk) => {
+          budget.ranges = chunk.bytes.length > size ? 'ignored' : 'honoured';
+        },
+        () => {
+          budget.probe = undefined;
+        },
+      );
+      return probe;
     };
   };
   const wheel = (dist: IndexDistribution): Promise<RemoteWheel> => {

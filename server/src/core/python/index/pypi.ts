@@ -341,10 +341,14 @@ export class PypiClient {
    * `onRead` sees every answer's size and whether it came over the network. A server that ignores
    * Range answers with the whole file, which is used as it is.
    */
-  wheelRangeReader(file: PypiFile, options: ReadOptions & { onRead?: (bytes: number, fromNetwork: boolean) => void } = {}): (range: ByteRange) => Promise<RangeChunk> {
-    const fetch: Fetcher = (url, fetchOptions) => this.http.fetch(url, { ...fetchOptions, cache: 'immutable', ...(this.options.connection ? { connection: this.options.connection } : {}) });
+  wheelRangeReader(file: PypiFile, options: ReadOptions & { onRead?: (bytes: number, fromNetwork: boolean) => void } = {}): (range: ByteRange, maxBytes?: number) => Promise<RangeChunk> {
     const { onRead, ...read } = options;
-    return this.rangeReader(fetch, file, read, onRead);
+    // A server that ignores Range sends the whole file: `maxBytes` stops reading it past the caller's budget.
+    return (range, maxBytes) => {
+      const fetch: Fetcher = (url, fetchOptions) =>
+        this.http.fetch(url, { ...fetchOptions, cache: 'immutable', ...(maxBytes !== undefined ? { maxBytes: Math.max(1, maxBytes) } : {}), ...(this.options.connection ? { connection: this.options.connection } : {}) });
+      return this.rangeReader(fetch, file, read, onRead)(range);
+    };
   }
 
   private rangeReader(fetch: Fetcher, file: PypiFile, options: ReadOptions, onRead?: (bytes: number, fromNetwork: boolean) => void) {
