@@ -72,7 +72,13 @@ function hostFor(options: CliOptions): HostEnvironment {
     machine: { platform: hostPlatform(), arch: process.arch },
     engines: machineEngines,
     // One run of the CLI has no next check to go on: it reads what the environment needs.
-    importChecks: { ...defaultSettings.importChecks, enabled: !options.noImportChecks, maxFilesPerCheck: 1_000_000 },
+    importChecks: {
+      ...defaultSettings.importChecks,
+      enabled: !options.noImportChecks,
+      maxFilesPerCheck: 1_000_000,
+      ...(options.importTimeoutSeconds !== undefined ? { timeoutSeconds: options.importTimeoutSeconds } : {}),
+      ...(options.importMaxBytes !== undefined ? { maxBytesPerCheck: options.importMaxBytes } : {}),
+    },
   };
 }
 

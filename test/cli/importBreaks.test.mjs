@@ -84,6 +84,17 @@ test('no venv: check reads the import-break from the wheels on the index, with t
     const text = await runAsync([...args, 'requirements.txt'], project);
     assert.match(text.stdout, /requirements\.txt:2:1: warning \[import-break\] flask 2\.2\.2 imports/);
     assert.match(text.stdout, /\n    fix: Pin werkzeug to 2\.3\.8 /);
+    // The bounds from the command line: a tiny byte bound leaves the edges incomplete, not broken.
+    const bounded = await runAsync([...args, '--import-max-bytes', '1000', '--format', 'json', 'requirements.txt'], project);
+    assert.equal(bounded.code, 0, bounded.stderr);
+    const boundedDoc = JSON.parse(bounded.stdout);
+    assert.deepEqual(boundedDoc.files[0].findings.filter((f) => f.code === 'import-break'), []);
+    assert.ok(boundedDoc.incomplete.length > 0 && boundedDoc.incomplete.every((line) => /the import check's byte bound \(1000 bytes/.test(line)), JSON.stringify(boundedDoc.incomplete));
+    const strict = await runAsync([...args, '--import-max-bytes', '1000', '--strict', 'requirements.txt'], project);
+    assert.equal(strict.code, 1);
+    const usage = await runAsync(['check', '--import-timeout', '0', 'requirements.txt'], project);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--import-timeout takes a number of seconds greater than 0 and at most 600, such as 30, not '0'\./);
     const before = pypi.requests.length;
     const off = await runAsync([...args, '--no-import-checks', '--format', 'json', 'requirements.txt'], project);
     assert.equal(off.code, 0, off.stderr);

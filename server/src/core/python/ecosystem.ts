@@ -148,7 +148,7 @@ class PythonChecker implements EcosystemChecker {
             client,
             environment: target.environment,
             cache: this.importCache,
-            limits: importChecks ? { maxFilesPerPackage: importChecks.maxFilesPerPackage, maxFilesPerCheck: importChecks.maxFilesPerCheck, ...(importChecks.maxBytesPerCheck ? { maxBytesPerCheck: importChecks.maxBytesPerCheck } : {}), ...(importChecks.timeoutSeconds ? { timeoutSeconds: importChecks.timeoutSeconds } : {}) } : undefined,
+            limits: importChecks ? { maxFilesPerPackage: importChecks.maxFilesPerPackage, maxFilesPerCheck: importChecks.maxFilesPerCheck, ...(importChecks.maxBytesPerCheck !== undefined ? { maxBytesPerCheck: importChecks.maxBytesPerCheck } : {}), ...(importChecks.timeoutSeconds !== undefined ? { timeoutSeconds: importChecks.timeoutSeconds } : {}) } : undefined,
             installed: later.installed,
             signal: later.signal,
             now: () => this.context.http.now(),
