@@ -31,7 +31,7 @@ export interface PinsightSettings {
   /** Seconds one document's registry checks and resolution may take before what is missing is reported. */
   registryTimeoutSeconds: number;
   /** Import-level checks of the installed Python environment (pinsight.importChecks.*). */
-  importChecks: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number };
+  importChecks: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number; maxBytesPerCheck: number; timeoutSeconds: number };
 }
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -54,7 +54,7 @@ export const defaultSettings: PinsightSettings = {
   manifests: ['requirements', 'pyproject', 'package.json'],
   severity: {},
   registryTimeoutSeconds: 120,
-  importChecks: { enabled: true, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000 },
+  importChecks: { enabled: true, maxFilesPerPackage: 1000, maxFilesPerCheck: 4000, maxBytesPerCheck: 16_000_000, timeoutSeconds: 30 },
 };
 
 const PLATFORMS = new Set(['', 'linux', 'darwin', 'win32']);
@@ -98,6 +98,8 @@ function importChecksOf(raw: unknown): PinsightSettings['importChecks'] {
     enabled: pick(v.enable, d.enabled, (x) => typeof x === 'boolean'),
     maxFilesPerPackage: pick(v.maxFilesPerPackage, d.maxFilesPerPackage, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100_000),
     maxFilesPerCheck: pick(v.maxFilesPerCheck, d.maxFilesPerCheck, (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1_000_000),
+    maxBytesPerCheck: pick(v.maxBytesPerCheck, d.maxBytesPerCheck, (x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 1_000_000_000),
+    timeoutSeconds: pick(v.timeoutSeconds, d.timeoutSeconds, (x) => typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 600),
   };
 }
 

@@ -4,7 +4,7 @@ import { redact } from './core/redact';
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
-import { runStages } from './core/project/stages';
+import { runLaterStage, runStages } from './core/project/stages';
 import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
 import { detectManifestKind } from './core/project/detect';
 import { findInconsistentPins, findManifests } from './core/project/workspace';
@@ -72,7 +72,13 @@ function hostFor(options: CliOptions): HostEnvironment {
     machine: { platform: hostPlatform(), arch: process.arch },
     engines: machineEngines,
     // One run of the CLI has no next check to go on: it reads what the environment needs.
-    importChecks: { ...defaultSettings.importChecks, enabled: !options.noImportChecks, maxFilesPerCheck: 1_000_000 },
+    importChecks: {
+      ...defaultSettings.importChecks,
+      enabled: !options.noImportChecks,
+      maxFilesPerCheck: 1_000_000,
+      ...(options.importTimeoutSeconds !== undefined ? { timeoutSeconds: options.importTimeoutSeconds } : {}),
+      ...(options.importMaxBytes !== undefined ? { maxBytesPerCheck: options.importMaxBytes } : {}),
+    },
   };
 }
 
@@ -101,7 +107,12 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   try {
     const host = hostFor(options);
     for (const analysis of analyses) {
-      const result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
+      let result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
+      if (result.later) {
+        if (process.stderr.isTTY) process.stderr.write(`pinsight: checking the imports of ${displayPath(analysis.root)}'s resolution from the wheels on the index…\n`);
+        result = await runLaterStage(result);
+        if (result.laterSummary && process.stderr.isTTY) process.stderr.write(`pinsight: ${result.laterSummary}\n`);
+      }
       analysis.findings.push(...result.findings);
       failed ||= result.failures.length > 0;
       // A note that names its folder already says where; the same note for two files of a folder is said once.

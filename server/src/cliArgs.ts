@@ -26,6 +26,9 @@ export interface CliOptions {
   isolated: boolean;
   /** Exit 1 when anything was skipped or the verdict is incomplete (--strict). */
   strict: boolean;
+  /** Bounds of one import check of the resolution from the index (--import-timeout, --import-max-bytes). */
+  importTimeoutSeconds?: number;
+  importMaxBytes?: number;
   /** Seconds the registry checks and resolution may take in all (--timeout). */
   timeoutSeconds: number;
 }
@@ -63,7 +66,10 @@ Options:
   --offline                 Use only cached registry answers.
   --registry-snapshot FILE  Answer registry requests from a recorded snapshot (no network).
   --no-registry             Only the checks that need no registry.
-  --no-import-checks        Do not read installed source files for import-break.
+  --no-import-checks        Do not read installed source files or the resolution's wheels on
+                            the index for import-break.
+  --import-timeout SECONDS  Bound of the import check from the wheels on the index (default: 30).
+  --import-max-bytes BYTES  Bytes it may download at most (default: 16000000).
   --timeout SECONDS         Stop waiting for registries after this long in all (default: 120);
                             what was not read by then is reported and the verdict is marked
                             incomplete. One request gives up after 15 s.
@@ -159,6 +165,19 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
       case '--strict':
         o.strict = true;
         break;
+      case '--import-timeout': {
+        const v = value();
+        const seconds = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v) || !(seconds > 0) || seconds > 600) throw new UsageError(`--import-timeout takes a number of seconds greater than 0 and at most 600, such as 30, not '${v}'.`);
+        o.importTimeoutSeconds = seconds;
+        break;
+      }
+      case '--import-max-bytes': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 1_000_000_000) throw new UsageError(`--import-max-bytes takes a whole number of bytes up to 1000000000, such as 16000000, not '${v}'.`);
+        o.importMaxBytes = Number(v);
+        break;
+      }
       case '--timeout': {
         const v = value();
         const seconds = Number(v);

@@ -4,7 +4,9 @@
 // from), into a venv made with `python3 -m venv`, with pip 23.2.1. Pinsight reads the venv through
 // the node Runtime (no process); the oracle is `python -c "import <module>"` for every module of
 // the importing distribution: Pinsight reports an import-break exactly when one of them fails, and
-// every module it names fails, with Python naming the same missing name.
+// every module it names fails, with Python naming the same missing name. The same pair read from
+// the wheels on the fake PyPI (range requests, issue 10 part 2) gives the same verdict: the same
+// missing names at the same file and line.
 import { test, before, after, describe } from 'node:test';
 import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
@@ -18,6 +20,12 @@ import { runProcess } from '../support/runProcess.mjs';
 import { createNodeRuntime } from '../../dist/node/runtime.js';
 import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
 import { inspectPythonEnvironment } from '../../dist/core/python/environment/inspect.js';
+import { startFakePypi } from '../support/fakePypi.mjs';
+import { importBreakProjects } from '../support/importBreakIndex.mjs';
+import { createHostRegistries } from '../../dist/node/registries.js';
+import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { IndexImportSession } from '../../dist/core/python/checks/indexImports.js';
+import { createImportCache } from '../../dist/core/python/imports/check.js';
 
 // The oracles this file compares with, in the versions it was written against.
 before(() => requireOracles('python', 'pip'));
@@ -82,9 +90,39 @@ before(async () => {
   }
 });
 
+let pypi;
+let index;
+
+before(async () => {
+  pypi = await startFakePypi({ projects: [], extra: await importBreakProjects({ padBytes: 100_000 }) });
+  index = createHostRegistries({ settings: { indexUrl: pypi.indexUrl, origin: 'cli', isolated: true }, env: {}, readFile: async () => undefined });
+});
+
 after(async () => {
+  await index?.close();
+  await pypi?.close();
   if (workdir) await rm(workdir, { recursive: true, force: true });
 });
+
+/** The verdict on A -> B read from the two releases' wheels on the fake index, as the resolution's edges are. */
+async function indexVerdict(pair) {
+  const a = fixtures.get(pair.a).dist;
+  const b = fixtures.get(pair.b).dist;
+  const session = new IndexImportSession({
+    manifests: [],
+    // Only names for messages are asked of the provider when no fix is searched.
+    provider: { displayName: (name) => name },
+    solution: { versions: new Map(), requiredBy: new Map() },
+    client: new PypiClient(index.http, [{ url: pypi.indexUrl }]),
+    environment: { python_version: PYTHON_MINOR, sys_platform: 'linux', platform_machine: 'x86_64' },
+    cache: createImportCache(),
+    now: Date.now,
+  });
+  const [verdict] = await session.check([[[a.name.toLowerCase(), a.version], [b.name.toLowerCase(), b.version]]]);
+  assert.ok(!('reason' in verdict), verdict.reason);
+  assert.equal(verdict.incomplete, undefined);
+  return verdict;
+}
 
 test('each fixture reproduces the lines its origin.json records, at the same line', () => {
   assert.ok(fixtures.size >= 14);
@@ -140,6 +178,12 @@ describe('Pinsight reports an import-break exactly when Python cannot import', (
       const b = fixtures.get(pair.b).dist;
       const findings = state.findings.filter((f) => f.code === 'import-break' && f.message.startsWith(`${a.name} ${a.version} `) && f.message.includes(` ${b.name} ${b.version} `));
       const failed = [...imports].filter(([, error]) => error !== null);
+      // From the index: the same names, at the same file and line as the installed files say.
+      const fromIndex = await indexVerdict(pair);
+      assert.deepEqual([...new Set(fromIndex.breaks.map((x) => `${x.module}.${x.name}`))].sort(), [...pair.breaks].sort(), `index: ${JSON.stringify(fromIndex.breaks)}`);
+      const installedLines = findings.flatMap((f) => [...f.message.matchAll(/\(([\w/]+\.py):(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`));
+      for (const line of installedLines) assert.ok(fromIndex.breaks.some((x) => `${x.file}:${x.line}` === line), `the index verdict names ${line}`);
+      assert.equal(fromIndex.breaks.length > 0, failed.length > 0, 'the index and Python agree');
       // The verdicts agree with each other and with what the real releases do.
       assert.equal(findings.length > 0, failed.length > 0, `Pinsight: ${findings.map((f) => f.message).join(' | ') || 'no break'}; Python: ${failed.map(([f, e]) => `${f}: ${e}`).join(' | ') || 'every module imports'}`);
       assert.equal(failed.length > 0, pair.breaks.length > 0, `Python: ${failed.map(([f, e]) => `${f}: ${e}`).join(' | ') || 'every module imports'}`);
@@ -170,6 +214,18 @@ describe('Pinsight reports an import-break exactly when Python cannot import', (
       }
     });
   }
+});
+
+test('Flask 2.3.0 with Werkzeug 3.0.0, the fix offered for Flask 2.2.2: Python imports every module, and neither the venv nor the index has a break', async () => {
+  // Flask 2.3.0 imports nothing from werkzeug.urls (quote and urlsplit come from urllib.parse), so
+  // there is no import of B to show as evidence: the verdicts are compared directly.
+  const pair = { a: 'flask-2.3.0', b: 'werkzeug-3.0.0', breaks: [] };
+  const { dir, python } = await makeProject(pair);
+  const [state, imports] = await Promise.all([pinsight(dir), pythonImports(pair, python)]);
+  assert.deepEqual([...imports].filter(([, error]) => error !== null), []);
+  assert.deepEqual(state.findings.filter((f) => f.code === 'import-break'), []);
+  const fromIndex = await indexVerdict(pair);
+  assert.deepEqual(fromIndex.breaks, []);
 });
 
 test('the hover evidence says that every import resolves, for a pair without a break', async () => {

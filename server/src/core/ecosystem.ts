@@ -58,8 +58,11 @@ export interface HostEnvironment {
   displayPath?: (path: string) => string;
   /** The Node and npm that would install on this machine, for npm's `engines` rule when it picks a version; read once, lazily. */
   engines?: () => Promise<{ nodeVersion?: string; npmVersion?: string }>;
-  /** Import-level checks of installed environments (pinsight.importChecks); on with default bounds when absent. */
-  importChecks?: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number };
+  /**
+   * Import-level checks (pinsight.importChecks) of installed environments and, from the wheels on the
+   * index, of the resolution; on with default bounds when absent. Bytes and seconds bound a check from the index.
+   */
+  importChecks?: { enabled: boolean; maxFilesPerPackage: number; maxFilesPerCheck: number; maxBytesPerCheck?: number; timeoutSeconds?: number };
 }
 
 /** When the registry part of a check must end; what was not read by then is reported, not waited for. */
@@ -124,6 +127,30 @@ export interface EcosystemCheck {
   incomplete?: string[];
   /** Registry and resolver facts for one dependency's hover (answered from this result). */
   hoverFacts(dep: Dependency, signal?: AbortSignal): Promise<HoverFacts>;
+  /**
+   * Checks that read more than the verdict needs (import checks of the resolution from the wheels
+   * on the index), run after the verdict is published; absent when there are none.
+   */
+  later?(options: LaterOptions): Promise<LaterCheck>;
+}
+
+export interface LaterOptions {
+  /** Installed versions by normalised name (what stage 1b read), so that what the disk answered is not read again. */
+  installed: ReadonlyMap<string, string | undefined>;
+  signal?: AbortSignal;
+  /** Look for fixes (default true). */
+  whatIf?: boolean;
+}
+
+/** What the later checks found. */
+export interface LaterCheck {
+  findings: Finding[];
+  /** What they could not check, one sentence each (a bound, an unreadable file). */
+  incomplete: string[];
+  /** Hover lines per normalised package name. */
+  evidence: Map<string, string[]>;
+  /** What was read, in words, for the status and the CLI ("import checks from the index: 3 edges, 12 kB in 5 requests"). */
+  summary: string;
 }
 
 /** What the text before the cursor asks to complete. `typed` is the partial word the choice replaces. */

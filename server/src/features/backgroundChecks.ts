@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { HostEnvironment } from '../core/ecosystem';
 import type { Analysis } from '../core/project/analyze';
-import { runStages } from '../core/project/stages';
+import { runLaterStage, runStages } from '../core/project/stages';
 import { checkDeadline } from '../node/clock';
 import { hostPlatform } from '../node/registries';
 import { machineEngines } from '../node/engines';
@@ -110,6 +110,14 @@ export class BackgroundChecks {
       }
       this.ctx.online.set(uri, { version, analysis, result });
       await this.ctx.publish(uri);
+      // Import checks from the wheels on the index follow the verdict, which is already published.
+      if (result.later) {
+        const before = result;
+        result = await runLaterStage(result, { signal });
+        if (!current()) return;
+        this.ctx.online.set(uri, { version, analysis, result });
+        if (result.findings.length !== before.findings.length || (result.incomplete?.length ?? 0) !== (before.incomplete?.length ?? 0)) await this.ctx.publish(uri);
+      }
       // What the registry said about the rules belongs to the open rule files.
       for (const doc of this.ctx.documents.all()) {
         const path = uriToPath(doc.uri);

@@ -205,6 +205,11 @@ export class RegistryHttp {
    * Forgets a cached answer, for a caller that found its body unusable (a metadata file that does
    * not parse): the next fetch goes to the registry instead of serving the broken body again.
    */
+  /** The registry clock's time (ms), the clock FetchOptions.deadline is on. */
+  now(): number {
+    return this.clock.now();
+  }
+
   async invalidate(url: string, options: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry' | 'authorization'> = {}): Promise<void> {
     const registry = options.registry ?? registryOf(url);
     const { url: clean, basic } = stripCredentials(url, registry);

@@ -36,6 +36,8 @@ export interface HoverFacts {
   via?: string[];
   /** Import-level evidence from the installed files: breaks, or "every import of B by A resolves in B 3.0". */
   imports?: string[];
+  /** The same evidence for the resolution's versions, read from their wheels on the index. */
+  indexImports?: string[];
   /** Answers came from the cache while the registry was unreachable or offline. */
   stale?: boolean;
   /** The team rules (pinsight.toml, [tool.pinsight]) that name this package, one line each. */
@@ -88,6 +90,10 @@ export function hoverMarkdown(dep: Dependency, manifests: ParsedManifest[], fact
   if (facts.imports && facts.imports.length > 0) {
     out.push('', '**Imports (installed files)**');
     for (const line of facts.imports.slice(0, 6)) out.push(`- ${line}`);
+  }
+  if (facts.indexImports && facts.indexImports.length > 0) {
+    out.push('', '**Imports (wheels on the index, for the resolved versions)**');
+    for (const line of facts.indexImports.slice(0, 6)) out.push(`- ${line}`);
   }
   if (facts.explanation && facts.explanation.length > 0) {
     // Plain Markdown that every LSP client renders (Neovim and Helix show HTML tags raw).

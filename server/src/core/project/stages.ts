@@ -2,7 +2,7 @@
 // says (lockfiles, the installed environment: no network), then, when registries are on, registry
 // checks and resolution. One result, whose hover facts join both.
 
-import type { EcosystemCheck, ProjectState, StageOptions } from '../ecosystem';
+import type { EcosystemCheck, LaterCheck, ProjectState, StageOptions } from '../ecosystem';
 import type { Runtime } from '../runtime';
 import type { Analysis } from './analyze';
 import { ecosystemOf } from './ecosystems';
@@ -11,6 +11,8 @@ import { emptyCheck, type Project } from './project';
 export interface StagesResult extends EcosystemCheck {
   /** Lockfiles and the installed environment, when the wing reads them. */
   state?: ProjectState;
+  /** What the later checks read, once they have run (runLaterStage). */
+  laterSummary?: string;
   /** False when registry checks were off (setting, --no-registry): only the disk was read. */
   registriesChecked: boolean;
 }
@@ -37,6 +39,37 @@ export async function runStages(analysis: Analysis, runtime: Runtime, project: P
       const facts = await online.hoverFacts(dep, signal);
       const local = state?.packages.get(dep.normalizedName);
       return local ? { ...facts, installed: local.installed, locked: local.locked, via: local.via, imports: local.imports } : facts;
+    },
+  };
+}
+
+/**
+ * The later checks of a result (import checks of the resolution from the index), joined into a new
+ * result: the verdict is published before this is called, so these never hold it up. The same
+ * result when there are none; never throws (a failure becomes an incomplete reason).
+ */
+export async function runLaterStage(result: StagesResult, options: { signal?: AbortSignal; whatIf?: boolean } = {}): Promise<StagesResult> {
+  if (!result.later) return result;
+  const installed = new Map<string, string | undefined>();
+  for (const [name, facts] of result.state?.packages ?? []) if (facts.installed) installed.set(name, facts.installed);
+  let later: LaterCheck;
+  try {
+    later = await result.later({ installed, signal: options.signal, whatIf: options.whatIf });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    later = { findings: [], incomplete: [`The import checks from the index failed: ${error instanceof Error ? error.message : String(error)}.`], evidence: new Map(), summary: '' };
+  }
+  const incomplete = [...(result.incomplete ?? []), ...later.incomplete];
+  return {
+    ...result,
+    later: undefined,
+    laterSummary: later.summary,
+    findings: [...result.findings, ...later.findings],
+    ...(incomplete.length ? { incomplete } : {}),
+    async hoverFacts(dep, signal) {
+      const facts = await result.hoverFacts(dep, signal);
+      const lines = later.evidence.get(dep.normalizedName);
+      return lines?.length ? { ...facts, indexImports: lines } : facts;
     },
   };
 }

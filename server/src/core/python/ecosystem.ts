@@ -2,7 +2,7 @@
 // or uv's rules for a target interpreter and platform.
 
 import { basename, dirname, join } from 'node:path';
-import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, HostEnvironment, ProjectState, RegistryContext, StageOptions } from '../ecosystem';
+import type { CompletionChoice, CompletionRequest, Ecosystem, EcosystemCheck, EcosystemChecker, HostEnvironment, LaterCheck, ProjectState, RegistryContext, StageOptions } from '../ecosystem';
 import { inspectPythonEnvironment } from './environment/inspect';
 import { inspectPythonLocks } from './locks/inspectLocks';
 import { addCommandFixes } from '../insight/commandFixes';
@@ -27,6 +27,8 @@ import { loadRequirementsTree } from './requirements/requirements';
 import { selectPythonTarget } from './resolve/target';
 import { conflictForks } from './resolve/conflictForks';
 import { highestCompatibleTogether } from './resolve/whatIf';
+import { checkResolvedImports } from './checks/indexImports';
+import type { ImportCache } from './imports/check';
 
 const REQUIREMENTS = /^(requirements.*\.(txt|in)|constraints.*\.(txt|in)|.*\.pip)$/i;
 
@@ -53,6 +55,8 @@ class PythonChecker implements EcosystemChecker {
   private readonly services: PythonIndexServices;
   /** Projects the index has answered about in this session: what name completion offers. */
   private readonly known = new Set<string>();
+  /** Wheels read for import checks, by URL: immutable, so kept across checks and resets. */
+  private readonly importCache: ImportCache = createImportCache();
 
   constructor(private readonly context: RegistryContext) {
     this.services = new PythonIndexServices(context);
@@ -132,11 +136,41 @@ class PythonChecker implements EcosystemChecker {
     for (const [name, facts] of constraints.facts) if (!state.pypiFacts.has(name)) state.pypiFacts.set(name, facts);
     if (python.result.kind === 'solution') for (const name of python.result.versions.keys()) if (!name.includes('[')) this.known.add(name);
     if (python.result.kind === 'solution') out.resolution = Object.fromEntries([...python.result.versions].filter(([name]) => !name.includes('[')).sort(([a], [b]) => a.localeCompare(b)));
+    const solution = python.result;
+    if (solution.kind === 'solution' && options.host.importChecks?.enabled !== false) {
+      const importChecks = options.host.importChecks;
+      out.later = (later) =>
+        laterImports(() =>
+          checkResolvedImports({
+            manifests,
+            provider: unbound,
+            solution,
+            client,
+            environment: target.environment,
+            cache: this.importCache,
+            limits: importChecks ? { maxFilesPerPackage: importChecks.maxFilesPerPackage, maxFilesPerCheck: importChecks.maxFilesPerCheck, ...(importChecks.maxBytesPerCheck !== undefined ? { maxBytesPerCheck: importChecks.maxBytesPerCheck } : {}), ...(importChecks.timeoutSeconds !== undefined ? { timeoutSeconds: importChecks.timeoutSeconds } : {}) } : undefined,
+            installed: later.installed,
+            signal: later.signal,
+            now: () => this.context.http.now(),
+            fixes: later.whatIf !== false,
+          }),
+        );
+    }
     if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {
       out.findings.push(...(await outdatedFindings(manifests, unbound, (name) => checked.facts.get(name)?.latest, options.signal)));
     }
     return out;
   }
+}
+
+/** The later stage's result in the wing-neutral shape, with what was read in words. */
+async function laterImports(run: () => ReturnType<typeof checkResolvedImports>): Promise<LaterCheck> {
+  const result = await run();
+  const kb = (result.budget.bytes / 1024).toFixed(result.budget.bytes < 10_240 ? 1 : 0);
+  const imports = result.edges.reduce((n, e) => n + e.checked, 0);
+  const unread = result.unread.length ? `; ${result.unread.length} edge${result.unread.length === 1 ? '' : 's'} not read (${result.unread[0]})` : '';
+  const summary = `import checks from the index: ${result.edges.length} dependency edge${result.edges.length === 1 ? '' : 's'}, ${imports} import${imports === 1 ? '' : 's'}; ${kb} kB in ${result.budget.requests} range request${result.budget.requests === 1 ? '' : 's'}${unread}`;
+  return { findings: result.findings, incomplete: result.incomplete, evidence: result.evidence, summary };
 }
 
 // Installed environments are read through one cache for the process (keyed by folder and mtime).

@@ -1,12 +1,12 @@
 // `import-break` findings: an installed distribution A imports from a dependency B something the
 // installed B does not have, so `import A` (or the code that holds the import) fails with
 // ImportError. Placed on the manifest line that brings A in, and on B's own line when B is
-// declared. Only the installed files are read: which earlier B still had the name would need B's
-// release history (its wheels on the index), so no version fix is offered yet.
+// declared. Only the installed files are read here; checks/indexImports.ts checks the resolution's
+// edges from the wheels on the index, and looks for the version fixes there.
 
 import type { Finding } from '../../model';
 import type { Runtime } from '../../runtime';
-import { checkImportEdges, DEFAULT_IMPORT_LIMITS, LEFT_FOR_NEXT_CHECK, type ImportBreak, type ImportCache, type ImportCheckLimits, type ImportEdge } from '../imports/check';
+import { checkImportEdges, DEFAULT_IMPORT_LIMITS, LEFT_FOR_NEXT_CHECK, type ImportBreak, type ImportCache, type ImportCheckLimits, type ImportDistribution, type ImportEdge } from '../imports/check';
 import type { InstalledDistribution, InstalledRequirement } from './distInfo';
 import { normalizeName } from '../versions/pep508';
 import { via, type InstalledCheck } from './drift';
@@ -81,18 +81,18 @@ function applies(requirement: InstalledRequirement, judge: RequirementJudge): bo
 }
 
 /** "Flask 2.2.2 imports `werkzeug.urls.url_quote` (flask/app.py:30), which Werkzeug 3.0.0 does not define, ..." */
-export function describeEdge(edge: ImportEdge, chain = ''): string {
+export function describeEdge(edge: ImportEdge<ImportDistribution>, chain = '', advice?: string): string {
   const { importer: a, target: b } = edge;
   // Module-level breaks first: they are what makes `import A` fail.
   const [first, ...rest] = [...edge.breaks].sort((x, y) => Number(x.inFunction) - Number(y.inFunction));
   const more = rest.length ? ` It also imports ${rest.slice(0, 3).map(brokenImport).join(', ')}${rest.length > 3 ? ` and ${rest.length - 3} more` : ''}, which ${b.name} ${b.version} lacks too.` : '';
   const lacks = first.name ? `which ${b.name} ${b.version} does not define` : `a module ${b.name} ${b.version} does not have`;
   const fails = first.inFunction ? `the code that holds it fails with ImportError when it runs` : `\`import ${moduleOf(first.file)}\` fails with ImportError`;
-  return `${a.name} ${a.version}${chain} imports ${brokenImport(first)}, ${lacks}, so ${fails}.${more} Install a ${b.name} version that still has it, or a ${a.name} release that no longer imports it.`;
+  return `${a.name} ${a.version}${chain} imports ${brokenImport(first)}, ${lacks}, so ${fails}.${more} ${advice ?? `Install a ${b.name} version that still has it, or a ${a.name} release that no longer imports it.`}`;
 }
 
 /** The hover's evidence line for an edge without breaks: "every import of B by A resolves in B 3.0". */
-export function describeResolvedEdge(edge: ImportEdge): string | undefined {
+export function describeResolvedEdge(edge: ImportEdge<ImportDistribution>): string | undefined {
   if (edge.breaks.length) return undefined;
   if (edge.checked === 0) {
     if (!edge.guarded) return undefined;
@@ -110,5 +110,5 @@ function brokenImport(b: ImportBreak): string {
 
 /** "flask/app.py" -> "flask.app"; "flask/__init__.py" -> "flask". */
 function moduleOf(file: string): string {
-  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+  return file.replace(/^[^/]+\.data\/(?:purelib|platlib)\//, '').replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }

@@ -1,10 +1,10 @@
-// Import-level checks of an installed environment: for an edge A -> B (A requires B, both
-// installed), read A's source for the imports of B's modules and check each against the B that is
-// installed: the module is in B's RECORD and the imported name is defined at B's module level (or
-// is a submodule). A name that cannot be known (compiled module, module __getattr__, star import,
-// a file past the bounds) is never a break. Reads go through the Runtime and are cached per
+// Import-level checks of an edge A -> B (A requires B): read A's source for the imports of B's
+// modules and check each against B: the module is in B's file list and the imported name is
+// defined at B's module level (or is a submodule). A name that cannot be known (compiled module,
+// module __getattr__, star import, a file past the bounds) is never a break. The files come from a
+// DistributionFiles: the installed environment (RECORD, read through the Runtime and cached per
 // metadata folder and mtime: pip replaces that folder on every install, so a warm check reads
-// nothing but one stat per distribution.
+// nothing but one stat per distribution) or a wheel on the index (imports/wheelFiles.ts).
 
 import { dirname, join } from 'node:path';
 import type { Runtime } from '../../runtime';
@@ -32,6 +32,35 @@ export const DEFAULT_IMPORT_LIMITS: ImportCheckLimits = { maxFilesPerPackage: 10
 /** The incomplete reason of an edge left for the next check by maxFilesPerCheck. */
 export const LEFT_FOR_NEXT_CHECK = 'left for the next check';
 
+/** A distribution as the import checks name it, wherever its files come from. */
+export interface ImportDistribution {
+  name: string;
+  version: string;
+  normalizedName: string;
+}
+
+/** Where a distribution's files come from: its installed folder, or its wheel on the index. */
+export interface DistributionFiles<D extends ImportDistribution> {
+  /** The cache key of these exact files and a stamp that changes with them; undefined when they cannot be listed (no RECORD). */
+  identify(dist: D): Promise<{ key: string; stamp?: number | string } | undefined>;
+  /** The modules the distribution ships (from RECORD, or from the wheel's central directory); throws when unreadable. */
+  modules(dist: D): Promise<DistributionModules>;
+  /** Reads ahead the files about to be read (neighbours in one request); optional. */
+  prefetch?(dist: D, files: string[]): Promise<void>;
+  /** One file's text, the path relative to site-packages (the wheel's root). */
+  read(dist: D, file: string): Promise<string | undefined>;
+}
+
+/** A bound (bytes, time) stopped the reading: the edge is incomplete, never a break. */
+export class ImportBoundError extends Error {
+  override name = 'ImportBoundError';
+}
+
+/** The files could not be read (an outage, a damaged wheel): the edge is incomplete, never a break. */
+export class ImportReadError extends Error {
+  override name = 'ImportReadError';
+}
+
 /** An import of A that B does not satisfy. */
 export interface ImportBreak {
   /** A's file (relative to site-packages) and 1-based line. */
@@ -45,9 +74,9 @@ export interface ImportBreak {
 }
 
 /** The verdict on one edge. */
-export interface ImportEdge {
-  importer: InstalledDistribution;
-  target: InstalledDistribution;
+export interface ImportEdge<D extends ImportDistribution = InstalledDistribution> {
+  importer: D;
+  target: D;
   /** Imports of B by A that were checked (guarded ones excluded). */
   checked: number;
   /** Of those, the ones whose answer cannot be known from the files. */
@@ -57,11 +86,14 @@ export interface ImportEdge {
   breaks: ImportBreak[];
   /** Why part of A or B was not read (a bound), when it was not. */
   incomplete?: string;
+  /** The files could not be read at all (ImportReadError: an outage, a file the index does not serve), as opposed to a bound. */
+  unreadable?: boolean;
+  /** A byte or time bound of the check stopped the reading (ImportBoundError). */
+  bounded?: boolean;
 }
 
 interface DistIndex {
   modules: DistributionModules;
-  site: string;
   /** Absolute imports of its source files, read on first need (with the bounds they were read under). */
   importsLimits?: string;
   imports?: Promise<{ refs: Array<ImportRef & { file: string }>; incomplete?: string }>;
@@ -69,12 +101,12 @@ interface DistIndex {
   sources: Map<string, Promise<{ imports: ImportRef[]; definitions: ModuleDefinitions } | undefined>>;
   bytesRead: number;
   /** Verdicts on edges from this distribution, per target index (both unchanged while both are cached). */
-  verdicts: WeakMap<DistIndex, ImportEdge>;
+  verdicts: WeakMap<DistIndex, ImportEdge<ImportDistribution>>;
 }
 
 /** Distribution indexes kept across checks, per metadata folder with its mtime. */
 export interface ImportCache {
-  readonly entries: Map<string, { mtimeMs: number | undefined; index: Promise<DistIndex> }>;
+  readonly entries: Map<string, { stamp: number | string | undefined; index: Promise<DistIndex> }>;
   /** Files read (RECORD, top_level.txt and sources) since creation, for tests and benchmarks. */
   reads: number;
 }
@@ -94,8 +126,36 @@ export async function checkImportEdges(
   cache: ImportCache = createImportCache(),
   limits: ImportCheckLimits = DEFAULT_IMPORT_LIMITS,
 ): Promise<ImportEdge[]> {
-  const checker = new Checker(runtime, cache, limits, [...distributions]);
+  return checkImportEdgesWith(installedFiles(runtime, cache), edges, distributions, cache, limits);
+}
+
+/** The same checks over any source of files (checkImportEdges reads installed ones); never throws. */
+export async function checkImportEdgesWith<D extends ImportDistribution>(
+  files: DistributionFiles<D>,
+  edges: Array<[D, D]>,
+  distributions: Iterable<D>,
+  cache: ImportCache = createImportCache(),
+  limits: ImportCheckLimits = DEFAULT_IMPORT_LIMITS,
+): Promise<Array<ImportEdge<D>>> {
+  const checker = new Checker(files, cache, limits, [...distributions]);
   return Promise.all(edges.map(([a, b]) => checker.edge(a, b)));
+}
+
+/** The installed files: RECORD and top_level.txt beside METADATA, sources under site-packages. */
+function installedFiles(runtime: Runtime, cache: ImportCache): DistributionFiles<InstalledDistribution> {
+  return {
+    async identify(dist) {
+      if (dist.format !== 'dist-info') return undefined;
+      return { key: dist.path, stamp: (await runtime.stat?.(dist.path))?.mtimeMs };
+    },
+    async modules(dist) {
+      cache.reads += 2;
+      const [record, topLevel] = await Promise.all([runtime.readFile(join(dist.path, 'RECORD')), runtime.readFile(join(dist.path, 'top_level.txt'))]);
+      if (record === undefined) throw new Error(`${dist.name} has no RECORD`);
+      return modulesFromRecord(parseRecord(record).entries, topLevel);
+    },
+    read: (dist, file) => runtime.readFile(join(dirname(dist.path), file)),
+  };
 }
 
 /** Whether an edge was denied a read by the per-check budget. */
@@ -103,23 +163,25 @@ interface EdgeContext {
   denied: boolean;
 }
 
-class Checker {
+class Checker<D extends ImportDistribution> {
   private budget: number;
-  private owners?: Promise<Map<string, InstalledDistribution[]>>;
-  /** One stat per distribution per check. */
-  private readonly indexes = new Map<string, Promise<DistIndex | undefined>>();
+  private owners?: Promise<Map<string, D[]>>;
+  /** One identification per distribution per check. */
+  private readonly indexes = new Map<D, Promise<DistIndex | undefined>>();
+  /** The distribution each index was last read for, so that reads go through this check's source. */
+  private readonly distOf = new WeakMap<DistIndex, D>();
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly files: DistributionFiles<D>,
     private readonly cache: ImportCache,
     private readonly limits: ImportCheckLimits,
-    private readonly all: InstalledDistribution[],
+    private readonly all: D[],
   ) {
     this.budget = limits.maxFilesPerCheck;
   }
 
-  async edge(a: InstalledDistribution, b: InstalledDistribution): Promise<ImportEdge> {
-    const out: ImportEdge = { importer: a, target: b, checked: 0, unknown: 0, guarded: 0, breaks: [] };
+  async edge(a: D, b: D): Promise<ImportEdge<D>> {
+    const out: ImportEdge<D> = { importer: a, target: b, checked: 0, unknown: 0, guarded: 0, breaks: [] };
     try {
       const [ia, ib] = await Promise.all([this.index(a), this.index(b)]);
       // A missing RECORD is already reported by the environment read.
@@ -135,12 +197,13 @@ class Checker {
       if (!verdict.incomplete) ia.verdicts.set(ib, verdict);
       return verdict;
     } catch (e) {
-      out.incomplete = `reading failed (${e instanceof Error ? e.message : String(e)})`;
-      return out;
+      // Whatever was found before the reading stopped is not a verdict: no break on half the files.
+      const why = e instanceof ImportBoundError ? e.message : `reading failed (${e instanceof Error ? e.message : String(e)})`;
+      return { ...out, checked: 0, unknown: 0, guarded: 0, breaks: [], incomplete: why, ...(e instanceof ImportReadError ? { unreadable: true } : {}), ...(e instanceof ImportBoundError ? { bounded: true } : {}) };
     }
   }
 
-  private async judgeEdge(out: ImportEdge, ia: DistIndex, ib: DistIndex, b: InstalledDistribution, context: EdgeContext): Promise<ImportEdge> {
+  private async judgeEdge(out: ImportEdge<D>, ia: DistIndex, ib: DistIndex, b: D, context: EdgeContext): Promise<ImportEdge<D>> {
     const { refs, incomplete } = await this.importsOf(ia, context);
     if (incomplete) out.incomplete = incomplete;
     for (const ref of refs) {
@@ -160,7 +223,7 @@ class Checker {
   }
 
   /** One verdict per imported name (one for a plain `import module`). */
-  private async judge(ref: ImportRef & { file: string }, b: InstalledDistribution, ib: DistIndex, context: EdgeContext): Promise<Array<'ok' | 'unknown' | ImportBreak>> {
+  private async judge(ref: ImportRef & { file: string }, b: D, ib: DistIndex, context: EdgeContext): Promise<Array<'ok' | 'unknown' | ImportBreak>> {
     const base = { file: ref.file, line: ref.line, module: ref.module, inFunction: ref.inFunction };
     const found = await this.locate(ref.module, b, ib, context);
     if (found === 'elsewhere') return [];
@@ -187,7 +250,7 @@ class Checker {
   }
 
   /** Where a module is: in B, in another distribution (not this edge's business), missing, or unknown (under a compiled package). */
-  private async locate(module: string, b: InstalledDistribution, ib: DistIndex, context: EdgeContext): Promise<{ module: ModuleFile; index: DistIndex } | 'elsewhere' | 'missing' | 'unknown'> {
+  private async locate(module: string, b: D, ib: DistIndex, context: EdgeContext): Promise<{ module: ModuleFile; index: DistIndex } | 'elsewhere' | 'missing' | 'unknown'> {
     const own = ib.modules.modules.get(module);
     if (own) return { module: own, index: ib };
     const parts = module.split('.');
@@ -214,9 +277,9 @@ class Checker {
     return 'unknown';
   }
 
-  private ownersByTopLevel(): Promise<Map<string, InstalledDistribution[]>> {
+  private ownersByTopLevel(): Promise<Map<string, D[]>> {
     this.owners ??= (async () => {
-      const map = new Map<string, InstalledDistribution[]>();
+      const map = new Map<string, D[]>();
       for (const dist of this.all) {
         const index = await this.index(dist);
         for (const top of index?.modules.topLevel ?? []) map.set(top, [...(map.get(top) ?? []), dist]);
@@ -226,29 +289,35 @@ class Checker {
     return this.owners;
   }
 
-  /** RECORD and top_level.txt of a distribution, cached by metadata folder and mtime; undefined without a RECORD. */
-  private index(dist: InstalledDistribution): Promise<DistIndex | undefined> {
-    let index = this.indexes.get(dist.path);
+  /** A distribution's file list, cached by key and stamp (metadata folder and mtime, wheel URL); undefined when unreadable. */
+  private index(dist: D): Promise<DistIndex | undefined> {
+    let index = this.indexes.get(dist);
     if (!index) {
-      index = this.readIndex(dist);
-      this.indexes.set(dist.path, index);
+      index = this.readIndex(dist).then((found) => {
+        if (found) this.distOf.set(found, dist);
+        return found;
+      });
+      this.indexes.set(dist, index);
     }
     return index;
   }
 
-  private async readIndex(dist: InstalledDistribution): Promise<DistIndex | undefined> {
-    if (dist.format !== 'dist-info') return undefined;
-    const mtimeMs = (await this.runtime.stat?.(dist.path))?.mtimeMs;
-    const hit = this.cache.entries.get(dist.path);
-    if (hit && mtimeMs !== undefined && hit.mtimeMs === mtimeMs) return hit.index;
-    const index = (async (): Promise<DistIndex> => {
-      this.cache.reads += 2;
-      const [record, topLevel] = await Promise.all([this.runtime.readFile(join(dist.path, 'RECORD')), this.runtime.readFile(join(dist.path, 'top_level.txt'))]);
-      if (record === undefined) throw new Error(`${dist.name} has no RECORD`);
-      return { modules: modulesFromRecord(parseRecord(record).entries, topLevel), site: dirname(dist.path), sources: new Map(), bytesRead: 0, verdicts: new WeakMap() };
-    })();
-    this.cache.entries.set(dist.path, { mtimeMs, index });
-    return index.catch(() => undefined);
+  private async readIndex(dist: D): Promise<DistIndex | undefined> {
+    const id = await this.files.identify(dist);
+    if (!id) return undefined;
+    const hit = this.cache.entries.get(id.key);
+    if (hit && id.stamp !== undefined && hit.stamp === id.stamp) return hit.index;
+    const index = (async (): Promise<DistIndex> => ({ modules: await this.files.modules(dist), sources: new Map(), bytesRead: 0, verdicts: new WeakMap() }))();
+    this.cache.entries.set(id.key, { stamp: id.stamp, index });
+    // A list that could not be read is not kept: a bound or an outage may let the next check read it.
+    index.catch(() => {
+      if (this.cache.entries.get(id.key)?.index === index) this.cache.entries.delete(id.key);
+    });
+    // An installed distribution without a RECORD is already reported by the environment read; a wheel that could not be read is not a verdict.
+    return index.catch((e) => {
+      if (e instanceof ImportBoundError || e instanceof ImportReadError) throw e;
+      return undefined;
+    });
   }
 
   /** The absolute imports of every source module of a distribution, within the bounds. */
@@ -280,15 +349,23 @@ class Checker {
       return Promise.resolve({ refs: [] });
     }
     this.budget = Math.max(0, this.budget - unread);
-    index.imports = (async () => {
+    const dist = this.distOf.get(index)!;
+    const imports = (async () => {
       const refs: Array<ImportRef & { file: string }> = [];
+      const unreadFiles = chosen.filter((file) => !index.sources.has(file));
+      if (unreadFiles.length) await this.files.prefetch?.(dist, unreadFiles);
       const analysed = await Promise.all(chosen.map((file) => this.source(index, file)));
       chosen.forEach((file, k) => {
         for (const ref of analysed[k]?.imports ?? []) if (ref.level === 0) refs.push({ ...ref, file });
       });
       return skipped ? { refs, incomplete: `${skipped} of its ${files.length} source files were not read (pinsight.importChecks bounds)` } : { refs };
     })();
-    return index.imports;
+    index.imports = imports;
+    // A read that failed (a bound, an outage) is tried again by the next check.
+    imports.catch(() => {
+      if (index.imports === imports) index.imports = undefined;
+    });
+    return imports;
   }
 
   private async definitions(index: DistIndex, module: ModuleFile, context: EdgeContext): Promise<ModuleDefinitions | undefined> {
@@ -308,15 +385,19 @@ class Checker {
   private source(index: DistIndex, path: string): Promise<{ imports: ImportRef[]; definitions: ModuleDefinitions } | undefined> {
     let found = index.sources.get(path);
     if (!found) {
-      found = this.read(index, path).then((text) => (text === undefined ? undefined : analyzeSource(text)));
-      index.sources.set(path, found);
+      const read = this.read(index, path).then((text) => (text === undefined ? undefined : analyzeSource(text)));
+      index.sources.set(path, read);
+      read.catch(() => {
+        if (index.sources.get(path) === read) index.sources.delete(path);
+      });
+      found = read;
     }
     return found;
   }
 
   private async read(index: DistIndex, file: string): Promise<string | undefined> {
     this.cache.reads++;
-    const text = await this.runtime.readFile(join(index.site, file));
+    const text = await this.files.read(this.distOf.get(index)!, file);
     index.bytesRead += text?.length ?? 0;
     return text;
   }
@@ -324,7 +405,8 @@ class Checker {
 
 /** "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg". */
 function moduleName(file: string): string {
-  return file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+  // A wheel's <name>.data/purelib/ files install at the top of site-packages.
+  return file.replace(/^[^/]+\.data\/(?:purelib|platlib)\//, '').replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
 }
 
 /** A package (`__init__` file or namespace folder), as opposed to a plain module file. */

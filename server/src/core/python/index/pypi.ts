@@ -270,7 +270,8 @@ export class PypiClient {
     return url;
   }
 
-  private findVersion(project: PypiProject, version: string) {
+  /** The entry of one version (equal spellings match); throws RegistryError when the index lists none. */
+  findVersion(project: PypiProject, version: string): PypiVersion {
     const direct = project.versions.get(version);
     if (direct) return direct;
     const canonical = canonicalVersion(version);
@@ -335,16 +336,36 @@ export class PypiClient {
     return { kind: 'known', requiresDist, requiresPython, providesExtra: extras, source: 'json-api' };
   }
 
-  // METADATA out of the wheel through range reads (a full 200 answer is used as it is).
-  private async fromWheelRange(fetch: Fetcher, project: PypiProject, version: string, file: PypiFile, options: ReadOptions): Promise<PypiMetadata> {
-    const read = async (range: ByteRange): Promise<RangeChunk> => {
+  /**
+   * Byte ranges of one wheel, each answer cached as immutable (the cache key holds the range);
+   * `onRead` sees every answer's size and whether it came over the network. A server that ignores
+   * Range answers with the whole file, which is used as it is.
+   */
+  wheelRangeReader(file: PypiFile, options: ReadOptions & { onRead?: (bytes: number, fromNetwork: boolean) => void } = {}): (range: ByteRange, maxBytes?: number) => Promise<RangeChunk> {
+    const { onRead, ...read } = options;
+    // A server that ignores Range sends the whole file: `maxBytes` stops reading it past the caller's budget.
+    return (range, maxBytes) => {
+      const fetch: Fetcher = (url, fetchOptions) =>
+        this.http.fetch(url, { ...fetchOptions, cache: 'immutable', ...(maxBytes !== undefined ? { maxBytes: Math.max(1, maxBytes) } : {}), ...(this.options.connection ? { connection: this.options.connection } : {}) });
+      return this.rangeReader(fetch, file, read, onRead)(range);
+    };
+  }
+
+  private rangeReader(fetch: Fetcher, file: PypiFile, options: ReadOptions, onRead?: (bytes: number, fromNetwork: boolean) => void) {
+    return async (range: ByteRange): Promise<RangeChunk> => {
       const result = await fetch(this.withCredentials(file.url), { range, ...options, registry: file.index });
+      onRead?.(result.body.length, !result.fromCache);
       if (result.status === 200) return { bytes: result.body, start: 0, total: result.body.length };
       if (result.status !== 206) throw httpError(file.index, result.status, `a byte range of ${file.filename}`);
       const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec((result.headers['content-range'] ?? '').trim());
       if (!m || Number(m[2]) - Number(m[1]) + 1 !== result.body.length) throw new WheelError('the server sent a partial answer without a usable Content-Range');
       return { bytes: result.body, start: Number(m[1]), total: Number(m[3]) };
     };
+  }
+
+  // METADATA out of the wheel through range reads (a full 200 answer is used as it is).
+  private async fromWheelRange(fetch: Fetcher, project: PypiProject, version: string, file: PypiFile, options: ReadOptions): Promise<PypiMetadata> {
+    const read = this.rangeReader(fetch, file, options);
     let bytes: Uint8Array;
     try {
       bytes = await readWheelMetadata(read);

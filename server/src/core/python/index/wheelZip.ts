@@ -53,6 +53,8 @@ function crc32(data: Uint8Array): number {
 // The chunks read so far; `slice` answers from them or reads the missing span.
 class RemoteFile {
   private chunks: RangeChunk[] = [];
+  /** Reads under way, so that a span inside one waits for it instead of asking again. */
+  private pending: Array<{ start: number; end: number; read: Promise<RangeChunk> }> = [];
   total = 0;
 
   constructor(private readonly read: RangeReader) {}
@@ -69,8 +71,18 @@ class RemoteFile {
     if (start < 0 || end > this.total || start > end) throw new WheelError('the zip directory points outside the file');
     let chunk = this.chunks.find((c) => c.start <= start && c.start + c.bytes.length >= end);
     if (!chunk) {
-      chunk = await this.read({ start, end: end - 1 });
-      this.chunks.push(chunk);
+      const under = this.pending.find((p) => p.start <= start && p.end >= end);
+      if (under) chunk = await under.read;
+      else {
+        const entry = { start, end, read: this.read({ start, end: end - 1 }) };
+        this.pending.push(entry);
+        try {
+          chunk = await entry.read;
+        } finally {
+          this.pending = this.pending.filter((p) => p !== entry);
+        }
+        this.chunks.push(chunk);
+      }
       if (chunk.start > start || chunk.start + chunk.bytes.length < end) throw new WheelError('the server returned a different byte range than asked for');
     }
     return chunk.bytes.subarray(start - chunk.start, end - chunk.start);
@@ -200,4 +212,86 @@ export async function readWheelMetadata(read: RangeReader): Promise<Uint8Array> 
   } else throw new WheelError(`the METADATA file uses zip compression method ${entry.method}, which wheels may not use`);
   if (out.length !== entry.uncompressedSize || crc32(out) !== entry.crc) throw new WheelError('the METADATA file fails its zip CRC check');
   return out;
+}
+
+/** One member of a remote wheel, as its central directory lists it. */
+export interface WheelMember {
+  name: string;
+  /** Bytes once decompressed (what RECORD's size would say). */
+  size: number;
+  /** Bytes in the archive. */
+  compressedSize: number;
+}
+
+// A local header's extra field may differ from the central one; this much slack usually covers it.
+const LOCAL_SLACK = 64;
+// Members closer together than this are read in one request: a request costs more than the gap.
+const MERGE_GAP = 16 * 1024;
+
+/**
+ * A remote wheel opened through range reads: its central directory (the file list, in place of
+ * RECORD) and, on demand, the members asked for, neighbours fetched in one request.
+ */
+export class RemoteWheel {
+  private constructor(
+    private readonly file: RemoteFile,
+    private readonly entries: Map<string, Entry>,
+  ) {}
+
+  /** Reads the central directory with a suffix read of `tail` bytes (plus one read if the directory is larger). */
+  static async open(read: RangeReader, tail = 16 * 1024): Promise<RemoteWheel> {
+    const file = new RemoteFile(read);
+    const end = await file.tail(tail);
+    const dir = await locateDirectory(file, end);
+    const entries = readEntries(await file.slice(dir.offset, dir.offset + dir.size), dir.count);
+    return new RemoteWheel(file, new Map(entries.map((e) => [e.name, e])));
+  }
+
+  /** The file's size in bytes. */
+  get total(): number {
+    return this.file.total;
+  }
+
+  members(): WheelMember[] {
+    return [...this.entries.values()].map((e) => ({ name: e.name, size: e.uncompressedSize, compressedSize: e.compressedSize }));
+  }
+
+  /** Reads members' spans ahead, merging neighbours, so that `member` answers from memory. */
+  async prefetch(names: string[]): Promise<void> {
+    const spans = names
+      .map((n) => this.entries.get(n))
+      .filter((e): e is Entry => e !== undefined)
+      .map((e) => ({ start: e.localOffset, end: Math.min(this.file.total, e.localOffset + 30 + e.nameLength + e.extraLength + e.compressedSize + LOCAL_SLACK) }))
+      .sort((a, b) => a.start - b.start);
+    const merged: Array<{ start: number; end: number }> = [];
+    for (const span of spans) {
+      const last = merged.at(-1);
+      if (last && span.start - last.end <= MERGE_GAP) last.end = Math.max(last.end, span.end);
+      else merged.push({ ...span });
+    }
+    await Promise.all(merged.map((s) => this.file.slice(s.start, s.end)));
+  }
+
+  /** One member's bytes, decompressed (at most `max` bytes) and CRC-checked; throws WheelError. */
+  async member(name: string, max = MAX_METADATA): Promise<Uint8Array> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new WheelError(`the wheel has no ${name}`);
+    if (entry.uncompressedSize > max) throw new WheelError(`${name} is larger than ${max} bytes`);
+    const guess = 30 + entry.nameLength + entry.extraLength + entry.compressedSize + LOCAL_SLACK;
+    const header = view(await this.file.slice(entry.localOffset, Math.min(this.file.total, entry.localOffset + Math.max(30, guess))));
+    if (header.getUint32(0, true) !== 0x04034b50) throw new WheelError(`${name} has no local file header`);
+    const dataStart = entry.localOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
+    const data = await this.file.slice(dataStart, dataStart + entry.compressedSize);
+    let out: Uint8Array;
+    if (entry.method === 0) out = data;
+    else if (entry.method === 8) {
+      try {
+        out = inflateBounded(data, entry.uncompressedSize);
+      } catch (error) {
+        throw new WheelError(`${name} does not decompress (${(error as Error).message})`);
+      }
+    } else throw new WheelError(`${name} uses zip compression method ${entry.method}, which wheels may not use`);
+    if (out.length !== entry.uncompressedSize || crc32(out) !== entry.crc) throw new WheelError(`${name} fails its zip CRC check`);
+    return out;
+  }
 }
