@@ -266,7 +266,7 @@ class Provider implements PythonProvider {
     return (this.warmer ??= {
       view: this.view,
       deadline: this.options.deadline,
-      applies: (r) => !r.markerTree || evaluateMarker(r.markerTree, { ...this.options.target.environment, extra: [] }) !== false,
+      applies: (r, extras) => !r.markerTree || evaluateMarker(r.markerTree, { ...this.options.target.environment, extra: [...extras] }) !== false,
       admitsPython: (requiresPython) => !requiresPython || !this.python || this.pythonAdmitsText(requiresPython),
       likelyPick: (name, specifier, project) => this.likelyPick(name, specifier, project),
     });
@@ -348,7 +348,10 @@ class Provider implements PythonProvider {
     if (pkg === ROOT) {
       if (!this.rootEdges) {
         this.rootEdges = this.buildRootEdges();
-        warmRequirements(this.warmHost, this.rootEdges.filter((d) => !d.constraintOnly).map((d) => ({ name: splitPackage(d.package).base, specifier: d.specifier })));
+        warmRequirements(this.warmHost, this.rootEdges.filter((d) => !d.constraintOnly).map((d) => {
+          const { base, extra } = splitPackage(d.package);
+          return { name: base, specifier: d.specifier, extras: extra === undefined ? [] : [extra] };
+        }));
       }
       return { kind: 'ok', dependencies: this.rootEdges };
     }
@@ -371,7 +374,7 @@ class Provider implements PythonProvider {
     if (requiresPython && this.python && !this.pythonAdmitsText(requiresPython)) return { kind: 'unavailable', reason: this.pythonReason(requiresPython) };
     const parsed = this.view.requirementsOf(base, version, requiresDist);
     if ('invalid' in parsed) return { kind: 'unavailable', reason: `its metadata lists a requirement pip cannot read, "${parsed.invalid}" (${parsed.message})` };
-    if (extra === undefined) warmDependencies(this.warmHost, base, version, parsed);
+    warmDependencies(this.warmHost, base, version, parsed, extra === undefined ? [] : [extra]);
     const by = { pkg, version };
     if (extra === undefined) return { kind: 'ok', dependencies: this.metadataEdges(parsed, null, by) };
     const exact: ProvidedDependency = { package: base, allows: (v) => v === version, specifier: `==${version}` };
