@@ -150,7 +150,7 @@ test('warming stops at its bound', async () => {
   assert.ok(!warmed.includes(`q${n - 1}==1.0`));
 });
 
-test('the solver walking down a package\'s releases hints the next ones, 2 then 4 then up to 8 ahead', async () => {
+test('the solver walking down a package\'s releases hints the next ones, 2 then 4 ahead', async () => {
   // Every a k needs b==k, and only b 1 exists: the solver tries a 12, 11, ... down to 1.
   const registry = { a: {}, b: { '1': {} } };
   for (let k = 1; k <= 12; k++) registry.a[String(k)] = { b: `==${k}` };
@@ -161,7 +161,7 @@ test('the solver walking down a package\'s releases hints the next ones, 2 then 
   const hints = p.calls.prefetch.filter(([pkg]) => pkg === 'a').map(([, ...versions]) => versions);
   // The first hint is the root edge's top candidate (prefetchTargets); the walk starts at the second try.
   assert.deepEqual(hints[0], ['12']);
-  assert.deepEqual(hints.slice(1, 4), [['10', '9'], ['9', '8', '7', '6'], ['8', '7', '6', '5', '4', '3', '2', '1']]);
+  assert.deepEqual(hints.slice(1, 5), [['10', '9'], ['9', '8', '7', '6'], ['8', '7', '6', '5'], ['7', '6', '5', '4']]);
   // A package decided once (b) is never walked.
   assert.ok(!p.calls.prefetch.some(([pkg, ...versions]) => pkg === 'b' && versions.length > 1));
 });

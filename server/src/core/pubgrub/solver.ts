@@ -72,6 +72,8 @@ export interface SolveOptions {
 }
 
 const DEFAULT_MAX_STEPS = 100_000;
+/** How far ahead a walk through a package's releases is hinted: each hint past the release that works is a wasted read. */
+const WALK_AHEAD = 4;
 
 /** Finds versions for every package reachable from ROOT, or the incompatibility proving none exist. */
 export async function solve(provider: DependencyProvider, options: SolveOptions = {}): Promise<SolveResult> {
@@ -265,7 +267,7 @@ class Solver {
 
   /**
    * A package tried a second time is being walked through its versions: the provider hears of the
-   * next ones in the order they would be tried (2, then 4, up to 8 ahead), so that a walk down a
+   * next ones in the order they would be tried (2, then 4 ahead), so that a walk down a
    * dozen releases does not wait one round trip per release.
    */
   private prefetchNext(pkg: PackageName, allowed: VersionSet, at: number, versions: string[]): void {
@@ -277,7 +279,7 @@ class Solver {
     if (tries < 2 || !this.provider.prefetch) return;
     const indices = allowed.indices();
     const pos = indices.indexOf(at);
-    const ahead = Math.min(8, 2 ** (tries - 1));
+    const ahead = Math.min(WALK_AHEAD, 2 ** (tries - 1));
     // The highest is tried first unless the provider prefers the lowest: walk away from the end picked.
     const next = pos === indices.length - 1 || pos !== 0 ? indices.slice(Math.max(0, pos - ahead), pos).reverse() : indices.slice(pos + 1, pos + 1 + ahead);
     if (next.length > 0) this.provider.prefetch(pkg, next.map((i) => versions[i]));

@@ -278,16 +278,30 @@ class Provider implements PythonProvider {
     const only = this.options.restrictTo;
     if (only) return only.get(name);
     const facts = this.warmFactsOf(name, project);
-    const specifiers = [...this.replaced(name, specifier).map((c) => c.specifier)];
-    const sets = specifiers.map((s) => specifierSet(s)).filter((s): s is SpecifierSet => s !== null);
-    if (sets.length === 0) return undefined;
-    const policy = this.policy(name, facts, true);
-    const allowed = allowedVersions(facts, sets[0], policy).allowed;
-    const usable = facts.versions.filter((v) => v.compatible && allowed.has(v.version));
+    const choice = this.replaced(name, specifier)[0]?.specifier;
+    const set = choice === undefined ? null : specifierSet(choice);
+    if (!set) return undefined;
+    const allowed = this.allowedQuietly(name, choice!, set, facts);
     const roots = this.rootSets.get(name) ?? [];
-    const pinned = usable.filter((v) => roots.every((set) => set.contains(v.parsed, { prereleases: true })));
-    const pool = pinned.length > 0 ? pinned : usable;
-    return (this.options.preferLowest?.has(name) ? pool[0] : pool.at(-1))?.version;
+    const lowest = this.options.preferLowest?.has(name) === true;
+    const n = facts.versions.length;
+    let fallback: string | undefined;
+    for (let k = 0; k < n; k++) {
+      const v = facts.versions[lowest ? k : n - 1 - k];
+      if (!v.compatible || !allowed.has(v.version)) continue;
+      fallback ??= v.version;
+      if (roots.every((r) => r.contains(v.parsed, { prereleases: true }))) return v.version;
+    }
+    return fallback;
+  }
+
+  // The solver's allowed set for a requirement, shared with allowedSet's cache but logging nothing.
+  private allowedQuietly(pkg: PackageName, specifier: string, set: SpecifierSet, facts: PackageFacts): Set<string> {
+    if (this.relaxation) return allowedVersions(facts, set, this.policy(pkg, facts, true)).allowed;
+    const key = `${pkg}\u0000${specifier}`;
+    let result = this.allowedCache.get(key);
+    if (!result) this.allowedCache.set(key, (result = allowedVersions(facts, set, this.policy(pkg, facts))));
+    return result.allowed;
   }
 
   async versions(pkg: PackageName, signal?: AbortSignal): Promise<VersionsResult> {
