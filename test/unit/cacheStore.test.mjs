@@ -50,3 +50,13 @@ test('the cache folder is made on the first write and made again when it was rem
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('entries written with the host\'s native checksum read back with the core\'s, and the other way round', () => {
+  const entry = { key: 'k', url: 'https://example.test/m', status: 200, headers: {}, storedAt: 1, body: randomBytes(5000) };
+  const native = (bytes) => zlibCrc32(bytes);
+  assert.deepEqual(decodeEntry(encodeEntry(entry, native), 'k'), { ok: true, entry: { ...entry, body: new Uint8Array(entry.body) } });
+  assert.equal(decodeEntry(encodeEntry(entry), 'k', native).ok, true);
+  const spoiled = encodeEntry(entry);
+  spoiled[spoiled.length - 1] ^= 1;
+  assert.equal(decodeEntry(spoiled, 'k', native).ok, false);
+});

@@ -40,7 +40,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Serialises an entry: versioned first line with a checksum, JSON header line, body. */
-export function encodeEntry(entry: CacheEntry): Uint8Array {
+export function encodeEntry(entry: CacheEntry, checksum: (bytes: Uint8Array) => number = crc32): Uint8Array {
   const header: EntryHeader = {
     key: entry.key,
     url: entry.url,
@@ -53,7 +53,7 @@ export function encodeEntry(entry: CacheEntry): Uint8Array {
   const rest = new Uint8Array(headerBytes.length + entry.body.length);
   rest.set(headerBytes, 0);
   rest.set(entry.body, headerBytes.length);
-  const crc = crc32(rest).toString(16).padStart(8, '0');
+  const crc = checksum(rest).toString(16).padStart(8, '0');
   const first = encoder.encode(`${MAGIC} ${CACHE_FORMAT_VERSION} ${crc}\n`);
   const out = new Uint8Array(first.length + rest.length);
   out.set(first, 0);
@@ -64,7 +64,7 @@ export function encodeEntry(entry: CacheEntry): Uint8Array {
 export type DecodeResult = { ok: true; entry: CacheEntry } | { ok: false; reason: string };
 
 /** Parses stored bytes; anything torn, truncated, of another version or for another key is rejected. */
-export function decodeEntry(data: Uint8Array, expectedKey: string): DecodeResult {
+export function decodeEntry(data: Uint8Array, expectedKey: string, checksum: (bytes: Uint8Array) => number = crc32): DecodeResult {
   if (data.length < FIRST_LINE_LENGTH) return { ok: false, reason: 'shorter than the entry header' };
   let first: string;
   try {
@@ -76,7 +76,7 @@ export function decodeEntry(data: Uint8Array, expectedKey: string): DecodeResult
   if (!match) return { ok: false, reason: 'not a cache entry' };
   if (Number(match[1]) !== CACHE_FORMAT_VERSION) return { ok: false, reason: `format version ${match[1]}` };
   const rest = data.subarray(FIRST_LINE_LENGTH);
-  if (crc32(rest) !== parseInt(match[2], 16)) return { ok: false, reason: 'checksum mismatch (truncated or damaged)' };
+  if (checksum(rest) !== parseInt(match[2], 16)) return { ok: false, reason: 'checksum mismatch (truncated or damaged)' };
   const newline = rest.indexOf(NEWLINE);
   if (newline < 0) return { ok: false, reason: 'no header line' };
   let header: unknown;
@@ -199,6 +199,8 @@ export class MemoryLru {
 
 export interface EntryCacheOptions {
   store?: CacheStore;
+  /** The host's CRC-32 (IEEE) when it has a native one; crc32 above otherwise. Same values either way. */
+  checksum?: (bytes: Uint8Array) => number;
   memoryEntries: number;
   memoryBytes: number;
   maxStoreBytes: number;
@@ -244,7 +246,7 @@ export class EntryCache {
       return undefined;
     }
     if (!data) return undefined;
-    const decoded = decodeEntry(data, key);
+    const decoded = decodeEntry(data, key, this.options.checksum);
     if (!decoded.ok) {
       if (decoded.reason !== 'entry belongs to another key') {
         this.corruptEntries++;
@@ -261,7 +263,7 @@ export class EntryCache {
     this.memory.set(entry);
     const store = this.options.store;
     if (!store) return;
-    const data = encodeEntry(entry);
+    const data = encodeEntry(entry, this.options.checksum);
     try {
       await store.put(storeKeyOf(entry.key), data);
     } catch {
