@@ -1,7 +1,8 @@
 // Warming the registry ahead of the Python solver (core/python/resolve/warm.ts) and the solver's
 // hints while it walks down a package's releases: which reads are made, how many at once, in how
 // many rounds, and that warming records nothing a resolution reports. Reads are counted at an
-// in-memory index that answers in rounds the test releases, so nothing here depends on time.
+// in-memory index that answers in rounds the test releases, so nothing here depends on time; the
+// last test counts requests in flight at the fake PyPI over HTTP against the per-host limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPythonProvider } from '../../dist/core/python/resolve/provider.js';
@@ -9,6 +10,11 @@ import { WARM_LIMIT } from '../../dist/core/python/resolve/warm.js';
 import { solve } from '../../dist/core/pubgrub/solver.js';
 import { LINUX_311, memoryPypi, roots } from '../support/memoryPypi.mjs';
 import { memoryProvider } from '../support/memoryProvider.mjs';
+import { startFakePypi } from '../support/fakePypi.mjs';
+import { fetchTransport } from '../support/fetchTransport.mjs';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { resolvePythonFindings } from '../../dist/core/python/checks/resolutionFindings.js';
 
 /**
  * A PypiSource whose reads wait until the test releases them: each release answers every read
@@ -164,4 +170,40 @@ test('the solver walking down a package\'s releases hints the next ones, 2 then 
   assert.deepEqual(hints.slice(1, 5), [['10', '9'], ['9', '8', '7', '6'], ['8', '7', '6', '5'], ['7', '6', '5', '4']]);
   // A package decided once (b) is never walked.
   assert.ok(!p.calls.prefetch.some(([pkg, ...versions]) => pkg === 'b' && versions.length > 1));
+});
+
+test('over HTTP at the fake PyPI, the seed\'s verdict and fixes read ahead within the per-host limit, each URL once', async () => {
+  const fake = await startFakePypi({ projects: 'all' });
+  try {
+    let inFlight = 0;
+    let peak = 0;
+    const transport = async (request) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        return await fetchTransport(request);
+      } finally {
+        inFlight--;
+      }
+    };
+    const limit = 4;
+    const clock = { now: () => Date.now(), sleep: () => Promise.resolve(), random: () => 0.5 };
+    const http = new RegistryHttp({ transport, clock, retries: 0, maxConcurrentPerHost: limit });
+    const client = new PypiClient(http, [{ url: fake.indexUrl }]);
+    const seed = ['fastapi==0.115.12', 'uvicorn==0.34.2', 'supabase==2.15.3', 'websockets==15.0.1'];
+    const manifest = { path: 'requirements.txt', kind: 'requirements', options: [], problems: [], includes: [], dependencies: roots(seed).map((r) => r.dependency) };
+    const target = { environment: LINUX_311, pythonVersion: '3.11', description: 'Python 3.11 on Linux' };
+    const result = await resolvePythonFindings([manifest], client, { target, installer: 'pip' });
+    assert.equal(result.result.kind, 'conflict');
+    assert.deepEqual(result.findings.filter((f) => f.code === 'conflict').map((f) => f.fixes.map((x) => x.title)), [
+      ['Change to supabase==2.25.1, the highest version the other requirements allow'],
+      ['Change to websockets==14.2, the highest version the other requirements allow', 'Upgrade supabase to 2.16.0, which allows websockets 15.0.1'],
+    ]);
+    assert.ok(peak <= limit, `peak requests in flight ${peak}, limit ${limit}`);
+    assert.equal(peak, limit, 'reads ahead fill the per-host limit');
+    const paths = fake.requests.map((r) => r.path);
+    assert.equal(new Set(paths).size, paths.length, 'no URL was requested twice');
+  } finally {
+    await fake.close();
+  }
 });
