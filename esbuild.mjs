@@ -30,9 +30,20 @@ const nodeFiles = readdirSync('server/src/node', { recursive: true })
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('server/src/node', f));
 
+// undici is half of the server and CLI bundles and is needed only once a request goes out: it is
+// bundled on its own (dist/undici.js), and node/transport.ts requires it on the first request, so a
+// run answered from the disk cache neither parses nor runs it.
+const undiciApart = {
+  name: 'undici-apart',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 const builds = [
   { ...common, bundle: true, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist' },
+  { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart] },
+  { ...common, bundle: true, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   { ...common, bundle: false, entryPoints: coreFiles, outdir: 'dist/core', outbase: 'server/src/core', sourcemap: false, minify: false },
   { ...common, bundle: false, entryPoints: nodeFiles, outdir: 'dist/node', outbase: 'server/src/node', sourcemap: false, minify: false },
 ];

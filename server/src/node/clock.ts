@@ -1,5 +1,6 @@
 // The real clock for the registry layer; tests inject a fake one instead.
 
+import { setMaxListeners } from 'node:events';
 import type { CheckDeadline } from '../core/ecosystem';
 import type { Clock } from '../core/http/types';
 
@@ -33,5 +34,8 @@ function abortReason(signal: AbortSignal | undefined): unknown {
 /** A check's time limit from now, on the system clock; its timer never keeps the process alive. */
 export function checkDeadline(seconds: number, setting: string): CheckDeadline {
   const ms = Math.round(seconds * 1000);
-  return { signal: AbortSignal.timeout(ms), at: systemClock.now() + ms, seconds, setting };
+  const signal = AbortSignal.timeout(ms);
+  // Every read in flight listens to it, and prefetching keeps dozens in flight: that is no leak.
+  setMaxListeners(0, signal);
+  return { signal, at: systemClock.now() + ms, seconds, setting };
 }

@@ -2,6 +2,7 @@
 // clock, disk cache, RegistryHttp, and the Project that owns each wing's clients.
 
 import { homedir } from 'node:os';
+import * as zlib from 'node:zlib';
 import { dirname, join } from 'node:path';
 import type { Platform, RegistrySettings } from '../core/ecosystem';
 import { CredentialSources } from '../core/http/credentials';
@@ -46,6 +47,11 @@ export function defaultCacheDir(env: Record<string, string | undefined>, platfor
   return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'pinsight');
 }
 
+function nativeCrc32(): ((bytes: Uint8Array) => number) | undefined {
+  const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  return typeof crc32 === 'function' ? (bytes) => crc32(bytes) : undefined;
+}
+
 /** Assembles the registry stack; throws only for a snapshot that cannot be read. */
 export function createHostRegistries(options: HostRegistryOptions): HostRegistries {
   let transport: Transport;
@@ -67,6 +73,8 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     offline: options.offline,
     maxConcurrentPerHost: options.maxConcurrentPerHost,
     userAgent: 'pinsight/0.1.0',
+    // zlib.crc32 (Node 20.15+) checks a warm run's cache entries natively.
+    checksum: nativeCrc32(),
   });
   const project = new Project({
     http,

@@ -7,7 +7,8 @@
 
 import { brotliDecompress, gunzip, inflate, inflateRaw, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
 import { verifiesCertificate, type Connection } from '../core/http/connection';
 import { proxyFor, proxySettingsFromEnv, type ProxySettings } from '../core/http/proxy';
 import { TransportError, type HttpRequest, type HttpResponse, type TlsProblem, type Transport, type TransportErrorKind } from '../core/http/types';
@@ -34,6 +35,14 @@ const DECODERS: Record<string, (data: Buffer, maxOutputLength: number) => Promis
   br: (data, max) => promisify<Buffer, BrotliOptions, Buffer>(brotliDecompress)(data, { maxOutputLength: max }),
 };
 
+let undiciModule: typeof Undici | undefined;
+// undici is loaded on the first request (it is a sixth of the CLI's start-up): a run answered
+// from the disk cache never pays for it.
+function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (undiciModule ??= require('undici') as typeof Undici);
+}
+
 /** Keep-alive undici transport with proxy support, decompression, a byte cap and a total deadline. */
 export function createNodeTransport(options: NodeTransportOptions): NodeTransport {
   const fromEnv = proxySettingsFromEnv(options.env);
@@ -58,8 +67,8 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
         ? // proxyTunnel false: plain-http targets go as absolute-form requests, which every HTTP proxy
           // supports; https targets are always tunnelled with CONNECT. An https proxy is verified with
           // the same trust, but the client certificate is for the registry only.
-          new ProxyAgent({ uri: proxy, proxyTunnel: false, connections, connect: tls, proxyTls: { ...tls, cert: undefined, key: undefined }, requestTls: tls })
-        : new Agent({ connections, connect: alerts.connector(tls) });
+          new (undici().ProxyAgent)({ uri: proxy, proxyTunnel: false, connections, connect: tls, proxyTls: { ...tls, cert: undefined, key: undefined }, requestTls: tls })
+        : new (undici().Agent)({ connections, connect: alerts.connector(tls) });
       dispatchers.set(key, dispatcher);
     }
     return dispatcher;
@@ -93,7 +102,7 @@ class TlsAlerts {
   private readonly bySocket = new Map<string, Error>();
 
   connector(options: buildConnector.BuildOptions): buildConnector.connector {
-    const base = buildConnector(options);
+    const base = undici().buildConnector(options);
     return (opts, callback) =>
       base(opts, (...args) => {
         const socket = args[1];

@@ -90,6 +90,8 @@ export interface RegistryHttpOptions {
   memoryBytes?: number;
   /** Disk cache bound; least recently written entries are evicted first. */
   maxStoreBytes?: number;
+  /** A native CRC-32 (IEEE) for the store's entry checksums; the core's own otherwise. */
+  checksum?: (bytes: Uint8Array) => number;
   /** Backoff base: attempt n waits uniformly in [0, min(retryMaxDelayMs, base * 2^n)). Default 500 ms. */
   retryBaseDelayMs?: number;
   /** Default 10 s. */
@@ -153,7 +155,7 @@ export class RegistryHttp {
   private readonly flights = new Map<string, Flight>();
   private readonly transport: Transport;
   private readonly clock: Clock;
-  private readonly settings: Required<Omit<RegistryHttpOptions, 'transport' | 'clock' | 'store' | 'authorization' | 'userAgent'>>;
+  private readonly settings: Required<Omit<RegistryHttpOptions, 'transport' | 'clock' | 'store' | 'authorization' | 'userAgent' | 'checksum'>>;
 
   constructor(private readonly options: RegistryHttpOptions) {
     this.transport = options.transport;
@@ -175,6 +177,7 @@ export class RegistryHttp {
     this.limiter = new HostLimiter(this.settings.maxConcurrentPerHost);
     this.cache = new EntryCache({
       store: options.store,
+      checksum: options.checksum,
       memoryEntries: this.settings.memoryEntries,
       memoryBytes: this.settings.memoryBytes,
       maxStoreBytes: this.settings.maxStoreBytes,

@@ -72,6 +72,8 @@ export interface SolveOptions {
 }
 
 const DEFAULT_MAX_STEPS = 100_000;
+/** How far ahead a walk through a package's releases is hinted: each hint past the release that works is a wasted read. */
+const WALK_AHEAD = 4;
 
 /** Finds versions for every package reachable from ROOT, or the incompatibility proving none exist. */
 export async function solve(provider: DependencyProvider, options: SolveOptions = {}): Promise<SolveResult> {
@@ -121,6 +123,8 @@ class Solver {
   private readonly data: SolverData;
   private readonly solution = new PartialSolution();
   private readonly maxSteps: number;
+  /** Per package: the release tried last and how many different releases were tried (prefetchNext). */
+  private readonly tries = new Map<PackageName, { at: number; tries: number }>();
 
   constructor(
     private readonly provider: DependencyProvider,
@@ -212,6 +216,7 @@ class Solver {
     const allowed = (this.solution.accOf(pkg) as Term).set;
     const at = this.pickVersion(pkg, allowed, info.versions);
     const version = info.versions[at];
+    this.prefetchNext(pkg, allowed, at, info.versions);
     const deps = await this.data.dependencies(pkg, version);
     this.step();
     if (deps.kind === 'incomplete') throw new SolveStop('incomplete', deps.reason, { package: pkg, version });
@@ -258,6 +263,26 @@ class Solver {
     return inc.terms.every((t) =>
       t.package === pkg ? t.set.has(at) === t.positive : relation(this.solution.accOf(t.package), t) === 'satisfied',
     );
+  }
+
+  /**
+   * A package tried a second time is being walked through its versions: the provider hears of the
+   * next ones in the order they would be tried (2, then 4 ahead), so that a walk down a
+   * dozen releases does not wait one round trip per release.
+   */
+  private prefetchNext(pkg: PackageName, allowed: VersionSet, at: number, versions: string[]): void {
+    const last = this.tries.get(pkg);
+    // The same release decided again after a backjump elsewhere is no walk.
+    if (last?.at === at) return;
+    const tries = (last?.tries ?? 0) + 1;
+    this.tries.set(pkg, { at, tries });
+    if (tries < 2 || !this.provider.prefetch) return;
+    const indices = allowed.indices();
+    const pos = indices.indexOf(at);
+    const ahead = Math.min(WALK_AHEAD, 2 ** (tries - 1));
+    // The highest is tried first unless the provider prefers the lowest: walk away from the end picked.
+    const next = pos === indices.length - 1 || pos !== 0 ? indices.slice(Math.max(0, pos - ahead), pos).reverse() : indices.slice(pos + 1, pos + 1 + ahead);
+    if (next.length > 0) this.provider.prefetch(pkg, next.map((i) => versions[i]));
   }
 
   /** Tells the provider which versions it will likely be asked about next. */

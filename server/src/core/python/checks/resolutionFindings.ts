@@ -232,18 +232,24 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
   const located = explanation.roots.map((r) => ({ root: r, at: locate(manifests, r.origin) })).filter((x) => x.at !== undefined) as Array<{ root: Explanation['roots'][number]; at: { manifest: ParsedManifest; dep: Dependency } }>;
   const possible = conditions.length > 0;
   const when = possible ? ` This applies only when ${conditions.join(' and ')}; Pinsight could not tell whether that holds for ${options.target.description}.` : '';
-  for (const { at } of located) {
-    // A root that fails only because its matches are pre-releases is better told by that note.
-    const preOnly = findings.find((f) => f.code === 'prerelease-only' && f.path === at.manifest.path && f.range.start.line === at.dep.range.start.line);
-    if (preOnly) {
-      preOnly.severity = 'error';
+  // A root that fails only because its matches are pre-releases is better told by that note.
+  const preOnly = (at: { manifest: ParsedManifest; dep: Dependency }) => findings.find((f) => f.code === 'prerelease-only' && f.path === at.manifest.path && f.range.start.line === at.dep.range.start.line);
+  // Each root's what-if questions are independent re-solves over the shared registry view: asked
+  // together, their reads overlap instead of waiting one root after another.
+  const extras = await Promise.all(
+    located.map(({ at }) => (options.whatIf !== false && !at.dep.constraint && !preOnly(at) ? fixesFor(resolution.provider, manifests, at, explanation.chain, options) : { fixes: [] as Fix[], unlockText: undefined })),
+  );
+  for (const [i, { at }] of located.entries()) {
+    const pre = preOnly(at);
+    if (pre) {
+      pre.severity = 'error';
       continue;
     }
     const related: RelatedInformation[] = located
       .filter((o) => o.at !== at)
       .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` } as RelatedInformation))
       .concat(ruleRelated(rules));
-    const extra = options.whatIf !== false && !at.dep.constraint ? await fixesFor(resolution.provider, manifests, at, explanation.chain, options) : { fixes: [] };
+    const extra = extras[i]!;
     const unlock = extra.unlockText ? ` ${extra.unlockText}` : '';
     findings.push({
       code: possible ? 'possible-conflict' : 'conflict',

@@ -19,6 +19,7 @@ import {
   type AllowedSet, type Installer, type PackageFacts, type PackagePolicy,
 } from './candidates';
 import { RegistryView, withSignal, type ParsedRequirement, type PypiSource, type ReadFailure } from './registryView';
+import { warmDependencies, warmRelease, warmRequirements, type WarmHost } from './warm';
 import { collectNotes, type NoteLog, type PythonNote, type SolutionView } from './notes';
 import type { DependenciesResult, DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency, ProvidedRule, VersionsResult } from '../../pubgrub/types';
 import { ROOT } from '../../pubgrub/types';
@@ -124,6 +125,7 @@ class Provider implements PythonProvider {
   private readonly names = new Map<string, string>();
   private readonly log: NoteLog = { direct: new Map(), invalid: new Map(), metadataErrors: new Map(), unknownExtras: new Map(), prereleaseOnly: new Map() };
   private rootEdges: ProvidedDependency[] | undefined;
+  private warmer: WarmHost | undefined;
 
   constructor(
     readonly options: PythonProviderOptions,
@@ -247,8 +249,59 @@ class Provider implements PythonProvider {
   private factsOf(base: string, project: PypiProject): PackageFacts {
     const key = this.factsKey(base);
     let facts = this.view.facts.get(key);
-    if (!facts) this.view.facts.set(key, (facts = packageFacts(project, this.python, this.options.installer)));
+    if (!facts) this.view.facts.set(key, (facts = this.view.warmFacts.get(key) ?? packageFacts(project, this.python, this.options.installer)));
     return facts;
+  }
+
+  /** Facts for warming: computed once, but published to \`view.facts\` only when a solve reads the package. */
+  private warmFactsOf(base: string, project: PypiProject): PackageFacts {
+    const key = this.factsKey(base);
+    let facts = this.view.facts.get(key) ?? this.view.warmFacts.get(key);
+    if (!facts) this.view.warmFacts.set(key, (facts = packageFacts(project, this.python, this.options.installer)));
+    return facts;
+  }
+
+  /** What warm.ts needs of this provider: its markers, policies, root pins and target Python. */
+  private get warmHost(): WarmHost {
+    return (this.warmer ??= {
+      view: this.view,
+      deadline: this.options.deadline,
+      applies: (r, extras) => !r.markerTree || evaluateMarker(r.markerTree, { ...this.options.target.environment, extra: [...extras] }) !== false,
+      admitsPython: (requiresPython) => !requiresPython || !this.python || this.pythonAdmitsText(requiresPython),
+      likelyPick: (name, specifier, project) => this.likelyPick(name, specifier, project),
+    });
+  }
+
+  // The release a solve would try first for a requirement: the preferred end of what it allows,
+  // within the root requirements on the package when they agree with it (no notes are logged).
+  private likelyPick(name: string, specifier: string, project: PypiProject): string | undefined {
+    const only = this.options.restrictTo;
+    if (only) return only.get(name);
+    const facts = this.warmFactsOf(name, project);
+    const choice = this.replaced(name, specifier)[0]?.specifier;
+    const set = choice === undefined ? null : specifierSet(choice);
+    if (!set) return undefined;
+    const allowed = this.allowedQuietly(name, choice!, set, facts);
+    const roots = this.rootSets.get(name) ?? [];
+    const lowest = this.options.preferLowest?.has(name) === true;
+    const n = facts.versions.length;
+    let fallback: string | undefined;
+    for (let k = 0; k < n; k++) {
+      const v = facts.versions[lowest ? k : n - 1 - k];
+      if (!v.compatible || !allowed.has(v.version)) continue;
+      fallback ??= v.version;
+      if (roots.every((r) => r.contains(v.parsed, { prereleases: true }))) return v.version;
+    }
+    return fallback;
+  }
+
+  // The solver's allowed set for a requirement, shared with allowedSet's cache but logging nothing.
+  private allowedQuietly(pkg: PackageName, specifier: string, set: SpecifierSet, facts: PackageFacts): Set<string> {
+    if (this.relaxation) return allowedVersions(facts, set, this.policy(pkg, facts, true)).allowed;
+    const key = `${pkg}\u0000${specifier}`;
+    let result = this.allowedCache.get(key);
+    if (!result) this.allowedCache.set(key, (result = allowedVersions(facts, set, this.policy(pkg, facts))));
+    return result.allowed;
   }
 
   async versions(pkg: PackageName, signal?: AbortSignal): Promise<VersionsResult> {
@@ -293,7 +346,7 @@ class Provider implements PythonProvider {
     const deadline = this.options.deadline;
     void this.view.project(base, deadline).then((o) => {
       if (o.kind !== 'ok') return;
-      for (const v of versions.slice(0, 3)) if (o.project.versions.has(v)) void this.view.metadataOf(o.project, v, deadline);
+      for (const v of versions.slice(0, 8)) if (o.project.versions.has(v)) warmRelease(this.warmHost, o.project, v);
     });
   }
 
@@ -306,7 +359,16 @@ class Provider implements PythonProvider {
   }
 
   async dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult> {
-    if (pkg === ROOT) return { kind: 'ok', dependencies: (this.rootEdges ??= this.buildRootEdges()) };
+    if (pkg === ROOT) {
+      if (!this.rootEdges) {
+        this.rootEdges = this.buildRootEdges();
+        warmRequirements(this.warmHost, this.rootEdges.filter((d) => !d.constraintOnly).map((d) => {
+          const { base, extra } = splitPackage(d.package);
+          return { name: base, specifier: d.specifier, extras: extra === undefined ? [] : [extra] };
+        }));
+      }
+      return { kind: 'ok', dependencies: this.rootEdges };
+    }
     const { base, extra } = splitPackage(pkg);
     const outcome = await withSignal(this.view.project(base, this.options.deadline), signal);
     if (outcome.kind !== 'ok') return { kind: 'unavailable', reason: outcome.message, incomplete: true };
@@ -326,6 +388,7 @@ class Provider implements PythonProvider {
     if (requiresPython && this.python && !this.pythonAdmitsText(requiresPython)) return { kind: 'unavailable', reason: this.pythonReason(requiresPython) };
     const parsed = this.view.requirementsOf(base, version, requiresDist);
     if ('invalid' in parsed) return { kind: 'unavailable', reason: `its metadata lists a requirement pip cannot read, "${parsed.invalid}" (${parsed.message})` };
+    warmDependencies(this.warmHost, base, version, parsed, extra === undefined ? [] : [extra]);
     const by = { pkg, version };
     if (extra === undefined) return { kind: 'ok', dependencies: this.metadataEdges(parsed, null, by) };
     const exact: ProvidedDependency = { package: base, allows: (v) => v === version, specifier: `==${version}` };

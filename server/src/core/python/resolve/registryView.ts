@@ -50,6 +50,10 @@ export class RegistryView {
   private readonly projects = new Map<string, Promise<ProjectOutcome>>();
   private readonly metadata = new Map<string, Promise<MetadataOutcome>>();
   readonly facts = new Map<string, PackageFacts>();
+  /** Facts computed while warming (warm.ts), kept apart until a solve reads the package: \`facts\` tells what the resolution reached. */
+  readonly warmFacts = new Map<string, PackageFacts>();
+  /** Releases whose dependencies have been warmed (warm.ts). */
+  readonly warmed = new Set<string>();
   /** Why a project could not be read, once its read has failed. */
   readonly failures = new Map<string, ReadFailure>();
   private readonly requirements = new Map<string, ParsedRequirement[] | { invalid: string; message: string }>();

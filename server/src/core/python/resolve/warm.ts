@@ -1,0 +1,69 @@
+// Speculative registry reads for the Python provider. The solver decides one package at a time and
+// asks for a release's dependencies only once it picks that release, so left to itself a
+// resolution reads the index one dependency layer per round trip, with nothing in flight while it
+// decides. Here, as soon as a release's metadata arrives, the pages of its dependencies and the
+// metadata of the release each one will likely pick are requested at once, and so on down the tree
+// as those arrive: the reads a solve will make are in flight before it asks. Each release is warmed
+// once per RegistryView (shared by every re-solve), a bound caps what one view may warm, and every
+// request goes through the same client, so the per-host limit holds. Warming never records
+// anything a solve reports (notes, facts the checks read): only the view's promise caches fill.
+
+import type { CheckDeadline } from '../../ecosystem';
+import type { PypiProject } from '../index/pypi';
+import type { ParsedRequirement, RegistryView } from './registryView';
+
+/** Releases one RegistryView warms at most (a resolution of a few hundred packages stays inside). */
+export const WARM_LIMIT = 400;
+
+/** What the provider knows that warming needs: which requirements apply, which release one would pick. */
+export interface WarmHost {
+  readonly view: RegistryView;
+  readonly deadline?: CheckDeadline;
+  /** Whether a dependency of a release applies to the target with these extras requested (its marker is not false). */
+  applies(requirement: ParsedRequirement, extras: readonly string[]): boolean;
+  /** The release a requirement on `name` will likely select, or undefined when none can be told. */
+  likelyPick(name: string, specifier: string, project: PypiProject): string | undefined;
+  /** Whether a release's Requires-Python admits the target. */
+  admitsPython(requiresPython: string | undefined): boolean;
+}
+
+/** Warms each requirement's page and likely release, then theirs as they arrive (never throws, never rejects). */
+export function warmRequirements(host: WarmHost, requirements: ReadonlyArray<{ name: string; specifier: string; extras?: readonly string[]; url?: string }>): void {
+  for (const r of requirements) {
+    if (r.url !== undefined) continue;
+    void host.view.project(r.name, host.deadline).then((outcome) => {
+      if (outcome.kind !== 'ok') return;
+      const version = host.likelyPick(r.name, r.specifier, outcome.project);
+      if (version !== undefined) warmRelease(host, outcome.project, version, r.extras);
+    });
+  }
+}
+
+/** Warms one release's metadata and, once it arrives, its dependencies (never throws, never rejects). */
+export function warmRelease(host: WarmHost, project: PypiProject, version: string, extras: readonly string[] = []): void {
+  const view = host.view;
+  const key = warmKey(project.normalized, version, extras);
+  // A version the page does not list (a lock's spelling) is left to the solve to report.
+  if (!project.versions.has(version) || view.warmed.has(key) || view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
+  view.warmed.add(key);
+  void view.metadataOf(project, version, host.deadline).then((md) => {
+    if (md.kind !== 'ok' || md.metadata.kind === 'unknown' || !host.admitsPython(md.metadata.requiresPython)) return;
+    const parsed = view.requirementsOf(project.normalized, version, md.metadata.requiresDist);
+    if ('invalid' in parsed) return;
+    warmRequirements(host, parsed.filter((r) => host.applies(r, extras)));
+  });
+}
+
+// A release with extras requested is another set of dependencies: `pyjwt[crypto]` adds cryptography.
+function warmKey(base: string, version: string, extras: readonly string[]): string {
+  return extras.length === 0 ? `${base}\u0000${version}` : `${base}\u0000${version}\u0000${[...extras].sort().join(',')}`;
+}
+
+/** Marks a release whose dependencies the solver itself is about to read, and warms those. */
+export function warmDependencies(host: WarmHost, base: string, version: string, requirements: ParsedRequirement[], extras: readonly string[] = []): void {
+  const key = warmKey(base, version, extras);
+  // Already warmed (speculatively or by an earlier solve): its dependencies are on their way.
+  if (host.view.warmed.has(key)) return;
+  host.view.warmed.add(key);
+  warmRequirements(host, requirements.filter((r) => host.applies(r, extras)));
+}
