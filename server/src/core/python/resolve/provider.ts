@@ -100,6 +100,20 @@ interface Override {
   marker: string | null;
 }
 
+// Facts computed once per version list: PypiClient shares one merged version map while the index
+// sends the same pages, so every check, document and what-if probe reading it shares these (they
+// are read-only). Keyed by installer, target Python and project (factsKey).
+const factsByVersionMap = new WeakMap<PypiProject['versions'], Map<string, PackageFacts>>();
+
+/** packageFacts, shared by every provider that reads the same version map. */
+export function sharedPackageFacts(key: string, project: PypiProject, python: Version | undefined, installer: Installer): PackageFacts {
+  let byKey = factsByVersionMap.get(project.versions);
+  if (!byKey) factsByVersionMap.set(project.versions, (byKey = new Map()));
+  let facts = byKey.get(key);
+  if (!facts) byKey.set(key, (facts = packageFacts(project, python, installer)));
+  return facts;
+}
+
 /** Creates the provider for one manifest tree and target. */
 export function createPythonProvider(options: PythonProviderOptions): PythonProvider {
   return new Provider(options, new RegistryView(options.pypi));
@@ -247,7 +261,7 @@ class Provider implements PythonProvider {
   private factsOf(base: string, project: PypiProject): PackageFacts {
     const key = this.factsKey(base);
     let facts = this.view.facts.get(key);
-    if (!facts) this.view.facts.set(key, (facts = packageFacts(project, this.python, this.options.installer)));
+    if (!facts) this.view.facts.set(key, (facts = sharedPackageFacts(key, project, this.python, this.options.installer)));
     return facts;
   }
 
