@@ -22,10 +22,13 @@ export async function inspectAnalysis(analysis: Analysis, runtime: Runtime, opti
   return ecosystem.inspect(analysis.manifests, analysis.kind, runtime, options.host);
 }
 
-/** Runs the drift stage, then (with a project) the registry stages, and joins their findings and hover facts. */
+/** Runs the drift stage and (with a project) the registry stages, and joins their findings and hover facts. */
 export async function runStages(analysis: Analysis, runtime: Runtime, project: Project | undefined, options: StageOptions): Promise<StagesResult> {
-  const state = await inspectAnalysis(analysis, runtime, options);
-  const online: EcosystemCheck = project ? await project.check(analysis, { runtime, ...options }) : emptyCheck();
+  // The disk and the registries are read side by side: neither stage uses what the other found.
+  const [state, online] = await Promise.all([
+    inspectAnalysis(analysis, runtime, options),
+    project ? project.check(analysis, { runtime, ...options }) : Promise.resolve(emptyCheck()),
+  ]);
   return {
     ...online,
     findings: [...(state?.findings ?? []), ...online.findings],

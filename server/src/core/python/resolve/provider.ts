@@ -11,7 +11,7 @@
 import type { CheckDeadline } from '../../ecosystem';
 import type { Dependency, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
-import { evaluateMarker, parseMarker, type MarkerEnvironment, type Tristate } from '../versions/markers';
+import { evaluateMarker, parseMarker, type Marker, type MarkerEnvironment, type Tristate } from '../versions/markers';
 import { compareVersions, parseVersion, SpecifierSet, type Version } from '../versions/pep440';
 import { normalizeName } from '../versions/pep508';
 import {
@@ -104,6 +104,8 @@ interface Override {
 // sends the same pages, so every check, document and what-if probe reading it shares these (they
 // are read-only). Keyed by installer, target Python and project (factsKey).
 const factsByVersionMap = new WeakMap<PypiProject['versions'], Map<string, PackageFacts>>();
+
+const markerValues = new WeakMap<Marker, Map<string, Tristate>>();
 
 /** packageFacts, shared by every provider that reads the same version map. */
 export function sharedPackageFacts(key: string, project: PypiProject, python: Version | undefined, installer: Installer): PackageFacts {
@@ -360,15 +362,28 @@ class Provider implements PythonProvider {
     return `it requires Python ${requiresPython ?? '(another version)'} and the target is Python ${this.pythonText}${rule}`;
   }
 
+  private environmentKey: string | undefined;
+
+  // A metadata marker's value for this target, shared by every provider with an equal environment
+  // (parsed requirement lists, and so their marker trees, are shared per metadata answer).
+  private markerOf(tree: Marker, extra: string | null): Tristate {
+    this.environmentKey ??= JSON.stringify(this.options.target.environment);
+    let byTarget = markerValues.get(tree);
+    if (!byTarget) markerValues.set(tree, (byTarget = new Map()));
+    const key = `${this.environmentKey}\u0000${extra ?? ''}`;
+    let state = byTarget.get(key);
+    if (state === undefined) byTarget.set(key, (state = evaluateMarker(tree, { ...this.options.target.environment, extra: extra === null ? [] : [extra] })));
+    return state;
+  }
+
   // Base requirements hold with no extra; an extra's are those its marker adds (base ones come through name==v).
   private metadataEdges(requirements: ParsedRequirement[], extra: string | null, by: { pkg: string; version: string }): ProvidedDependency[] {
-    const env = this.options.target.environment;
     const out: ProvidedDependency[] = [];
     for (const r of requirements) {
-      const plain: Tristate = r.markerTree ? evaluateMarker(r.markerTree, { ...env, extra: [] }) : true;
+      const plain: Tristate = r.markerTree ? this.markerOf(r.markerTree, null) : true;
       let state = plain;
       if (extra !== null) {
-        state = r.markerTree ? evaluateMarker(r.markerTree, { ...env, extra: [extra] }) : true;
+        state = r.markerTree ? this.markerOf(r.markerTree, extra) : true;
         if (plain === true) continue;
       }
       if (state === false) continue;
