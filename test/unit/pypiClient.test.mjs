@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { ParsedBodies, PypiClient } from '../../dist/core/python/index/pypi.js';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { RegistryError } from '../../dist/core/http/types.js';
+import { CredentialSources } from '../../dist/core/http/credentials.js';
+import { PythonIndexServices } from '../../dist/core/python/index/services.js';
 import { startFakePypi, negotiate } from '../support/fakePypi.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
 
@@ -406,6 +408,23 @@ describe('PypiClient', () => {
     assert.ok(fake.requests.at(-1).headers['if-none-match']);
     assert.deepEqual([...d.versions.keys()], [...a.versions.keys()]);
     assert.equal(parsed.parses, 2);
+  });
+
+  test('PythonIndexServices: two manifest trees get clients of their own (their credentials) that parse each page once between them', async () => {
+    const { http } = makeHttp();
+    const services = new PythonIndexServices({
+      http, credentials: new CredentialSources(), settings: { indexUrl: fake.indexUrl, extraIndexUrls: [], origin: 'setting', isolated: true },
+      env: {}, platform: 'linux', readFile: async () => undefined,
+    });
+    const tree = (path) => [{ kind: 'requirements', path, options: [], dependencies: [] }];
+    const a = await services.pypiFor(tree('/one/requirements.txt'));
+    const b = await services.pypiFor(tree('/two/requirements.txt'));
+    assert.notEqual(a.client, b.client);
+    const first = await a.client.getProject('realtime');
+    const second = await b.client.getProject('realtime');
+    assert.equal(second.versions, first.versions);
+    assert.equal(services.parsed.parses, 1);
+    assert.equal(fake.requests.length, 1);
   });
 
   test('a py3-none-any wheel is preferred for metadata', async () => {
