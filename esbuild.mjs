@@ -52,6 +52,8 @@ const builds = [
   { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist' },
   { ...common, bundle: false, entryPoints: coreFiles, outdir: 'dist/core', outbase: 'server/src/core', sourcemap: false, minify: false },
   { ...common, bundle: false, entryPoints: nodeFiles, outdir: 'dist/node', outbase: 'server/src/node', sourcemap: false, minify: false },
+  // How the server process is started, for the protocol tests and benchmarks (test/support/lspClient.mjs).
+  { ...common, bundle: false, entryPoints: ['common/serverProcess.ts'], outdir: 'dist/common', sourcemap: false, minify: false },
 ];
 
 if (watch) {

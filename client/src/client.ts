@@ -10,6 +10,7 @@ function languageClient(): typeof import('vscode-languageclient/node') {
 import { PythonEnvironmentNotification, StatusNotification, TrustNotification, type StatusParams, type TrustParams } from '../../common/protocol';
 import { onPythonChange, selectedPython } from './pythonEnvironment';
 import type { InitializationOptions } from '../../common/settings';
+import { SERVER_EXEC_ARGV } from '../../common/serverProcess';
 import { registerCommands } from './commands';
 import { StatusItem } from './status';
 
@@ -42,8 +43,8 @@ export class PinsightClient {
     const { LanguageClient, TransportKind } = languageClient();
     const module = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.stdio },
-      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+      run: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6010', ...SERVER_EXEC_ARGV] } },
     };
     const init: InitializationOptions = {
       cacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'registry-cache').fsPath,
