@@ -105,10 +105,11 @@ interface Override {
 // are read-only). Keyed by installer, target Python and project (factsKey).
 const factsByVersionMap = new WeakMap<PypiProject['versions'], Map<string, PackageFacts>>();
 
+// A metadata marker's value per target environment and extra (see Provider.markerOf).
 const markerValues = new WeakMap<Marker, Map<string, Tristate>>();
 
 /** packageFacts, shared by every provider that reads the same version map. */
-export function sharedPackageFacts(key: string, project: PypiProject, python: Version | undefined, installer: Installer): PackageFacts {
+function sharedPackageFacts(key: string, project: PypiProject, python: Version | undefined, installer: Installer): PackageFacts {
   let byKey = factsByVersionMap.get(project.versions);
   if (!byKey) factsByVersionMap.set(project.versions, (byKey = new Map()));
   let facts = byKey.get(key);
