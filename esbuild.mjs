@@ -1,4 +1,4 @@
-// Builds the three bundles (client, server, cli) and an unbundled copy of the pure core that tests
+// Builds the bundles (client, its language client library, server, cli) and an unbundled copy of the pure core that tests
 // and benchmarks import file by file (dist/core/**, dist/node/**). Type-checking is `npm run typecheck` (tsc --noEmit).
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
@@ -40,12 +40,31 @@ const undiciApart = {
   },
 };
 
+// The language client library is 98% of the extension's code, and is needed only once the server
+// starts, after activate() has returned: it is its own file, dist/languageClient.js, which
+// client.ts requires then. VS Code loads (reads, parses) only the small dist/client.js to activate.
+const languageClientApart = {
+  name: 'language-client-apart',
+  setup(build) {
+    build.onResolve({ filter: /^vscode-languageclient\/node$/ }, () => ({ path: './languageClient.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, bundle: true, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...common, bundle: true, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [languageClientApart] },
+  {
+    ...common,
+    bundle: true,
+    stdin: { contents: "module.exports = require('vscode-languageclient/node');", resolveDir: '.', sourcefile: 'languageClient.js' },
+    outfile: 'dist/languageClient.js',
+    external: ['vscode'],
+  },
   { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart] },
   { ...common, bundle: true, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   { ...common, bundle: false, entryPoints: coreFiles, outdir: 'dist/core', outbase: 'server/src/core', sourcemap: false, minify: false },
   { ...common, bundle: false, entryPoints: nodeFiles, outdir: 'dist/node', outbase: 'server/src/node', sourcemap: false, minify: false },
+  // How the server process is started, for the protocol tests and benchmarks (test/support/lspClient.mjs).
+  { ...common, bundle: false, entryPoints: ['common/serverProcess.ts'], outdir: 'dist/common', sourcemap: false, minify: false },
 ];
 
 if (watch) {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 
-// The language client library is most of this bundle: load it when the server starts (after
-// activation has returned), not when VS Code loads the extension.
+// The language client library is 98% of the extension's code: esbuild.mjs makes it its own file
+// (dist/languageClient.js), loaded here when the server starts, after activation has returned.
 function languageClient(): typeof import('vscode-languageclient/node') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('vscode-languageclient/node');
@@ -10,6 +10,7 @@ function languageClient(): typeof import('vscode-languageclient/node') {
 import { PythonEnvironmentNotification, StatusNotification, TrustNotification, type StatusParams, type TrustParams } from '../../common/protocol';
 import { onPythonChange, selectedPython } from './pythonEnvironment';
 import type { InitializationOptions } from '../../common/settings';
+import { SERVER_EXEC_ARGV } from '../../common/serverProcess';
 import { registerCommands } from './commands';
 import { StatusItem } from './status';
 
@@ -42,8 +43,8 @@ export class PinsightClient {
     const { LanguageClient, TransportKind } = languageClient();
     const module = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.stdio },
-      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+      run: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6010', ...SERVER_EXEC_ARGV] } },
     };
     const init: InitializationOptions = {
       cacheDir: vscode.Uri.joinPath(this.context.globalStorageUri, 'registry-cache').fsPath,

@@ -154,7 +154,8 @@ async function waitForHealthz(url, child, logFile, timeout) {
  * trust on (the folder opens asking whether to trust it); by default it is off. Returns a
  * CodeServerSession; always call session.close().
  */
-export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsix'), settings = {}, startupTimeout = 90_000, workspaceTrust = false, files = {} } = {}) {
+// `alsoInstall`: more .vsix files installed beside it (bench/activation.mjs installs its peer).
+export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsix'), settings = {}, startupTimeout = 90_000, workspaceTrust = false, files = {}, alsoInstall = [] } = {}) {
   assertToolsInstalled();
   mkdirSync(screenshotDir, { recursive: true });
   const root = mkdtempSync(join(workRoot, 'run-'));
@@ -169,6 +170,7 @@ export async function startCodeServer({ vsix = join(repoRoot, 'dist/pinsight.vsi
   const trustSettings = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {};
   writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...trustSettings, ...settings }, null, 2));
   if (vsix) installExtension(vsix, dirs);
+  for (const other of alsoInstall) installExtension(other, dirs);
 
   const session = new CodeServerSession(dirs, { workspaceTrust });
   try {

@@ -57,6 +57,7 @@ export class LanguageClient {
     this.running = false;
     this.handle = null;
     this.options = clientOptions;
+    this.serverOptions = serverOptions;
     this.sent = [];
     clients.push(this);
   }

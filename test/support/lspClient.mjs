@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { isolatedEnv } from './isolatedEnv.mjs';
+import { SERVER_EXEC_ARGV } from '../../dist/common/serverProcess.js';
 
 const serverPath = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
 
@@ -14,7 +15,8 @@ export function fileUri(path) {
 /** Starts the server and returns a client with helpers; call close() in a finally/after hook. */
 // `env`: variables added to the isolated environment (undefined removes one).
 export async function startServer({ settings = { enable: true, checkRegistries: false }, configuration = true, initializationOptions = {}, rootUri = null, capabilities, clientInfo, execArgv = [], env = {} } = {}) {
-  const child = spawn(process.execPath, [...execArgv, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv(env) });
+  // The flags the client starts the server with (common/serverProcess.ts), then the test's own.
+  const child = spawn(process.execPath, [...SERVER_EXEC_ARGV, ...execArgv, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: isolatedEnv(env) });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // Everything the server wrote to the client, for tests that look for what must never be sent.

@@ -31,3 +31,23 @@ test('restart disposes the previous session: two watchers and one status handler
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the server process gets the V8 flags the protocol tests and benchmarks start it with (common/serverProcess.ts)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinsight-client-'));
+  try {
+    const { PinsightClient } = await loadClient(dir);
+    const { clients } = await import(pathToFileURL(fake).href);
+    const { SERVER_EXEC_ARGV } = await import(pathToFileURL(join(root, 'dist/common/serverProcess.js')).href);
+    const context = { subscriptions: [], asAbsolutePath: (p) => join(root, p), globalStorageUri: { fsPath: join(dir, 'storage') } };
+    const client = new PinsightClient(context);
+    await client.start();
+    const { run, debug } = clients.at(-1).serverOptions;
+    assert.ok(SERVER_EXEC_ARGV.length > 0);
+    assert.deepEqual(run.options.execArgv, [...SERVER_EXEC_ARGV]);
+    assert.deepEqual(debug.options.execArgv.slice(-SERVER_EXEC_ARGV.length), [...SERVER_EXEC_ARGV]);
+    assert.equal(run.module, join(root, 'dist/server.js'));
+    await client.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

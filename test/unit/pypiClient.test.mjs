@@ -5,9 +5,11 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { ParsedBodies, PypiClient } from '../../dist/core/python/index/pypi.js';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { RegistryError } from '../../dist/core/http/types.js';
+import { CredentialSources } from '../../dist/core/http/credentials.js';
+import { PythonIndexServices } from '../../dist/core/python/index/services.js';
 import { startFakePypi, negotiate } from '../support/fakePypi.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
 
@@ -380,6 +382,49 @@ describe('PypiClient', () => {
     assert.equal(fake.requests.length, 6);
     assert.ok(fake.requests[5].headers['if-none-match']);
     assert.deepEqual([...again.versions.keys()], [...project.versions.keys()]);
+  });
+
+  test('clients sharing ParsedBodies (one per manifest tree, one RegistryHttp) parse each answer once; a revalidated page is not parsed again', async () => {
+    const { http, clock } = makeHttp();
+    const parsed = new ParsedBodies();
+    const first = new PypiClient(http, [{ url: fake.indexUrl }], { parsed });
+    const second = new PypiClient(http, [{ url: fake.indexUrl }], { parsed });
+    const a = await first.getProject('realtime');
+    const metadata = await first.getMetadata(a, '2.4.3');
+    assert.equal(parsed.parses, 2);
+    const b = await second.getProject('Realtime');
+    assert.equal(b.versions, a.versions, 'the second tree reads the same version map');
+    assert.equal(await second.getMetadata(b, '2.4.3'), metadata);
+    assert.equal(parsed.parses, 2);
+    assert.equal(b.name, 'Realtime', 'what is per call stays per call');
+    assert.equal(fake.requests.length, 2);
+    // A client with its own ParsedBodies (the default) parses for itself.
+    const alone = new PypiClient(http, [{ url: fake.indexUrl }]);
+    assert.notEqual((await alone.getProject('realtime')).versions, a.versions);
+    assert.equal(parsed.parses, 2);
+    // Past the TTL the page is revalidated (304): the kept body is not parsed again.
+    clock.t += 11 * 60_000;
+    const d = await second.getProject('realtime');
+    assert.ok(fake.requests.at(-1).headers['if-none-match']);
+    assert.deepEqual([...d.versions.keys()], [...a.versions.keys()]);
+    assert.equal(parsed.parses, 2);
+  });
+
+  test('PythonIndexServices: two manifest trees get clients of their own (their credentials) that parse each page once between them', async () => {
+    const { http } = makeHttp();
+    const services = new PythonIndexServices({
+      http, credentials: new CredentialSources(), settings: { indexUrl: fake.indexUrl, extraIndexUrls: [], origin: 'setting', isolated: true },
+      env: {}, platform: 'linux', readFile: async () => undefined,
+    });
+    const tree = (path) => [{ kind: 'requirements', path, options: [], dependencies: [] }];
+    const a = await services.pypiFor(tree('/one/requirements.txt'));
+    const b = await services.pypiFor(tree('/two/requirements.txt'));
+    assert.notEqual(a.client, b.client);
+    const first = await a.client.getProject('realtime');
+    const second = await b.client.getProject('realtime');
+    assert.equal(second.versions, first.versions);
+    assert.equal(services.parsed.parses, 1);
+    assert.equal(fake.requests.length, 1);
   });
 
   test('a py3-none-any wheel is preferred for metadata', async () => {

@@ -306,3 +306,34 @@ test('lowerBound: the bounding range’s lower end of a Requires-Python value, a
   assert.deepEqual(['>=3.8,<4', '>3.7,>=3.7', '>=3.7,>3.7', '~=3.9', '==3.10.*', '!=3.8.*', '<3.12', '>=3.6,!=3.7.*,>=3.8'].map(show),
     ['>=3.8', '>3.7', '>3.7', '>=3.9', '>=3.10', null, null, '>=3.8']);
 });
+
+test('providers over separate registry views (other checks, other documents) share the facts of one version map; a new map gets new facts', async () => {
+  // As PypiClient does while the index sends the same page: the same version map for every read.
+  const inner = memoryPypi({ lib: { '1.0': [], '2.0': [] }, app: { '1.0': ['lib>=1'] } });
+  const pages = new Map();
+  const pypi = {
+    async getProject(name) {
+      if (!pages.has(name)) pages.set(name, await inner.getProject(name));
+      return pages.get(name);
+    },
+    getMetadata: (project, version) => inner.getMetadata(project, version),
+  };
+  const first = await resolve(null, ['app'], { pypi });
+  const second = await resolve(null, ['app', 'lib<2'], { pypi });
+  assert.deepEqual(first.picked, { app: '1.0', lib: '2.0' });
+  assert.deepEqual(second.picked, { app: '1.0', lib: '1.0' });
+  assert.equal(second.provider.versionFacts('lib'), first.provider.versionFacts('lib'));
+  // Another target Python or installer has facts of its own.
+  const other = await resolve(null, ['app'], { pypi, pythonVersion: '3.8' });
+  assert.notEqual(other.provider.versionFacts('lib'), first.provider.versionFacts('lib'));
+  const uv = await resolve(null, ['app'], { pypi, installer: 'uv' });
+  assert.notEqual(uv.provider.versionFacts('lib'), first.provider.versionFacts('lib'));
+  // A refreshed page is a new map: its new release is seen.
+  const lib = pages.get('lib');
+  const versions = new Map(lib.versions);
+  versions.set('3.0', { ...lib.versions.get('2.0') });
+  pages.set('lib', { ...lib, versions });
+  const third = await resolve(null, ['app'], { pypi });
+  assert.deepEqual(third.picked, { app: '1.0', lib: '3.0' });
+  assert.notEqual(third.provider.versionFacts('lib'), first.provider.versionFacts('lib'));
+});

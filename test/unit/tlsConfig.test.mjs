@@ -89,6 +89,21 @@ test('Python: unreadable or empty bundles are ignored with a warning; the connec
   assert.notEqual(a.connection.id, (await python({})).connection.id);
 });
 
+test('a bundle read with every check is parsed once per text; the id follows the certificates, not the array', async () => {
+  const a = await python({ REQUESTS_CA_BUNDLE: '/ca/bundle.pem' });
+  const b = await python({ REQUESTS_CA_BUNDLE: '/ca/bundle.pem' });
+  assert.equal(b.connection.ca, a.connection.ca, 'the same text gives the same certificates');
+  assert.equal(a.connection.id, b.connection.id);
+  // The file changed: its new certificates and a new id.
+  const changed = await python({ REQUESTS_CA_BUNDLE: '/ca/bundle.pem' }, { ...FILES, '/ca/bundle.pem': CERT('three') });
+  assert.deepEqual(changed.connection.ca, [CERT('three')]);
+  assert.notEqual(changed.connection.id, a.connection.id);
+  // Equal certificates in another array (npm's inline ca) make the same id; other ones another.
+  const parts = { verify: true, advice: { untrusted: '', clientCertificate: '' }, sources: [] };
+  assert.equal(makeConnection({ ...parts, ca: [...a.connection.ca] }).id, makeConnection({ ...parts, ca: a.connection.ca }).id);
+  assert.notEqual(makeConnection({ ...parts, ca: [CERT('one')] }).id, makeConnection({ ...parts, ca: a.connection.ca }).id);
+});
+
 test('Python: trusted hosts are not verified (pip mounts an insecure adapter); host alone matches any port', async () => {
   const config = await python({ PIP_TRUSTED_HOST: 'intranet.example other.example:8443' });
   const conn = config.connection;

@@ -37,6 +37,15 @@ async function statPath(path: string): Promise<FileStat | undefined> {
 /** No file Pinsight reads (manifests, lockfiles, configuration) is near this; a larger one is not read. */
 export const MAX_READ_BYTES = 64 * 1024 * 1024;
 
+// Large files read with every check (a CA bundle named by REQUESTS_CA_BUNDLE, a lockfile) are kept
+// while the descriptor's stat says they are the same file, unchanged: device, inode, size, mtime and
+// ctime (a write changes ctime even when it restores mtime). Small files are simply read again.
+const KEEP_FROM_BYTES = 32 * 1024;
+const KEEP_FILES = 16;
+const kept = new Map<string, { stamp: string; text: string }>();
+/** Reads of regular files, and how many of them `kept` answered (what tests count). */
+export const fileReads = { reads: 0, kept: 0 };
+
 // Opened without blocking and checked on the open descriptor: a FIFO, a device (/dev/zero) or a
 // huge file reads as unreadable instead of hanging or exhausting the process.
 async function readRegularFile(path: string): Promise<string | undefined> {
@@ -44,7 +53,19 @@ async function readRegularFile(path: string): Promise<string | undefined> {
   try {
     const info = await handle.stat();
     if (!info.isFile() || info.size > MAX_READ_BYTES) return undefined;
-    return await handle.readFile('utf8');
+    fileReads.reads++;
+    if (info.size < KEEP_FROM_BYTES) return await handle.readFile('utf8');
+    const stamp = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+    const hit = kept.get(path);
+    if (hit?.stamp === stamp) {
+      fileReads.kept++;
+      return hit.text;
+    }
+    const text = await handle.readFile('utf8');
+    kept.delete(path);
+    if (kept.size >= KEEP_FILES) kept.delete(kept.keys().next().value!);
+    kept.set(path, { stamp, text });
+    return text;
   } finally {
     await handle.close();
   }

@@ -32,10 +32,22 @@ export interface Connection {
   sources: string[];
 }
 
+// A CA bundle (often the system's, ~140 certificates named by REQUESTS_CA_BUNDLE or SSL_CERT_FILE)
+// is read with every check's configuration: its certificates and their digest are worked out once
+// per text, and an equal text gives the same array, whose digest stands for it in the id.
+const bundleDigests = new WeakMap<readonly string[], string>();
+const bundles = new Map<string, string[]>();
+const MAX_BUNDLES = 8;
+
 /** Builds a Connection, computing its id from everything that changes how a socket is made. */
 export function makeConnection(parts: Omit<Connection, 'id'>): Connection {
   const { ca, clientCert, verify, insecureHosts, proxy } = parts;
-  return { ...parts, id: hashString(JSON.stringify([ca ?? null, clientCert ?? null, verify, insecureHosts ?? null, proxy ?? null])) };
+  let caDigest: string | null = null;
+  if (ca) {
+    caDigest = bundleDigests.get(ca) ?? hashString(JSON.stringify(ca));
+    bundleDigests.set(ca, caDigest);
+  }
+  return { ...parts, id: hashString(JSON.stringify([caDigest, clientCert ?? null, verify, insecureHosts ?? null, proxy ?? null])) };
 }
 
 /** Whether a request to this URL verifies the server's certificate under these settings. */
@@ -57,9 +69,14 @@ export function defaultConnection(advice: TlsAdvice): Connection {
 const CERTIFICATE = /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----[\s\S]*?-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g;
 const PRIVATE_KEY = /-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/;
 
-/** The PEM certificates in a bundle's text, in order (other blocks and text between them are skipped, as OpenSSL does). */
+/** The PEM certificates in a bundle's text, in order (other blocks and text between them are skipped, as OpenSSL does); read-only, shared per text. */
 export function pemCertificates(text: string): string[] {
-  return [...text.replace(/\r\n/g, '\n').matchAll(CERTIFICATE)].map((m) => `${m[0]}\n`);
+  const known = bundles.get(text);
+  if (known) return known;
+  const certificates = [...text.replace(/\r\n/g, '\n').matchAll(CERTIFICATE)].map((m) => `${m[0]}\n`);
+  if (bundles.size >= MAX_BUNDLES) bundles.clear();
+  bundles.set(text, certificates);
+  return certificates;
 }
 
 /** The first PEM private key in a text, or undefined. */

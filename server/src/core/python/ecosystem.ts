@@ -74,10 +74,10 @@ class PythonChecker implements EcosystemChecker {
 
   async check(manifests: ParsedManifest[], kind: ManifestKind, options: StageOptions): Promise<EcosystemCheck> {
     const root = manifests[0]!;
-    const target = await selectPythonTarget(manifests, options.host, this.context.readFile);
+    // Both read configuration files; neither needs the other.
+    const [target, { client, config }] = await Promise.all([selectPythonTarget(manifests, options.host, this.context.readFile), this.services.pypiFor(manifests)]);
     const state: PythonCheckState = { findings: [], pypiFacts: new Map(), target: target.description, stale: false };
     const out: EcosystemCheck = { findings: state.findings, failures: [], stale: false, registries: [], target: target.description, hoverFacts: pythonHoverFacts(state) };
-    const { client, config } = await this.services.pypiFor(manifests);
     out.registries = config.describe();
     if (!client) {
       // --no-index (or PIP_NO_INDEX) with no index left: nothing is read, and the verdict says so rather than passing as clean.

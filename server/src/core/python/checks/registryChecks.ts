@@ -37,7 +37,17 @@ interface Parsed {
   yankedReason?: string;
 }
 
+// Sorted once per version map: PypiClient shares one while the index sends the same page, so a
+// check after each edit does not parse every release again (read-only).
+const sortedByMap = new WeakMap<PypiProject['versions'], Parsed[]>();
+
 function sortedVersions(project: PypiProject): Parsed[] {
+  let sorted = sortedByMap.get(project.versions);
+  if (!sorted) sortedByMap.set(project.versions, (sorted = sortVersions(project)));
+  return sorted;
+}
+
+function sortVersions(project: PypiProject): Parsed[] {
   const out: Parsed[] = [];
   for (const [text, info] of project.versions) {
     if (info.files.length === 0) continue;

@@ -57,6 +57,23 @@ export interface PypiClientOptions {
   jsonApiBase?: string;
   /** Trust, client certificate and proxy from pip's configuration, sent with every request. */
   connection?: Connection;
+  /** Parsed answers shared with other clients over the same RegistryHttp (see ParsedBodies). */
+  parsed?: ParsedBodies;
+}
+
+/**
+ * Parsed forms keyed by the response body. RegistryHttp's memory cache returns the same body object
+ * for every hit, so a warm lookup skips parsing (the bench showed parsing, not I/O, dominating warm
+ * runs). One instance serves every client of a registry stack: each manifest tree has its own client
+ * (its credentials), and 50 open manifests would otherwise hold 50 parsed copies of each page. An
+ * entry is used only for the same URL and reader (`stamp`), so a body never stands for another request.
+ */
+export class ParsedBodies {
+  readonly pages = new WeakMap<Uint8Array, { stamp: string; page: SimplePage }>();
+  readonly merged = new WeakMap<SimplePage, { others: SimplePage[]; versions: Map<string, PypiVersion> }>();
+  readonly metadata = new WeakMap<Uint8Array, { stamp: string; metadata: PypiMetadata }>();
+  /** How many bodies were parsed (not found here): what tests count. */
+  parses = 0;
 }
 
 interface Index {
@@ -136,11 +153,7 @@ const decodeUtf8 = (body: Uint8Array, fatal: boolean) => new TextDecoder('utf-8'
 /** Reads projects and their dependency metadata from one or more simple-API indexes. */
 export class PypiClient {
   private readonly indexes: Index[];
-  // Parsed forms keyed by the response body: a cache hit returns the same body object, so a warm
-  // lookup skips parsing (the bench showed parsing, not I/O, dominating warm runs).
-  private readonly pages = new WeakMap<Uint8Array, SimplePage>();
-  private readonly merged = new WeakMap<SimplePage, { others: SimplePage[]; versions: Map<string, PypiVersion> }>();
-  private readonly metadataTexts = new WeakMap<Uint8Array, PypiMetadata>();
+  private readonly parsed: ParsedBodies;
 
   constructor(
     private readonly http: PypiHttp,
@@ -149,6 +162,7 @@ export class PypiClient {
   ) {
     if (indexes.length === 0) throw new Error('PypiClient needs at least one index');
     this.indexes = indexes.map(({ url }) => toIndex(url));
+    this.parsed = options.parsed ?? new ParsedBodies();
   }
 
   /**
@@ -183,10 +197,10 @@ export class PypiClient {
 
   // The merged version map is shared while every index answers with the same pages (read-only).
   private mergeCached(pages: SimplePage[]): Map<string, PypiVersion> {
-    const hit = this.merged.get(pages[0]);
+    const hit = this.parsed.merged.get(pages[0]);
     if (hit && hit.others.length === pages.length - 1 && hit.others.every((p, i) => p === pages[i + 1])) return hit.versions;
     const versions = mergePages(pages);
-    this.merged.set(pages[0], { others: pages.slice(1), versions });
+    this.parsed.merged.set(pages[0], { others: pages.slice(1), versions });
     return versions;
   }
 
@@ -195,9 +209,11 @@ export class PypiClient {
     const result = await fetch(`${index.base}${encodeURIComponent(normalized)}/`, { accept: ACCEPT, ...read, registry: index.display });
     if (result.status === 404 || result.status === 410) return undefined;
     if (result.status !== 200) throw httpError(index.display, result.status, `the project page for "${name}"`);
-    const parsed = this.pages.get(result.body);
-    if (parsed) return { page: parsed, stale: result.stale };
     const type = (result.headers['content-type'] ?? '').toLowerCase();
+    const stamp = `${result.url}\u0000${normalized}\u0000${index.display}\u0000${type}`;
+    const parsed = this.parsed.pages.get(result.body);
+    if (parsed?.stamp === stamp) return { page: parsed.page, stale: result.stale };
+    this.parsed.parses++;
     const malformed = (detail: string) => new RegistryError('malformed', index.display, `${index.display} sent a project page for "${name}" that Pinsight cannot read: ${detail}.`);
     let text: string;
     try {
@@ -208,7 +224,7 @@ export class PypiClient {
     const isJson = /^application\/(vnd\.pypi\.simple\.v\d+\+)?json\b/.test(type) || (type === '' && text.trimStart().startsWith('{'));
     try {
       const page = isJson ? parseJsonPage(text, result.url, normalized, index.display) : parseHtmlPage(text, result.url, normalized, index.display);
-      this.pages.set(result.body, page);
+      this.parsed.pages.set(result.body, { stamp, page });
       return { page, stale: result.stale };
     } catch (error) {
       if (error instanceof SimpleIndexError) throw malformed(error.message);
@@ -293,11 +309,12 @@ export class PypiClient {
     const result = await fetch(this.withCredentials(`${file.url}.metadata`), { ...read, registry: file.index });
     if (result.status === 404) return undefined;
     if (result.status !== 200) throw httpError(file.index, result.status, `the metadata file of ${file.filename}`);
-    let metadata = this.metadataTexts.get(result.body);
-    if (!metadata) {
-      metadata = this.fromMetadataText(project, version, file, decodeUtf8(result.body, false), 'metadata-file');
-      this.metadataTexts.set(result.body, metadata);
-    }
+    const stamp = `${result.url}\u0000${project.normalized}\u0000${version}\u0000${file.filename}\u0000${file.index}`;
+    const cached = this.parsed.metadata.get(result.body);
+    if (cached?.stamp === stamp) return cached.metadata;
+    this.parsed.parses++;
+    const metadata = this.fromMetadataText(project, version, file, decodeUtf8(result.body, false), 'metadata-file');
+    this.parsed.metadata.set(result.body, { stamp, metadata });
     return metadata;
   }
 

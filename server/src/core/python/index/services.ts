@@ -6,7 +6,7 @@ import type { RegistryContext } from '../../ecosystem';
 import { scopedHttp } from '../../http/credentials';
 import type { ParsedManifest } from '../../model';
 import { loadPythonIndexConfig, type PythonIndexConfig } from './indexConfig';
-import { PypiClient } from './pypi';
+import { ParsedBodies, PypiClient } from './pypi';
 
 export interface PythonServices {
   client: PypiClient | null;
@@ -16,6 +16,8 @@ export interface PythonServices {
 /** Makes and shares PyPI clients for manifest trees. */
 export class PythonIndexServices {
   private readonly clients = new Map<string, PypiClient>();
+  /** One parse of each answer for every client (each manifest tree has its own, for its credentials). */
+  readonly parsed = new ParsedBodies();
 
   constructor(private readonly context: RegistryContext) {}
 
@@ -45,7 +47,7 @@ export class PythonIndexServices {
     const key = [scope, config.connection.id, ...config.indexes.map((i) => i.url)].join('\n');
     let client = this.clients.get(key);
     if (!client) {
-      client = new PypiClient(scopedHttp(this.context.http, this.context.credentials.forScope(scope)), config.indexes.map((i) => ({ url: i.url })), { connection: config.connection });
+      client = new PypiClient(scopedHttp(this.context.http, this.context.credentials.forScope(scope)), config.indexes.map((i) => ({ url: i.url })), { connection: config.connection, parsed: this.parsed });
       this.clients.set(key, client);
     }
     return { client, config };

@@ -178,7 +178,7 @@ export function packageFacts(project: PypiProject, python: Version | undefined, 
 
 /** The versions one requirement allows under the installer's rules and the package's policy. */
 export function allowedVersions(facts: PackageFacts, set: SpecifierSet, policy: PackagePolicy): AllowedSet {
-  const matching = facts.versions.filter((v) => set.contains(v.parsed, { prereleases: true }));
+  const matching = matchingVersions(facts, set);
   const preOk = prereleasesAllowed(facts, set, policy);
   const chosen = matching.filter((v) => !v.pre || preOk);
   let yankOk: (v: VersionFacts) => boolean = policy.yankedAllowed;
@@ -189,6 +189,19 @@ export function allowedVersions(facts: PackageFacts, set: SpecifierSet, policy: 
   const allowed = new Set(chosen.filter((v) => !v.yanked || yankOk(v)).map((v) => v.version));
   const prereleasesOnly = allowed.size === 0 && !preOk ? matching.filter((v) => v.pre && v.compatible && !v.yanked).map((v) => v.version) : [];
   return { allowed, prereleasesOnly };
+}
+
+// Which versions a specifier set contains, once per facts and set: facts are shared per version
+// map (provider.ts) and sets per text (cachedSpecifierSet), so every check and document that asks
+// again finds the answer (read-only).
+const matchingCache = new WeakMap<PackageFacts, WeakMap<SpecifierSet, VersionFacts[]>>();
+
+function matchingVersions(facts: PackageFacts, set: SpecifierSet): VersionFacts[] {
+  let bySet = matchingCache.get(facts);
+  if (!bySet) matchingCache.set(facts, (bySet = new WeakMap()));
+  let matching = bySet.get(set);
+  if (!matching) bySet.set(set, (matching = facts.versions.filter((v) => set.contains(v.parsed, { prereleases: true }))));
+  return matching;
 }
 
 function prereleasesAllowed(facts: PackageFacts, set: SpecifierSet, policy: PackagePolicy): boolean {
@@ -202,7 +215,7 @@ function prereleasesAllowed(facts: PackageFacts, set: SpecifierSet, policy: Pack
 export function pinAdmitsYanked(facts: PackageFacts, set: SpecifierSet, policy: Omit<PackagePolicy, 'yankedAllowed'>): boolean {
   if (!isPinned(set)) return false;
   const preOk = prereleasesAllowed(facts, set, { ...policy, yankedAllowed: () => false });
-  const usable = facts.versions.filter((v) => v.compatible && (!v.pre || preOk) && set.contains(v.parsed, { prereleases: true }));
+  const usable = matchingVersions(facts, set).filter((v) => v.compatible && (!v.pre || preOk));
   return usable.length > 0 && usable.every((v) => v.yanked);
 }
 

@@ -11,7 +11,7 @@
 import type { CheckDeadline } from '../../ecosystem';
 import type { Dependency, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
-import { evaluateMarker, parseMarker, type MarkerEnvironment, type Tristate } from '../versions/markers';
+import { evaluateMarker, parseMarker, type Marker, type MarkerEnvironment, type Tristate } from '../versions/markers';
 import { compareVersions, parseVersion, SpecifierSet, type Version } from '../versions/pep440';
 import { normalizeName } from '../versions/pep508';
 import {
@@ -99,6 +99,23 @@ interface Override {
   specifier: string;
   state: Tristate;
   marker: string | null;
+}
+
+// Facts computed once per version list: PypiClient shares one merged version map while the index
+// sends the same pages, so every check, document and what-if probe reading it shares these (they
+// are read-only). Keyed by installer, target Python and project (factsKey).
+const factsByVersionMap = new WeakMap<PypiProject['versions'], Map<string, PackageFacts>>();
+
+// A metadata marker's value per target environment and extra (see Provider.markerOf).
+const markerValues = new WeakMap<Marker, Map<string, Tristate>>();
+
+/** packageFacts, shared by every provider that reads the same version map. */
+function sharedPackageFacts(key: string, project: PypiProject, python: Version | undefined, installer: Installer): PackageFacts {
+  let byKey = factsByVersionMap.get(project.versions);
+  if (!byKey) factsByVersionMap.set(project.versions, (byKey = new Map()));
+  let facts = byKey.get(key);
+  if (!facts) byKey.set(key, (facts = packageFacts(project, python, installer)));
+  return facts;
 }
 
 /** Creates the provider for one manifest tree and target. */
@@ -249,7 +266,7 @@ class Provider implements PythonProvider {
   private factsOf(base: string, project: PypiProject): PackageFacts {
     const key = this.factsKey(base);
     let facts = this.view.facts.get(key);
-    if (!facts) this.view.facts.set(key, (facts = this.view.warmFacts.get(key) ?? packageFacts(project, this.python, this.options.installer)));
+    if (!facts) this.view.facts.set(key, (facts = this.view.warmFacts.get(key) ?? sharedPackageFacts(key, project, this.python, this.options.installer)));
     return facts;
   }
 
@@ -257,7 +274,7 @@ class Provider implements PythonProvider {
   private warmFactsOf(base: string, project: PypiProject): PackageFacts {
     const key = this.factsKey(base);
     let facts = this.view.facts.get(key) ?? this.view.warmFacts.get(key);
-    if (!facts) this.view.warmFacts.set(key, (facts = packageFacts(project, this.python, this.options.installer)));
+    if (!facts) this.view.warmFacts.set(key, (facts = sharedPackageFacts(key, project, this.python, this.options.installer)));
     return facts;
   }
 
@@ -409,15 +426,28 @@ class Provider implements PythonProvider {
     return `it requires Python ${requiresPython ?? '(another version)'} and the target is Python ${this.pythonText}${rule}`;
   }
 
+  private environmentKey: string | undefined;
+
+  // A metadata marker's value for this target, shared by every provider with an equal environment
+  // (parsed requirement lists, and so their marker trees, are shared per metadata answer).
+  private markerOf(tree: Marker, extra: string | null): Tristate {
+    this.environmentKey ??= JSON.stringify(this.options.target.environment);
+    let byTarget = markerValues.get(tree);
+    if (!byTarget) markerValues.set(tree, (byTarget = new Map()));
+    const key = `${this.environmentKey}\u0000${extra ?? ''}`;
+    let state = byTarget.get(key);
+    if (state === undefined) byTarget.set(key, (state = evaluateMarker(tree, { ...this.options.target.environment, extra: extra === null ? [] : [extra] })));
+    return state;
+  }
+
   // Base requirements hold with no extra; an extra's are those its marker adds (base ones come through name==v).
   private metadataEdges(requirements: ParsedRequirement[], extra: string | null, by: { pkg: string; version: string }): ProvidedDependency[] {
-    const env = this.options.target.environment;
     const out: ProvidedDependency[] = [];
     for (const r of requirements) {
-      const plain: Tristate = r.markerTree ? evaluateMarker(r.markerTree, { ...env, extra: [] }) : true;
+      const plain: Tristate = r.markerTree ? this.markerOf(r.markerTree, null) : true;
       let state = plain;
       if (extra !== null) {
-        state = r.markerTree ? evaluateMarker(r.markerTree, { ...env, extra: [extra] }) : true;
+        state = r.markerTree ? this.markerOf(r.markerTree, extra) : true;
         if (plain === true) continue;
       }
       if (state === false) continue;

@@ -45,6 +45,10 @@ export interface ParsedRequirement {
   markerTree?: Marker;
 }
 
+// Requires-Dist lists parsed once for every view: PypiClient shares one metadata object per
+// answer, so later checks and other documents find the list they read before (read-only).
+const parsedLists = new WeakMap<readonly string[], ParsedRequirement[] | { invalid: string; message: string }>();
+
 /** Registry reads shared by providers: promises that never reject, made without a signal so an aborted solve leaves a usable cache. */
 export class RegistryView {
   private readonly projects = new Map<string, Promise<ProjectOutcome>>();
@@ -80,8 +84,11 @@ export class RegistryView {
   /** A version's Requires-Dist, parsed once; the first line pip could not read makes the version unusable. */
   requirementsOf(base: string, version: string, requiresDist: string[]): ParsedRequirement[] | { invalid: string; message: string } {
     const key = `${base}\u0000${version}`;
-    let parsed = this.requirements.get(key);
-    if (parsed) return parsed;
+    let parsed = this.requirements.get(key) ?? parsedLists.get(requiresDist);
+    if (parsed) {
+      this.requirements.set(key, parsed);
+      return parsed;
+    }
     const list: ParsedRequirement[] = [];
     for (const text of requiresDist) {
       const r = parsePep508(text);
@@ -94,6 +101,7 @@ export class RegistryView {
     }
     parsed ??= list;
     this.requirements.set(key, parsed);
+    parsedLists.set(requiresDist, parsed);
     return parsed;
   }
 
