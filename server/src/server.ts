@@ -130,7 +130,7 @@ export function startServer(connection: Connection, makeRuntime: (openText: (pat
       if (inlayRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
     },
     reportStatus() {
-      void connection.sendNotification(StatusNotification, statusOf(ctx, checks.busy, checks.waiting())).catch(() => undefined);
+      void connection.sendNotification(StatusNotification, statusOf(ctx, checks.busy, checks.waiting(), checks.phase)).catch(() => undefined);
     },
   };
   const diagnostics = new DiagnosticsFeature(ctx);

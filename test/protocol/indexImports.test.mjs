@@ -39,6 +39,10 @@ test('no venv: the import-break comes from the index, with the quick fix and the
     assert.deepEqual(breaks.map((d) => [d.range.start.line, d.severity]), [[0, 2], [1, 2]]);
     assert.match(breaks[1].message, /^flask 2\.2\.2 imports `werkzeug\.urls\.url_quote` \(flask\/app\.py:30\), which werkzeug 3\.0\.0 does not define/);
     assert.match(breaks[1].message, /werkzeug 2\.3\.8 is the highest release that still has/);
+    // While the wheels were read, the status item said so (its history holds every status sent).
+    const importing = await client.waitForStatus((s) => s.text === 'Checking imports…');
+    assert.equal(importing.state, 'busy');
+    assert.match(importing.detail, /pinsight\.importChecks\.maxBytesPerCheck/);
     const wheels = pypi.requests.filter((r) => /\.whl$/.test(r.path));
     assert.ok(wheels.length > 0 && wheels.every((r) => /^bytes=/.test(r.headers.range ?? '')), 'wheels are read by range requests only');
 

@@ -34,6 +34,8 @@ export class BackgroundChecks {
   private readonly controllers = new Map<string, AbortController>();
   private readonly runs = new Map<string, Promise<void>>();
   private readonly started = new Map<string, { at: number; limit: number; http: RegistryHttp }>();
+  /** Documents whose check has published its verdict and now reads wheels for the import checks. */
+  private readonly importing = new Set<string>();
   /** The registry configuration last logged per document, so the output says where requests went once per change. */
   private readonly logged = new Map<string, string>();
 
@@ -41,6 +43,12 @@ export class BackgroundChecks {
 
   get busy(): boolean {
     return this.runs.size > 0 || this.timers.size > 0;
+  }
+
+  /** 'imports' while every running check has its verdict published and only reads wheels for the import checks. */
+  get phase(): 'imports' | undefined {
+    if (this.timers.size > 0 || this.runs.size === 0) return undefined;
+    return [...this.runs.keys()].every((uri) => this.importing.has(uri)) ? 'imports' : undefined;
   }
 
   /** The longest-running check, once it has waited long enough to be worth saying. */
@@ -113,6 +121,11 @@ export class BackgroundChecks {
       // Import checks from the wheels on the index follow the verdict, which is already published.
       if (result.later) {
         const before = result;
+        // The registry wait notice no longer applies (the import checks have their own bounds): the
+        // status item says the imports are being checked.
+        this.started.delete(uri);
+        this.importing.add(uri);
+        this.ctx.reportStatus();
         result = await runLaterStage(result, { signal });
         if (!current()) return;
         this.ctx.online.set(uri, { version, analysis, result });
@@ -135,6 +148,7 @@ export class BackgroundChecks {
       clearTimeout(notice);
       clearInterval(refresh);
       this.started.delete(uri);
+      this.importing.delete(uri);
     }
   }
 

@@ -23,7 +23,7 @@ function hostOf(registry: string): string {
 }
 
 /** What the language status item shows: progress (and what it waits for), then conflicts, registry trouble or all clear. */
-export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): StatusParams {
+export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait, phase?: 'imports'): StatusParams {
   const manifests = [...ctx.analyses.values()].filter((a) => a.analysis !== null).length;
   const entries = [...ctx.online.values()];
   const failures = new Map<string, string>();
@@ -47,6 +47,10 @@ export function statusOf(ctx: ServerContext, busy: boolean, wait?: StatusWait): 
     const who = wait.registries.length > 0 ? wait.registries.map(hostOf).join(', ') : 'registries';
     const why = `Waiting ${wait.seconds} s for ${wait.registries.join(', ') || 'the registries'}; Pinsight gives up after ${wait.limit} s (pinsight.registryTimeoutSeconds) and reports what it could not read. The other findings are shown meanwhile.`;
     return { state: 'busy', text: `Waiting for ${who} (${wait.seconds} s)…`, detail: [why, detail].filter(Boolean).join('\n'), manifests };
+  }
+  if (busy && phase === 'imports') {
+    const why = "The verdict is shown; Pinsight is reading the resolved releases' wheels on the index (range requests, within pinsight.importChecks.maxBytesPerCheck and pinsight.importChecks.timeoutSeconds) to check each dependency's imports.";
+    return { state: 'busy', text: 'Checking imports…', detail: [why, detail].filter(Boolean).join('\n'), manifests };
   }
   if (busy) return { state: 'busy', text: registriesOff ? 'Checking…' : 'Checking registries…', detail, manifests };
   if (failures.size > 0) return { state: 'error', text: `${plural(failures.size, 'registry', 'registries')} unreachable${stale ? ', using cache' : ''}`, detail, manifests };
