@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { isolatedEnv } from './isolatedEnv.mjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const workRoot = join(repoRoot, '.e2e-work');
@@ -83,7 +84,9 @@ function freePort() {
 }
 
 function codeServerEnv() {
-  const env = { ...process.env, PATH: `${node24Bin}:${process.env.PATH}` };
+  // No pip.conf, PIP_* variable, .npmrc or .netrc of this machine reaches the server: it talks only
+  // to the registries and snapshots the tests give it (a fresh CI machine has none of them either).
+  const env = isolatedEnv({ PATH: `${node24Bin}:${process.env.PATH}` });
   // code-server would otherwise reuse an outer VS Code's IPC hook or password.
   for (const key of ['VSCODE_IPC_HOOK_CLI', 'VSCODE_PROXY_URI', 'PASSWORD', 'HASHED_PASSWORD', 'ELECTRON_RUN_AS_NODE']) delete env[key];
   return env;
