@@ -50,6 +50,27 @@ const languageClientApart = {
   },
 };
 
+// semver is the npm wing's, and runs its module code (about 10 ms) at start-up even when no
+// package.json is read: the server and CLI bundles get a stand-in that loads it on the first call.
+// The names are those the wing uses; a new one fails the build ("No matching export").
+const SEMVER_USED = ['eq', 'gt', 'gte', 'intersects', 'major', 'prerelease', 'rcompare', 'satisfies', 'valid', 'validRange'];
+const lazySemver = {
+  name: 'lazy-semver',
+  setup(build) {
+    // Only Pinsight's own imports: a dependency that requires semver gets the real module.
+    build.onResolve({ filter: /^semver$/ }, (args) => (args.importer.includes('/server/src/') ? { path: 'semver', namespace: 'lazy-semver' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-semver' }, () => ({
+      resolveDir: '.',
+      contents: [
+        'let real;',
+        "const load = () => (real ??= require('semver'));",
+        ...SEMVER_USED.map((name) => `export const ${name} = (...args) => load().${name}(...args);`),
+        `export default { ${SEMVER_USED.join(', ')} };`,
+      ].join('\n'),
+    }));
+  },
+};
+
 const builds = [
   { ...common, bundle: true, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [languageClientApart] },
   {
@@ -59,7 +80,7 @@ const builds = [
     outfile: 'dist/languageClient.js',
     external: ['vscode'],
   },
-  { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart] },
+  { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart, lazySemver] },
   { ...common, bundle: true, entryPoints: { undici: 'undici' }, outdir: 'dist' },
   { ...common, bundle: false, entryPoints: coreFiles, outdir: 'dist/core', outbase: 'server/src/core', sourcemap: false, minify: false },
   { ...common, bundle: false, entryPoints: nodeFiles, outdir: 'dist/node', outbase: 'server/src/node', sourcemap: false, minify: false },
