@@ -136,9 +136,15 @@ function metadataHashes(value: unknown): { hashes: Record<string, string> } | un
   return undefined;
 }
 
-function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v.toLowerCase();
+// The string values of `value`, lower-cased, added to `out` (a key already there keeps its place).
+function stringRecord(value: unknown, out: Record<string, string> = {}): Record<string, string> {
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (typeof v === 'string') out[k] = v.toLowerCase();
+    }
+  }
   return out;
 }
 
@@ -189,7 +195,7 @@ export function parseJsonPage(text: string, pageUrl: string, normalized: string,
       {
         filename: f.filename,
         url,
-        hashes: { ...fragmentHashes, ...stringRecord(f.hashes) },
+        hashes: stringRecord(f.hashes, fragmentHashes), // a fresh object per link
         requiresPython: typeof f['requires-python'] === 'string' && f['requires-python'] ? f['requires-python'] : undefined,
         yanked,
         yankedReason: typeof f.yanked === 'string' && f.yanked ? f.yanked : undefined,
