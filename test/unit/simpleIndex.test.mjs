@@ -126,5 +126,17 @@ describe('simple index parsing', () => {
     assert.equal(parseCoreMetadata('\u0000\u0001 garbage'), undefined);
     const m = parseCoreMetadata('\uFEFFMetadata-Version: 2.3\nName: x\nRequires-Dist: a\nrequires-dist: b\nnot a header line\nRequires-Dist: c\n');
     assert.deepEqual(m.requiresDist, ['a', 'b'], 'a non-header line ends the headers, like Python email');
+    // Every line ending, folded values, a header block with no line break at its end, and a body
+    // after the blank line whose header-like lines are not headers.
+    const cases = [
+      ['Metadata-Version: 2.1\r\nRequires-Dist: a\r\n  ; extra == "x"\r\n\r\nRequires-Dist: body', ['a  ; extra == "x"']],
+      ['Metadata-Version: 2.1\rRequires-Dist: a\rRequires-Dist: b\r\rRequires-Dist: body', ['a', 'b']],
+      ['Metadata-Version: 2.1\nRequires-Dist: a\r\nRequires-Dist: b\rRequires-Dist: c', ['a', 'b', 'c']],
+      ['Metadata-Version: 2.1\nRequires-Dist: a\n\tb\n\nRequires-Dist: body\n', ['a\tb']],
+      ['Metadata-Version: 2.1\n\nRequires-Dist: body\n', []],
+    ];
+    for (const [text, requiresDist] of cases) assert.deepEqual(parseCoreMetadata(text).requiresDist, requiresDist, JSON.stringify(text));
+    assert.equal(parseCoreMetadata(''), undefined);
+    assert.equal(parseCoreMetadata('\n\nMetadata-Version: 2.1\n'), undefined, 'headers end at the first blank line');
   });
 });
