@@ -86,6 +86,8 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
   return createHostRegistries({
     settings: { indexUrl: options.indexUrl, extraIndexUrls: options.extraIndexUrls, npmRegistry: options.registry, origin: 'cli', isolated: options.isolated },
     cacheDir: options.noCache || options.registrySnapshot ? undefined : resolve(options.cacheDir ?? defaultCacheDir(process.env)),
+    // One run, nothing else on the loop: blocking reads of small entries beat the thread pool's hops.
+    blockingCacheReads: true,
     offline: options.offline,
     snapshot: options.registrySnapshot ? resolve(options.registrySnapshot) : undefined,
     env: options.isolated ? {} : process.env,

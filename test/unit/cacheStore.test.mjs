@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileCacheStore } from '../../dist/node/cacheStore.js';
@@ -30,6 +30,30 @@ test('an entry survives the store; a damaged byte is caught by the checksum', as
     damaged[damaged.length - 2] ^= 0xff;
     assert.equal(decodeEntry(damaged, 'k').ok, false);
     assert.equal(await store.get('v1-missing'), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('blocking reads (the CLI\'s store) read what the default store wrote, report misses, drop torn frames and never throw for a missing folder', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinsight-store-'));
+  try {
+    const folder = join(dir, 'cache');
+    const blocking = createFileCacheStore(folder, { blockingReads: true });
+    assert.equal(await blocking.get('v1-k'), undefined); // no folder yet
+    const writer = createFileCacheStore(folder);
+    const entry = { key: 'k', url: 'https://example.test/simple/a/', status: 200, headers: {}, storedAt: 5, body: new TextEncoder().encode('{"files":[]}') };
+    await writer.put('v1-k', encodeEntry(entry));
+    assert.deepEqual(decodeEntry(await blocking.get('v1-k'), 'k'), { ok: true, entry });
+    assert.equal(await blocking.get('v1-other'), undefined);
+    // A file cut inside its frame header reads as a miss and is removed.
+    const [name] = readdirSync(folder);
+    writeFileSync(join(folder, name), Buffer.from('PSK1'));
+    assert.equal(await blocking.get('v1-k'), undefined);
+    assert.deepEqual(readdirSync(folder), []);
+    // The same store writes too.
+    await blocking.put('v1-k', encodeEntry(entry));
+    assert.deepEqual(decodeEntry(await writer.get('v1-k'), 'k'), { ok: true, entry });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -73,11 +73,52 @@ describe('simple index parsing', () => {
     assert.throws(() => parseJsonPage('{"meta": {"api-version": "2.0"}, "files": []}', 'https://i.example/', 'x', 'i'), /version 2\.0/);
   });
 
+  test('JSON: file links read as the URL parser reads them (absolute, odd hosts, dot segments, fragments)', () => {
+    const links = [
+      'http://127.0.0.1:35949/files/a/a-1.0-py3-none-any.whl',
+      'https://Files.Example.org/a/a-1.0.tar.gz',
+      'https://x.org:443/a/a-1.0.tar.gz',
+      'http://127.1/a/a-1.0.tar.gz',
+      'https://x.org/a/./b/a-1.0.tar.gz',
+      'https://x.org/a/%2E%2E/a-1.0.tar.gz',
+      'https://x.org/a/../a-1.0.tar.gz',
+      'https://x.org/a/a-1.0.tar.gz#sha256=ABCDEF',
+      'https://x.org/a/a-1.0.tar.gz#sha256=ab cd',
+      'https://x.org/a/a-1.0.tar.gz#',
+      'https://x.org/a/a%2D1.0.tar.gz',
+      'https://x.org/a/a-1.0%zz.tar.gz',
+      'https://x.org//a/a-1.0.tar.gz',
+      "https://x.org/a/it's/a-1.0.tar.gz",
+      'https://x.org/a b/a-1.0.tar.gz',
+      'https://x.org/a\\b/a-1.0.tar.gz',
+      'https://x.org/a/a-1.0.tar.gz?x=1',
+      'HTTPS://x.org/a/a-1.0.tar.gz',
+      ' https://x.org/a/a-1.0.tar.gz',
+      'https://x.org/é/a-1.0.tar.gz',
+      '../../files/a-1.0.tar.gz',
+    ];
+    const files = links.map((url) => ({ filename: 'a-1.0.tar.gz', url, hashes: {} }));
+    const page = parseJsonPage(JSON.stringify({ meta: { 'api-version': '1.1' }, files }), 'https://x.org/simple/a/', 'a', 'i');
+    for (const [i, link] of links.entries()) {
+      const expected = new URL(link, 'https://x.org/simple/a/');
+      const fragment = /^(sha1|sha224|sha384|sha256|sha512|md5)=([0-9a-fA-F]+)$/.exec(expected.hash.slice(1));
+      expected.hash = '';
+      assert.equal(page.files[i].url, expected.href, link);
+      assert.deepEqual(page.files[i].hashes, fragment ? { [fragment[1]]: fragment[2].toLowerCase() } : {}, link);
+    }
+  });
+
   test('merging keeps the first spelling of equal versions', () => {
     const file = (version, index) => ({ filename: `x-${version}.tar.gz`, url: 'u', kind: 'sdist', version, hashes: {}, yanked: false, index });
     const merged = mergePages([{ files: [file('1.0', 'a')] }, { files: [file('1.0.0', 'b'), file('not-a-version', 'b')] }]);
     assert.deepEqual([...merged.keys()], ['1.0']);
     assert.deepEqual(merged.get('1.0').files.map((f) => f.index), ['a', 'b']);
+    // Plain releases and other spellings of the same version meet under one key.
+    const spellings = ['2.0', '02.0', '2', 'v2.0.0', '2.0.0.0', '2.1', '2.10', '2.1.0', '0!2.1', '10.0', '1.0.10', '1.0.1'];
+    const many = mergePages([{ files: spellings.map((v) => file(v, 'a')) }]);
+    assert.deepEqual([...many.keys()], ['2.0', '2.1', '2.10', '10.0', '1.0.10', '1.0.1']);
+    assert.equal(many.get('2.0').files.length, 5);
+    assert.equal(many.get('2.1').files.length, 3);
   });
 
   test('core metadata headers', () => {
@@ -85,5 +126,17 @@ describe('simple index parsing', () => {
     assert.equal(parseCoreMetadata('\u0000\u0001 garbage'), undefined);
     const m = parseCoreMetadata('\uFEFFMetadata-Version: 2.3\nName: x\nRequires-Dist: a\nrequires-dist: b\nnot a header line\nRequires-Dist: c\n');
     assert.deepEqual(m.requiresDist, ['a', 'b'], 'a non-header line ends the headers, like Python email');
+    // Every line ending, folded values, a header block with no line break at its end, and a body
+    // after the blank line whose header-like lines are not headers.
+    const cases = [
+      ['Metadata-Version: 2.1\r\nRequires-Dist: a\r\n  ; extra == "x"\r\n\r\nRequires-Dist: body', ['a  ; extra == "x"']],
+      ['Metadata-Version: 2.1\rRequires-Dist: a\rRequires-Dist: b\r\rRequires-Dist: body', ['a', 'b']],
+      ['Metadata-Version: 2.1\nRequires-Dist: a\r\nRequires-Dist: b\rRequires-Dist: c', ['a', 'b', 'c']],
+      ['Metadata-Version: 2.1\nRequires-Dist: a\n\tb\n\nRequires-Dist: body\n', ['a\tb']],
+      ['Metadata-Version: 2.1\n\nRequires-Dist: body\n', []],
+    ];
+    for (const [text, requiresDist] of cases) assert.deepEqual(parseCoreMetadata(text).requiresDist, requiresDist, JSON.stringify(text));
+    assert.equal(parseCoreMetadata(''), undefined);
+    assert.equal(parseCoreMetadata('\n\nMetadata-Version: 2.1\n'), undefined, 'headers end at the first blank line');
   });
 });

@@ -2,7 +2,6 @@
 // picks a version (npm-pick-manifest's nodeVersion/npmVersion). The language server runs inside the
 // editor's own runtime, whose Node is not the user's: the `node` on PATH answers for itself, and npm's
 // version is read from the package.json installed beside it. Read once per process, lazily.
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 
@@ -11,7 +10,9 @@ export interface MachineEngines {
   npmVersion?: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  // Loaded when first needed: only an npm check asks, and node:child_process costs a CLI start ~5 ms.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(command, args, { env, timeout: 5_000, windowsHide: true, shell: process.platform === 'win32' }, (error, stdout) => resolve(error ? undefined : stdout.trim()));
   });

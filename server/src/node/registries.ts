@@ -19,6 +19,8 @@ export interface HostRegistryOptions {
   settings: RegistrySettings;
   /** Disk cache folder; undefined keeps the cache in memory only. */
   cacheDir?: string;
+  /** Read the disk cache with blocking reads (FileCacheStoreOptions.blockingReads): the CLI's choice. */
+  blockingCacheReads?: boolean;
   offline?: boolean;
   /** A recorded registry snapshot to answer from instead of the network. */
   snapshot?: string;
@@ -69,7 +71,7 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     clock: systemClock,
     // A snapshot's answers live under the real registries' URLs: on disk they would stand in for
     // those registries in every later session. They stay in memory, which is as fast as the file.
-    store: options.cacheDir && !options.snapshot ? createFileCacheStore(options.cacheDir) : undefined,
+    store: options.cacheDir && !options.snapshot ? createFileCacheStore(options.cacheDir, { blockingReads: options.blockingCacheReads }) : undefined,
     offline: options.offline,
     maxConcurrentPerHost: options.maxConcurrentPerHost,
     userAgent: 'pinsight/0.1.0',

@@ -23,9 +23,10 @@ export interface PackageData {
 // Bumped on every move in any tree: edges cache what they resolve to until the next move.
 let treeEpoch = 0;
 
-const collator = new Intl.Collator('en');
+// Made on first use: building a collator costs about 6 ms, paid at every CLI start otherwise.
+let collator: Intl.Collator | undefined;
 /** arborist's ordering (@isaacs/string-locale-compare with the 'en' locale). */
-export const localeCompare = (a: string, b: string): number => collator.compare(a, b);
+export const localeCompare = (a: string, b: string): number => (collator ??= new Intl.Collator('en')).compare(a, b);
 
 export class Edge {
   /** Set when npm accepted this peer edge as broken (a conflict it is allowed to override). */

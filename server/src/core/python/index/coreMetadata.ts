@@ -13,8 +13,16 @@ export interface CoreMetadata {
 /** Header fields in order, with folded lines unfolded; the body after the first blank line is dropped. */
 export function parseHeaders(text: string): Array<[string, string]> {
   const fields: Array<[string, string]> = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  for (const line of lines) {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Line by line up to the end of the header block: the description after it (often a whole
+  // README) is never split into lines.
+  const lineBreak = /\r\n|\n|\r/g;
+  for (let start = 0, more = true; more; ) {
+    lineBreak.lastIndex = start;
+    const m = lineBreak.exec(body);
+    const line = body.slice(start, m ? m.index : body.length);
+    more = m !== null;
+    if (m) start = m.index + m[0].length;
     if (line === '') break;
     if (/^[ \t]/.test(line)) {
       // RFC 5322 unfolding: the line break goes, the leading whitespace stays.

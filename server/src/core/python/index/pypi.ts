@@ -104,8 +104,13 @@ export function displayIndex(url: string): string {
   return redactUrl(url)?.replace(/\/+$/, '') ?? '(an invalid index URL)';
 }
 
+const PLAIN_RELEASE = /^(?:0|[1-9][0-9]{0,15})(?:\.(?:0|[1-9][0-9]{0,15}))*$/;
+
 // Equal versions get equal keys: normalised, and trailing `.0`s dropped (1.0 == 1.0.0 in PEP 440).
 function canonicalVersion(text: string): string | undefined {
+  // Most listed versions are plain releases already in normal form ("2.15.3"): their canonical
+  // form is the text without trailing zeros, with no parse (the warm profile's largest version cost).
+  if (PLAIN_RELEASE.test(text)) return text.replace(/(\.0+)+$/, '');
   const v = parseVersion(text);
   if (!v) return undefined;
   const m = /^(\d+!)?(\d+(?:\.\d+)*)(.*)$/s.exec(formatVersion(v));
@@ -130,8 +135,11 @@ function preferredWheels(files: PypiFile[]): PypiFile[] {
 export function mergePages(pages: SimplePage[]): Map<string, PypiVersion> {
   const versions = new Map<string, PypiVersion>();
   const keyOf = new Map<string, string>(); // canonical -> listed key
+  // Every file of a version names it: the canonical form is worked out once per spelling.
+  const canonicalOf = new Map<string, string | undefined>();
   const entryFor = (listed: string): PypiVersion | undefined => {
-    const canonical = canonicalVersion(listed);
+    let canonical = canonicalOf.get(listed);
+    if (canonical === undefined && !canonicalOf.has(listed)) canonicalOf.set(listed, (canonical = canonicalVersion(listed)));
     if (canonical === undefined) return undefined; // not PEP 440: pip >= 24.1 ignores such files too
     const key = keyOf.get(canonical) ?? listed;
     keyOf.set(canonical, key);

@@ -65,7 +65,46 @@ export function parseDistFilename(filename: string, normalized: string): { kind:
   return undefined;
 }
 
+// An absolute http(s) link whose path holds only characters the URL parser keeps as they are, and
+// no dot segment: its normalised form is the text itself once its authority is (checked once per
+// authority, below). Pages list thousands of such links, and parsing each was a visible share of a
+// warm run.
+const PLAIN_LINK = /^(https?:\/\/[^/?#\\\s]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*)(?:#([^\x00-\x20\x7f]*))?$/;
+const plainAuthority = new Map<string, boolean>();
+
+function isPlainAuthority(authority: string): boolean {
+  let plain = plainAuthority.get(authority);
+  if (plain === undefined) {
+    try {
+      plain = new URL(`${authority}/`).href === `${authority}/`;
+    } catch {
+      plain = false;
+    }
+    if (plainAuthority.size > 1000) plainAuthority.clear();
+    plainAuthority.set(authority, plain);
+  }
+  return plain;
+}
+
+function splitPlainLink(href: string): { url: string; hashes: Record<string, string>; filename: string } | undefined {
+  const m = PLAIN_LINK.exec(href);
+  if (!m || /\/(\.|%2e)/i.test(m[2]) || !isPlainAuthority(m[1])) return undefined;
+  const hashes: Record<string, string> = {};
+  const fragment = m[3] === undefined ? null : HASH_FRAGMENT.exec(m[3]);
+  if (fragment) hashes[fragment[1]] = fragment[2].toLowerCase();
+  const last = m[2].slice(m[2].lastIndexOf('/') + 1);
+  let filename = last;
+  try {
+    filename = decodeURIComponent(last);
+  } catch {
+    // As below.
+  }
+  return { url: m[1] + m[2], hashes, filename };
+}
+
 function splitUrl(href: string, base: string): { url: string; hashes: Record<string, string>; filename: string } {
+  const plain = splitPlainLink(href);
+  if (plain) return plain;
   let parsed: URL;
   try {
     parsed = new URL(href, base);
@@ -97,9 +136,15 @@ function metadataHashes(value: unknown): { hashes: Record<string, string> } | un
   return undefined;
 }
 
-function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v.toLowerCase();
+// The string values of `value`, lower-cased, added to `out` (a key already there keeps its place).
+function stringRecord(value: unknown, out: Record<string, string> = {}): Record<string, string> {
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (typeof v === 'string') out[k] = v.toLowerCase();
+    }
+  }
   return out;
 }
 
@@ -150,7 +195,7 @@ export function parseJsonPage(text: string, pageUrl: string, normalized: string,
       {
         filename: f.filename,
         url,
-        hashes: { ...fragmentHashes, ...stringRecord(f.hashes) },
+        hashes: stringRecord(f.hashes, fragmentHashes), // a fresh object per link
         requiresPython: typeof f['requires-python'] === 'string' && f['requires-python'] ? f['requires-python'] : undefined,
         yanked,
         yankedReason: typeof f.yanked === 'string' && f.yanked ? f.yanked : undefined,

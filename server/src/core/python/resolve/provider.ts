@@ -283,7 +283,9 @@ class Provider implements PythonProvider {
     return (this.warmer ??= {
       view: this.view,
       deadline: this.options.deadline,
-      applies: (r, extras) => !r.markerTree || evaluateMarker(r.markerTree, { ...this.options.target.environment, extra: [...extras] }) !== false,
+      // Through markerOf's cache when at most one extra is asked for (the usual case), as solves do.
+      applies: (r, extras) =>
+        !r.markerTree || (extras.length <= 1 ? this.markerOf(r.markerTree, extras[0] ?? null) : evaluateMarker(r.markerTree, { ...this.options.target.environment, extra: [...extras] })) !== false,
       admitsPython: (requiresPython) => !requiresPython || !this.python || this.pythonAdmitsText(requiresPython),
       likelyPick: (name, specifier, project) => this.likelyPick(name, specifier, project),
     });

@@ -49,6 +49,27 @@ export interface ParsedRequirement {
 // answer, so later checks and other documents find the list they read before (read-only).
 const parsedLists = new WeakMap<readonly string[], ParsedRequirement[] | { invalid: string; message: string }>();
 
+// One line of Requires-Dist, parsed once: consecutive releases of a project mostly repeat their
+// lines, and sharing the parsed line shares its marker tree, whose value per target the provider
+// caches (read-only). Bounded; cleared whole when full, as the lines of one check fit many times.
+const parsedLines = new Map<string, ParsedRequirement | { invalid: string; message: string }>();
+const MAX_PARSED_LINES = 20_000;
+
+function parseRequiresDistLine(text: string): ParsedRequirement | { invalid: string; message: string } {
+  let parsed = parsedLines.get(text);
+  if (parsed) return parsed;
+  const r = parsePep508(text);
+  if (r.ok) {
+    const q = r.requirement;
+    parsed = { text, name: normalizeName(q.name), extras: q.extras.map(normalizeName), specifier: q.specifier, url: q.url, marker: q.marker, markerTree: q.markerTree };
+  } else {
+    parsed = { invalid: text, message: r.message };
+  }
+  if (parsedLines.size >= MAX_PARSED_LINES) parsedLines.clear();
+  parsedLines.set(text, parsed);
+  return parsed;
+}
+
 /** Registry reads shared by providers: promises that never reject, made without a signal so an aborted solve leaves a usable cache. */
 export class RegistryView {
   private readonly projects = new Map<string, Promise<ProjectOutcome>>();
@@ -91,13 +112,12 @@ export class RegistryView {
     }
     const list: ParsedRequirement[] = [];
     for (const text of requiresDist) {
-      const r = parsePep508(text);
-      if (!r.ok) {
-        parsed = { invalid: text, message: r.message };
+      const line = parseRequiresDistLine(text);
+      if ('invalid' in line) {
+        parsed = line;
         break;
       }
-      const q = r.requirement;
-      list.push({ text, name: normalizeName(q.name), extras: q.extras.map(normalizeName), specifier: q.specifier, url: q.url, marker: q.marker, markerTree: q.markerTree });
+      list.push(line);
     }
     parsed ??= list;
     this.requirements.set(key, parsed);
