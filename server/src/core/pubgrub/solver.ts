@@ -281,8 +281,9 @@ class Solver {
     const pos = indices.indexOf(at);
     const ahead = Math.min(WALK_AHEAD, 2 ** (tries - 1));
     // The highest is tried first unless the provider prefers the lowest: walk away from the end picked.
-    const next = pos === indices.length - 1 || pos !== 0 ? indices.slice(Math.max(0, pos - ahead), pos).reverse() : indices.slice(pos + 1, pos + 1 + ahead);
-    if (next.length > 0) this.provider.prefetch(pkg, next.map((i) => versions[i]));
+    const next = pos === indices.length - 1 || pos !== 0 ? indices.slice(Math.max(0, pos - WALK_AHEAD), pos).reverse() : indices.slice(pos + 1, pos + 1 + WALK_AHEAD);
+    if (next.length > 0) this.provider.prefetch(pkg, next.slice(0, ahead).map((i) => versions[i]));
+    if (next.length > ahead) this.provider.prefetchShallow?.(pkg, next.slice(ahead).map((i) => versions[i]));
   }
 
   /** Tells the provider which versions it will likely be asked about next. */
