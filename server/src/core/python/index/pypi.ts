@@ -130,8 +130,12 @@ function preferredWheels(files: PypiFile[]): PypiFile[] {
 export function mergePages(pages: SimplePage[]): Map<string, PypiVersion> {
   const versions = new Map<string, PypiVersion>();
   const keyOf = new Map<string, string>(); // canonical -> listed key
+  // Every file of a release lists the same version text: parse each text once (a cold check's pages
+  // were a sixth of its version parsing).
+  const canonicalOf = new Map<string, string | undefined>();
   const entryFor = (listed: string): PypiVersion | undefined => {
-    const canonical = canonicalVersion(listed);
+    let canonical = canonicalOf.get(listed);
+    if (canonical === undefined && !canonicalOf.has(listed)) canonicalOf.set(listed, (canonical = canonicalVersion(listed)));
     if (canonical === undefined) return undefined; // not PEP 440: pip >= 24.1 ignores such files too
     const key = keyOf.get(canonical) ?? listed;
     keyOf.set(canonical, key);
