@@ -103,11 +103,7 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   const registries = !options.noRegistry && analyses.length > 0 ? makeRegistries(options, runtime) : undefined;
   if (options.noRegistry) skipped.push('registry checks and resolution (--no-registry)');
   // One limit for the whole run: a hanging index must not hold a CI job for minutes per request.
-  // Ended as soon as every analysis is done: reads still in flight then were read ahead for solves
-  // that no longer need them, and the process would otherwise wait for each of them (and for the
-  // reads their answers start) before it exits.
-  const done = new AbortController();
-  const deadline = checkDeadline(options.timeoutSeconds, '--timeout', done.signal);
+  const deadline = checkDeadline(options.timeoutSeconds, '--timeout');
   try {
     const host = hostFor(options);
     for (const analysis of analyses) {
@@ -131,7 +127,6 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
       if (result.stale) process.stderr.write(`pinsight: some registry answers for ${displayPath(analysis.root)} came from the cache and may be out of date.\n`);
     }
   } finally {
-    done.abort();
     await registries?.close();
   }
   // Located by path: mergeFindings files each finding under its own file whichever analysis carries it.

@@ -31,13 +31,10 @@ function abortReason(signal: AbortSignal | undefined): unknown {
   return signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
-/**
- * A check's time limit from now, on the system clock; its timer never keeps the process alive.
- * `stop` ends it early too: the CLI stops it once every answer is in.
- */
-export function checkDeadline(seconds: number, setting: string, stop?: AbortSignal): CheckDeadline {
+/** A check's time limit from now, on the system clock; its timer never keeps the process alive. */
+export function checkDeadline(seconds: number, setting: string): CheckDeadline {
   const ms = Math.round(seconds * 1000);
-  const signal = stop ? AbortSignal.any([AbortSignal.timeout(ms), stop]) : AbortSignal.timeout(ms);
+  const signal = AbortSignal.timeout(ms);
   // Every read in flight listens to it, and prefetching keeps dozens in flight: that is no leak.
   setMaxListeners(0, signal);
   return { signal, at: systemClock.now() + ms, seconds, setting };
