@@ -268,7 +268,9 @@ class Solver {
   /**
    * A package tried a second time is being walked through its versions: the provider hears of the
    * next ones in the order they would be tried (2, then 4 ahead), so that a walk down a
-   * dozen releases does not wait one round trip per release.
+   * dozen releases does not wait one round trip per release. At the first step the 2 after those
+   * are hinted shallow (their own metadata only): further hints cost more than they save once the
+   * reads in flight reach the per-host limit (bench/README.md, issue 11).
    */
   private prefetchNext(pkg: PackageName, allowed: VersionSet, at: number, versions: string[]): void {
     const last = this.tries.get(pkg);

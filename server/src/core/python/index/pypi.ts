@@ -130,8 +130,7 @@ function preferredWheels(files: PypiFile[]): PypiFile[] {
 export function mergePages(pages: SimplePage[]): Map<string, PypiVersion> {
   const versions = new Map<string, PypiVersion>();
   const keyOf = new Map<string, string>(); // canonical -> listed key
-  // Every file of a release lists the same version text: parse each text once (a cold check's pages
-  // were a sixth of its version parsing).
+  // Every file of a release lists the same version text: parse each text once, not once per file.
   const canonicalOf = new Map<string, string | undefined>();
   const entryFor = (listed: string): PypiVersion | undefined => {
     let canonical = canonicalOf.get(listed);
