@@ -85,7 +85,23 @@ const builds = [
     external: ['vscode'],
   },
   { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart, lazyModules] },
-  { ...common, bundle: true, entryPoints: { undici: 'undici' }, outdir: 'dist' },
+  // Only what node/transport.ts uses (Agent, ProxyAgent, buildConnector, Dispatcher#request): undici's
+  // index also loads fetch, WebSocket, the cache and mock layers, which doubled the time to require it
+  // on a cold run's first request.
+  {
+    ...common,
+    bundle: true,
+    stdin: {
+      contents: [
+        "const Dispatcher = require('undici/lib/dispatcher/dispatcher');",
+        "Object.assign(Dispatcher.prototype, require('undici/lib/api'));",
+        "module.exports = { Dispatcher, Agent: require('undici/lib/dispatcher/agent'), ProxyAgent: require('undici/lib/dispatcher/proxy-agent'), buildConnector: require('undici/lib/core/connect') };",
+      ].join('\n'),
+      resolveDir: '.',
+      sourcefile: 'undici.js',
+    },
+    outfile: 'dist/undici.js',
+  },
   { ...common, bundle: false, entryPoints: coreFiles, outdir: 'dist/core', outbase: 'server/src/core', sourcemap: false, minify: false },
   { ...common, bundle: false, entryPoints: nodeFiles, outdir: 'dist/node', outbase: 'server/src/node', sourcemap: false, minify: false },
   // How the server process is started, for the protocol tests and benchmarks (test/support/lspClient.mjs).

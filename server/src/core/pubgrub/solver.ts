@@ -268,7 +268,9 @@ class Solver {
   /**
    * A package tried a second time is being walked through its versions: the provider hears of the
    * next ones in the order they would be tried (2, then 4 ahead), so that a walk down a
-   * dozen releases does not wait one round trip per release.
+   * dozen releases does not wait one round trip per release. At the first step the 2 after those
+   * are hinted shallow (their own metadata only): further hints cost more than they save once the
+   * reads in flight reach the per-host limit (bench/README.md, issue 11).
    */
   private prefetchNext(pkg: PackageName, allowed: VersionSet, at: number, versions: string[]): void {
     const last = this.tries.get(pkg);
@@ -281,8 +283,9 @@ class Solver {
     const pos = indices.indexOf(at);
     const ahead = Math.min(WALK_AHEAD, 2 ** (tries - 1));
     // The highest is tried first unless the provider prefers the lowest: walk away from the end picked.
-    const next = pos === indices.length - 1 || pos !== 0 ? indices.slice(Math.max(0, pos - ahead), pos).reverse() : indices.slice(pos + 1, pos + 1 + ahead);
-    if (next.length > 0) this.provider.prefetch(pkg, next.map((i) => versions[i]));
+    const next = pos === indices.length - 1 || pos !== 0 ? indices.slice(Math.max(0, pos - WALK_AHEAD), pos).reverse() : indices.slice(pos + 1, pos + 1 + WALK_AHEAD);
+    if (next.length > 0) this.provider.prefetch(pkg, next.slice(0, ahead).map((i) => versions[i]));
+    if (next.length > ahead) this.provider.prefetchShallow?.(pkg, next.slice(ahead).map((i) => versions[i]));
   }
 
   /** Tells the provider which versions it will likely be asked about next. */

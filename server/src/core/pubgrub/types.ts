@@ -74,6 +74,8 @@ export interface DependencyProvider {
   dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult>;
   /** Optional warm-up: the solver tells the provider what it will likely ask next. */
   prefetch?(pkg: PackageName, versions: string[]): void;
+  /** Optional, further down a walk than prefetch: versions likely asked about later, whose own data alone is worth reading now. */
+  prefetchShallow?(pkg: PackageName, versions: string[]): void;
   /** The version a decision should try first among the allowed ones (default: the highest). */
   preferred?(pkg: PackageName, allowed: string[]): string | undefined;
   /** Extra incompatibilities known from the start (team rules), each added once all its packages' versions are known. */

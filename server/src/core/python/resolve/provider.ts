@@ -19,7 +19,7 @@ import {
   type AllowedSet, type Installer, type PackageFacts, type PackagePolicy,
 } from './candidates';
 import { RegistryView, withSignal, type ParsedRequirement, type PypiSource, type ReadFailure } from './registryView';
-import { warmDependencies, warmRelease, warmRequirements, type WarmHost } from './warm';
+import { warmDependencies, warmMetadata, warmRelease, warmRequirements, type WarmHost } from './warm';
 import { collectNotes, type NoteLog, type PythonNote, type SolutionView } from './notes';
 import type { DependenciesResult, DependencyOrigin, DependencyProvider, PackageName, ProvidedDependency, ProvidedRule, VersionsResult } from '../../pubgrub/types';
 import { ROOT } from '../../pubgrub/types';
@@ -366,6 +366,13 @@ class Provider implements PythonProvider {
     void this.view.project(base, deadline).then((o) => {
       if (o.kind !== 'ok') return;
       for (const v of versions.slice(0, 8)) if (o.project.versions.has(v)) warmRelease(this.warmHost, o.project, v);
+    });
+  }
+
+  prefetchShallow(pkg: PackageName, versions: string[]): void {
+    if (pkg === ROOT) return;
+    void this.view.project(splitPackage(pkg).base, this.options.deadline).then((o) => {
+      if (o.kind === 'ok') for (const v of versions.slice(0, 8)) warmMetadata(this.warmHost, o.project, v);
     });
   }
 

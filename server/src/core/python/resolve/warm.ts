@@ -54,6 +54,16 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
   });
 }
 
+/**
+ * Reads one release's own metadata ahead of a walk down its package's releases, without its
+ * dependencies: the solver will likely reach it, but later than the releases warmed in full, so
+ * its dependencies can wait until warmRelease or the solve asks (never throws, never rejects).
+ */
+export function warmMetadata(host: WarmHost, project: PypiProject, version: string): void {
+  if (!project.versions.has(version) || host.view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
+  void host.view.metadataOf(project, version, host.deadline);
+}
+
 // A release with extras requested is another set of dependencies: `pyjwt[crypto]` adds cryptography.
 function warmKey(base: string, version: string, extras: readonly string[]): string {
   return extras.length === 0 ? `${base}\u0000${version}` : `${base}\u0000${version}\u0000${[...extras].sort().join(',')}`;

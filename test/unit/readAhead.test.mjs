@@ -1,0 +1,134 @@
+// Reading ahead of a walk down a package's releases (pubgrub/solver.ts prefetchNext, the Python
+// provider's prefetchShallow, warm.ts warmMetadata): the next releases are warmed in full (their
+// metadata, then their dependencies), and the ones after them have their own metadata read at
+// once. Reads are counted at an in-memory index that answers in rounds the test releases, so
+// nothing here depends on time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPythonProvider } from '../../dist/core/python/resolve/provider.js';
+import { solve } from '../../dist/core/pubgrub/solver.js';
+import { LINUX_311, memoryPypi, roots } from '../support/memoryPypi.mjs';
+import { memoryProvider } from '../support/memoryProvider.mjs';
+import { startFakePypi } from '../support/fakePypi.mjs';
+import { fetchTransport } from '../support/fetchTransport.mjs';
+import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
+import { PypiClient } from '../../dist/core/python/index/pypi.js';
+import { resolvePythonFindings } from '../../dist/core/python/checks/resolutionFindings.js';
+
+/** A PypiSource whose reads are answered round by round: `rounds` counts round trips. */
+function roundIndex(registry) {
+  const base = memoryPypi(registry);
+  const pending = [];
+  const stats = { rounds: 0, calls: base.calls };
+  const held = (call) => new Promise((resolve, reject) => pending.push(() => call().then(resolve, reject)));
+  const idle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  };
+  return {
+    stats,
+    source: { getProject: (name) => held(() => base.getProject(name)), getMetadata: (project, version) => held(() => base.getMetadata(project, version)) },
+    async drive(done) {
+      let finished = false;
+      const result = done.finally(() => (finished = true));
+      const deadline = Date.now() + 10_000;
+      while (!finished && Date.now() < deadline) {
+        await idle();
+        if (pending.length === 0) continue;
+        stats.rounds++;
+        for (const answer of pending.splice(0)) answer();
+      }
+      return result;
+    },
+    async settle() {
+      for (let k = 0; k < 50; k++) {
+        await idle();
+        if (pending.length === 0) return;
+        for (const answer of pending.splice(0)) answer();
+      }
+    },
+  };
+}
+
+const provider = (source, lines) => createPythonProvider({ pypi: source, roots: roots(lines), target: { environment: LINUX_311 }, installer: 'pip' });
+
+test('the first step of a walk hints two releases in full and the two after them shallow; later steps hint four in full', async () => {
+  // Every a k needs b==k, and only b 1 exists: the solver tries a 12, 11, ... down to 1.
+  const registry = { a: {}, b: { '1': {} } };
+  for (let k = 1; k <= 12; k++) registry.a[String(k)] = { b: `==${k}` };
+  const p = memoryProvider(registry, { root: { a: '' } });
+  const shallow = [];
+  p.prefetchShallow = (pkg, versions) => shallow.push([pkg, ...versions]);
+  const result = await solve(p);
+  assert.equal(result.versions.get('a'), '1');
+  const full = p.calls.prefetch.filter(([pkg]) => pkg === 'a').map(([, ...versions]) => versions);
+  assert.deepEqual(full.slice(1, 3), [['10', '9'], ['9', '8', '7', '6']]);
+  // Only the first step of the walk, whose full hint is short, reads further ahead shallow.
+  assert.deepEqual(shallow, [['a', '8', '7']]);
+});
+
+test('a shallow hint reads the release\'s metadata, not its dependencies; a full hint reads both', async () => {
+  const registry = { a: { '1.0': ['x'], '2.0': ['y'] }, x: { '1.0': [] }, y: { '1.0': [] } };
+  const index = roundIndex(registry);
+  const p = provider(index.source, ['a']);
+  p.prefetchShallow('a', ['1.0']);
+  await index.settle();
+  assert.deepEqual(index.stats.calls.metadata, ['a==1.0']);
+  assert.deepEqual(index.stats.calls.projects, ['a']);
+  p.prefetch('a', ['2.0']);
+  await index.settle();
+  assert.deepEqual(index.stats.calls.metadata.sort(), ['a==1.0', 'a==2.0', 'y==1.0']);
+  assert.deepEqual(index.stats.calls.projects.sort(), ['a', 'y']);
+});
+
+test('on the seed at the fake PyPI, shallow hints save a round trip of the verdict and fixes at the per-host limit, with the same requests and fixes', async () => {
+  const fake = await startFakePypi({ projects: 'all' });
+  const proto = Object.getPrototypeOf(createPythonProvider({ pypi: {}, roots: [], target: { environment: LINUX_311 }, installer: 'pip' }));
+  const shallow = proto.prefetchShallow;
+  try {
+    const run = async () => {
+      // Each round answers every request waiting at the transport (at most the per-host limit).
+      const held = [];
+      let outstanding = 0;
+      let requests = 0;
+      const transport = (request) => new Promise((resolve, reject) => {
+        requests++;
+        held.push(() => {
+          outstanding++;
+          fetchTransport(request).then(resolve, reject).finally(() => outstanding--);
+        });
+      });
+      const clock = { now: () => Date.now(), sleep: () => Promise.resolve(), random: () => 0.5 };
+      const client = new PypiClient(new RegistryHttp({ transport, clock, retries: 0, maxConcurrentPerHost: 16 }), [{ url: fake.indexUrl }]);
+      const seed = ['fastapi==0.115.12', 'uvicorn==0.34.2', 'supabase==2.15.3', 'websockets==15.0.1'];
+      const manifest = { path: 'requirements.txt', kind: 'requirements', options: [], problems: [], includes: [], dependencies: roots(seed).map((r) => r.dependency) };
+      const target = { environment: LINUX_311, pythonVersion: '3.11', description: 'Python 3.11 on Linux' };
+      let done = false;
+      const pending = resolvePythonFindings([manifest], client, { target, installer: 'pip' }).finally(() => (done = true));
+      let rounds = 0;
+      const deadline = Date.now() + 30_000;
+      while (!done && Date.now() < deadline) {
+        for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+        if (outstanding > 0) {
+          await new Promise((r) => setTimeout(r, 1));
+          continue;
+        }
+        if (held.length === 0) continue;
+        rounds++;
+        for (const go of held.splice(0)) go();
+      }
+      const result = await pending;
+      return { rounds, requests, fixes: result.findings.map((f) => f.fixes.map((x) => x.title)) };
+    };
+    proto.prefetchShallow = undefined;
+    const before = await run();
+    proto.prefetchShallow = shallow;
+    const after = await run();
+    assert.deepEqual(after.fixes, before.fixes);
+    assert.deepEqual(after.fixes[0], ['Change to supabase==2.25.1, the highest version the other requirements allow']);
+    assert.equal(after.requests, before.requests);
+    assert.ok(after.rounds < before.rounds, `rounds with shallow hints ${after.rounds}, without ${before.rounds}`);
+  } finally {
+    proto.prefetchShallow = shallow;
+    await fake.close();
+  }
+});
