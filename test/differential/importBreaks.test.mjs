@@ -12,7 +12,7 @@ import { requireOracles } from '../support/oracles.mjs';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWheel, buildMetadata, filenameStem } from '../support/fakePypiArtifacts.mjs';
 import { isolatedEnv } from '../support/isolatedEnv.mjs';
@@ -21,7 +21,7 @@ import { createNodeRuntime } from '../../dist/node/runtime.js';
 import { loadRequirementsTree } from '../../dist/core/python/requirements/requirements.js';
 import { inspectPythonEnvironment } from '../../dist/core/python/environment/inspect.js';
 import { startFakePypi } from '../support/fakePypi.mjs';
-import { importBreakProjects } from '../support/importBreakIndex.mjs';
+import { filesUnder, importBreakProjects } from '../support/importBreakIndex.mjs';
 import { createHostRegistries } from '../../dist/node/registries.js';
 import { PypiClient } from '../../dist/core/python/index/pypi.js';
 import { IndexImportSession } from '../../dist/core/python/checks/indexImports.js';
@@ -57,16 +57,6 @@ const PAIRS = [
 let workdir;
 const wheels = new Map();
 const fixtures = new Map();
-
-async function filesUnder(dir) {
-  const out = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath ?? entry.path, entry.name);
-    out[relative(dir, full).split(sep).join('/')] = await readFile(full, 'utf8');
-  }
-  return out;
-}
 
 before(async () => {
   const python = await runProcess('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { env: ENV });

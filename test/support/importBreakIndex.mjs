@@ -10,7 +10,8 @@ import { normalize } from './fakePypiArtifacts.mjs';
 
 export const IMPORT_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'import-breaks');
 
-async function filesUnder(dir) {
+/** Every file under `dir`, by its '/'-separated relative path, as text. */
+export async function filesUnder(dir) {
   const out = {};
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;

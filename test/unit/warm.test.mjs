@@ -8,53 +8,14 @@ import assert from 'node:assert/strict';
 import { createPythonProvider } from '../../dist/core/python/resolve/provider.js';
 import { WARM_LIMIT } from '../../dist/core/python/resolve/warm.js';
 import { solve } from '../../dist/core/pubgrub/solver.js';
-import { LINUX_311, memoryPypi, roots } from '../support/memoryPypi.mjs';
+import { LINUX_311, roots } from '../support/memoryPypi.mjs';
 import { memoryProvider } from '../support/memoryProvider.mjs';
+import { roundIndex } from '../support/roundIndex.mjs';
 import { startFakePypi } from '../support/fakePypi.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { PypiClient } from '../../dist/core/python/index/pypi.js';
 import { resolvePythonFindings } from '../../dist/core/python/checks/resolutionFindings.js';
-
-/**
- * A PypiSource whose reads wait until the test releases them: each release answers every read
- * pending at that moment (one round trip for all of them), so `rounds` counts round trips.
- */
-function roundIndex(registry, options) {
-  const base = memoryPypi(registry, options);
-  const pending = [];
-  const stats = { rounds: 0, peak: 0, calls: base.calls };
-  const held = (call) => new Promise((resolve, reject) => {
-    pending.push(() => call().then(resolve, reject));
-    stats.peak = Math.max(stats.peak, pending.length);
-  });
-  return {
-    stats,
-    source: { getProject: (name) => held(() => base.getProject(name)), getMetadata: (project, version) => held(() => base.getMetadata(project, version)) },
-    /** Answers reads round by round until `done` settles; reads made while a round is answered wait for the next. */
-    async drive(done) {
-      let finished = false;
-      const result = done.finally(() => (finished = true));
-      const deadline = Date.now() + 10_000;
-      while (!finished && Date.now() < deadline) {
-        // Let the solver and the warming react to the last answers before the next round.
-        for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-        if (pending.length === 0) continue;
-        stats.rounds++;
-        for (const answer of pending.splice(0)) answer();
-      }
-      return result;
-    },
-    /** Answers whatever warming still has in flight once the solve is done. */
-    async settle() {
-      for (let k = 0; k < 50; k++) {
-        for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-        if (pending.length === 0) return;
-        for (const answer of pending.splice(0)) answer();
-      }
-    },
-  };
-}
 
 const provider = (source, lines) => createPythonProvider({ pypi: source, roots: roots(lines), target: { environment: LINUX_311 }, installer: 'pip' });
 

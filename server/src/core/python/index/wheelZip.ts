@@ -197,10 +197,18 @@ export async function readWheelMetadata(read: RangeReader): Promise<Uint8Array> 
   const dir = await locateDirectory(file, tail);
   const entry = findMetadata(readEntries(await file.slice(dir.offset, dir.offset + dir.size), dir.count));
   if (entry.compressedSize > MAX_METADATA || entry.uncompressedSize > MAX_METADATA) throw new WheelError('the METADATA file is implausibly large');
-  // Guess the local extra field has the central one's length, so that one read usually suffices.
-  const guess = 30 + entry.nameLength + entry.extraLength + entry.compressedSize;
+  return readEntry(file, entry, 'the METADATA file', 0);
+}
+
+/**
+ * One entry's bytes through range reads: its local header (guessing that the local extra field has
+ * the central one's length, plus `slack`, so that one read usually suffices), then its data,
+ * decompressed and CRC-checked. `label` names it in the WheelError thrown when it is unreadable.
+ */
+async function readEntry(file: RemoteFile, entry: Entry, label: string, slack: number): Promise<Uint8Array> {
+  const guess = 30 + entry.nameLength + entry.extraLength + entry.compressedSize + slack;
   const header = view(await file.slice(entry.localOffset, Math.min(file.total, entry.localOffset + Math.max(30, guess))));
-  if (header.getUint32(0, true) !== 0x04034b50) throw new WheelError('the METADATA entry has no local file header');
+  if (header.getUint32(0, true) !== 0x04034b50) throw new WheelError(`${label} has no local file header`);
   const dataStart = entry.localOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
   const data = await file.slice(dataStart, dataStart + entry.compressedSize);
   let out: Uint8Array;
@@ -209,10 +217,10 @@ export async function readWheelMetadata(read: RangeReader): Promise<Uint8Array> 
     try {
       out = inflateBounded(data, entry.uncompressedSize);
     } catch (error) {
-      throw new WheelError(`the METADATA file does not decompress (${(error as Error).message})`);
+      throw new WheelError(`${label} does not decompress (${(error as Error).message})`);
     }
-  } else throw new WheelError(`the METADATA file uses zip compression method ${entry.method}, which wheels may not use`);
-  if (out.length !== entry.uncompressedSize || crc32(out) !== entry.crc) throw new WheelError('the METADATA file fails its zip CRC check');
+  } else throw new WheelError(`${label} uses zip compression method ${entry.method}, which wheels may not use`);
+  if (out.length !== entry.uncompressedSize || crc32(out) !== entry.crc) throw new WheelError(`${label} fails its zip CRC check`);
   return out;
 }
 
@@ -279,21 +287,6 @@ export class RemoteWheel {
     const entry = this.entries.get(name);
     if (!entry) throw new WheelError(`the wheel has no ${name}`);
     if (entry.uncompressedSize > max) throw new WheelError(`${name} is larger than ${max} bytes`);
-    const guess = 30 + entry.nameLength + entry.extraLength + entry.compressedSize + LOCAL_SLACK;
-    const header = view(await this.file.slice(entry.localOffset, Math.min(this.file.total, entry.localOffset + Math.max(30, guess))));
-    if (header.getUint32(0, true) !== 0x04034b50) throw new WheelError(`${name} has no local file header`);
-    const dataStart = entry.localOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
-    const data = await this.file.slice(dataStart, dataStart + entry.compressedSize);
-    let out: Uint8Array;
-    if (entry.method === 0) out = data;
-    else if (entry.method === 8) {
-      try {
-        out = inflateBounded(data, entry.uncompressedSize);
-      } catch (error) {
-        throw new WheelError(`${name} does not decompress (${(error as Error).message})`);
-      }
-    } else throw new WheelError(`${name} uses zip compression method ${entry.method}, which wheels may not use`);
-    if (out.length !== entry.uncompressedSize || crc32(out) !== entry.crc) throw new WheelError(`${name} fails its zip CRC check`);
-    return out;
+    return readEntry(this.file, entry, name, LOCAL_SLACK);
   }
 }
