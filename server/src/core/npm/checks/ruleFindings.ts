@@ -23,9 +23,9 @@ export function versionsInTree(tree: ReadonlyMap<string, string>): Map<string, S
 
 const isDirect = (d: Dependency) => !d.override && (d.section === 'dependencies' || d.section === 'devDependencies' || d.section === 'optionalDependencies' || d.section === 'peerDependencies');
 
-/** A `conflict` for each npm rule that the set to install breaks. */
-export function npmRuleFindings(root: ParsedManifest, rules: TeamRules | undefined, installed: ReadonlyMap<string, ReadonlySet<string>>, displayPath?: (p: string) => string): Finding[] {
-  const out: Finding[] = [];
+/** The npm rules the set to install breaks, each with the `name@version` that matches each of its requirements. */
+export function brokenNpmRules(rules: TeamRules | undefined, installed: ReadonlyMap<string, ReadonlySet<string>>): Array<{ rule: IncompatibleRule; found: string[] }> {
+  const out: Array<{ rule: IncompatibleRule; found: string[] }> = [];
   for (const rule of rules?.incompatible ?? []) {
     if (rule.ecosystem !== 'npm') continue;
     const matches = rule.packages.map((p) => {
@@ -34,9 +34,14 @@ export function npmRuleFindings(root: ParsedManifest, rules: TeamRules | undefin
       return version === undefined ? undefined : `${p.name}@${version}`;
     });
     if (matches.some((m) => m === undefined)) continue;
-    out.push(...violation(root, rule, matches as string[], displayPath));
+    out.push({ rule, found: matches as string[] });
   }
   return out;
+}
+
+/** A `conflict` for each npm rule that the set to install breaks. */
+export function npmRuleFindings(root: ParsedManifest, rules: TeamRules | undefined, installed: ReadonlyMap<string, ReadonlySet<string>>, displayPath?: (p: string) => string): Finding[] {
+  return brokenNpmRules(rules, installed).flatMap(({ rule, found }) => violation(root, rule, found, displayPath));
 }
 
 function violation(root: ParsedManifest, rule: IncompatibleRule, found: string[], displayPath?: (p: string) => string): Finding[] {

@@ -9,7 +9,7 @@ import semver from 'semver';
 import type { Dependency, Fix, ParsedManifest } from '../../model';
 import type { TeamRules } from '../../rules/types';
 import { checkNpmPeers, type NpmPeerOptions, type PeerPackument } from '../arborist/peers';
-import { npmRuleFindings, versionsInTree } from './ruleFindings';
+import { brokenNpmRules, versionsInTree } from './ruleFindings';
 import { npmRuleAllows } from './ruleRequirement';
 
 /** Placements tried at most per package line (each is one ideal-tree build over cached packuments). */
@@ -40,11 +40,7 @@ export async function npmRuleFix(
 ): Promise<Fix | undefined> {
   if (!dep.specifierRange) return undefined;
   // The ranges this package must leave: its side of each rule the current set breaks.
-  const broken = npmRuleFindings(root, rules, installed).length > 0;
-  if (!broken) return undefined;
-  const ranges = rules.incompatible
-    .filter((r) => r.ecosystem === 'npm')
-    .flatMap((r) => r.packages.filter((p) => p.package === dep.name).map((p) => npmRuleAllows(p.specifier)));
+  const ranges = brokenNpmRules(rules, installed).flatMap(({ rule }) => rule.packages.filter((p) => p.package === dep.name).map((p) => npmRuleAllows(p.specifier)));
   if (ranges.length === 0) return undefined;
   const packument = await getPackument(dep.name, options.signal);
   const current = installed.get(dep.name) ?? new Set<string>();
@@ -63,7 +59,7 @@ export async function npmRuleFix(
       if (report.kind !== 'ok') continue;
       const tree = versionsInTree(report.tree);
       if (tree.get(dep.name)?.has(version) !== true) continue;
-      if (npmRuleFindings(edited, rules, tree).length > 0) continue;
+      if (brokenNpmRules(rules, tree).length > 0) continue;
       return {
         title: `Change ${dep.name} to ${specifier}, the highest version npm would install with the rest of package.json that no team rule forbids`,
         edits: [{ path: root.path, range: dep.specifierRange, newText: specifier }],
