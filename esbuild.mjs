@@ -84,7 +84,9 @@ const builds = [
     outfile: 'dist/languageClient.js',
     external: ['vscode'],
   },
-  { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart, lazyModules] },
+  { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cliMain: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart, lazyModules] },
+  // dist/cli.js, the `pinsight` command: a small loader that runs dist/cliMain.js with V8's code cache (node/codeCache.ts).
+  { ...common, bundle: true, entryPoints: { cli: 'server/src/cliStart.ts' }, outdir: 'dist' },
   // Only what node/transport.ts uses (Agent, ProxyAgent, buildConnector, Dispatcher#request): undici's
   // index also loads fetch, WebSocket, the cache and mock layers, which doubled the time to require it
   // on a cold run's first request.
@@ -108,8 +110,19 @@ const builds = [
   { ...common, bundle: false, entryPoints: ['common/serverProcess.ts'], outdir: 'dist/common', sourcemap: false, minify: false },
 ];
 
+// dist/cliMain.js runs through vm.Script (node/codeCache.ts), where Node 20 has no import(): a
+// dynamic import in it would fail at run time, so it fails the build instead.
+function checkNoDynamicImport(result) {
+  for (const [file, output] of Object.entries(result.metafile?.outputs ?? {})) {
+    if (!file.endsWith('cliMain.js')) continue;
+    const dynamic = output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    if (dynamic.length > 0) throw new Error(`${file} has import() of ${dynamic.join(', ')}: use require (see node/codeCache.ts)`);
+  }
+}
+
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const results = await Promise.all(builds.map((options) => esbuild.build({ ...options, metafile: true })));
+  results.forEach(checkNoDynamicImport);
 }

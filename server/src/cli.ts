@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `pinsight check` and `pinsight list`: the same core as the language server, for CI and other editors.
 import { redact } from './core/redact';
 import { statSync } from 'node:fs';
@@ -12,8 +11,8 @@ import { isRuleFile, ruleFileFindings } from './core/project/teamRules';
 import type { ManifestKind } from './core/model';
 import type { HostEnvironment } from './core/ecosystem';
 import type { Runtime } from './core/runtime';
-import { parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
-import { createHostRegistries, defaultCacheDir, hostPlatform, type HostRegistries } from './node/registries';
+import { cacheDirOf, parseCliArgs, UsageError, USAGE, type CliOptions } from './cliArgs';
+import { createHostRegistries, hostPlatform, type HostRegistries } from './node/registries';
 import { createNodeRuntime } from './node/runtime';
 import { checkDeadline } from './node/clock';
 import { machineEngines } from './node/engines';
@@ -85,7 +84,7 @@ function hostFor(options: CliOptions): HostEnvironment {
 function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
   return createHostRegistries({
     settings: { indexUrl: options.indexUrl, extraIndexUrls: options.extraIndexUrls, npmRegistry: options.registry, origin: 'cli', isolated: options.isolated },
-    cacheDir: options.noCache || options.registrySnapshot ? undefined : resolve(options.cacheDir ?? defaultCacheDir(process.env)),
+    cacheDir: cacheDirOf(options, process.env),
     // One run, nothing else on the loop: blocking reads of small entries beat the thread pool's hops.
     blockingCacheReads: true,
     offline: options.offline,

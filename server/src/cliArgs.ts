@@ -1,5 +1,8 @@
 // Command-line parsing for `pinsight`, kept apart from what the commands do.
 
+import { resolve } from 'node:path';
+import { defaultCacheDir } from './node/host';
+
 export class UsageError extends Error {}
 
 export interface CliOptions {
@@ -196,4 +199,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' | 'version' {
   }
   if (o.paths.length === 0) o.paths.push('.');
   return o;
+}
+
+/** The disk cache folder a check uses: none with --no-cache or a registry snapshot (its answers stay in memory). */
+export function cacheDirOf(options: CliOptions, env: Record<string, string | undefined>): string | undefined {
+  return options.noCache || options.registrySnapshot ? undefined : resolve(options.cacheDir ?? defaultCacheDir(env));
 }

@@ -12,7 +12,10 @@ export interface MachineEngines {
 
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
   // Loaded when first needed: only an npm check asks, and node:child_process costs a CLI start ~5 ms.
-  const { execFile } = await import('node:child_process');
+  // A require, not import(): the CLI's bundle runs through vm.Script (node/codeCache.ts), where
+  // Node 20 has no dynamic import.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFile } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve) => {
     execFile(command, args, { env, timeout: 5_000, windowsHide: true, shell: process.platform === 'win32' }, (error, stdout) => resolve(error ? undefined : stdout.trim()));
   });

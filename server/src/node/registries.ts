@@ -2,9 +2,8 @@
 // clock, disk cache, RegistryHttp, and the Project that owns each wing's clients.
 
 import { homedir } from 'node:os';
-import * as zlib from 'node:zlib';
-import { dirname, join } from 'node:path';
-import type { Platform, RegistrySettings } from '../core/ecosystem';
+import { dirname } from 'node:path';
+import type { RegistrySettings } from '../core/ecosystem';
 import { CredentialSources } from '../core/http/credentials';
 import { RegistryHttp } from '../core/http/registryHttp';
 import type { Transport } from '../core/http/types';
@@ -14,6 +13,9 @@ import { systemClock } from './clock';
 import { withFileUrls } from './fileTransport';
 import { createSnapshotTransport } from './snapshotTransport';
 import { createNodeTransport } from './transport';
+import { hostCrc32, hostPlatform } from './host';
+
+export { defaultCacheDir, hostPlatform } from './host';
 
 export interface HostRegistryOptions {
   settings: RegistrySettings;
@@ -35,23 +37,6 @@ export interface HostRegistries {
   project: Project;
   http: RegistryHttp;
   close(): Promise<void>;
-}
-
-export function hostPlatform(): Platform {
-  return process.platform === 'win32' ? 'win32' : process.platform === 'darwin' ? 'darwin' : 'linux';
-}
-
-/** The per-user cache folder the CLI uses by default, as XDG and the platforms lay them out. */
-export function defaultCacheDir(env: Record<string, string | undefined>, platform: Platform = hostPlatform()): string {
-  const home = env.HOME ?? homedir();
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'pinsight', 'Cache');
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'pinsight');
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'pinsight');
-}
-
-function nativeCrc32(): ((bytes: Uint8Array) => number) | undefined {
-  const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  return typeof crc32 === 'function' ? (bytes) => crc32(bytes) : undefined;
 }
 
 /** Assembles the registry stack; throws only for a snapshot that cannot be read. */
@@ -76,7 +61,7 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     maxConcurrentPerHost: options.maxConcurrentPerHost,
     userAgent: 'pinsight/0.1.0',
     // zlib.crc32 (Node 20.15+) checks a warm run's cache entries natively.
-    checksum: nativeCrc32(),
+    checksum: hostCrc32(),
   });
   const project = new Project({
     http,
