@@ -20,7 +20,8 @@ function runBoth(bundle, dir) {
 
 const nodeCaches = typeof (await import('node:module')).default.enableCompileCache === 'function';
 
-function bundleText(word) {
+// A minified bundle is all ASCII (read as Latin-1); a development build keeps comments that may not be.
+function bundleText(word, text = 'ascii') {
   return [
     '#!/usr/bin/env node',
     "const path = require('node:path');",
@@ -28,6 +29,7 @@ function bundleText(word) {
     `const helper = require('./helper.js');`,
     `module.exports.word = ${JSON.stringify(word)};`,
     `console.log(${JSON.stringify(word)}, helper(), path.basename(__filename), path.basename(__dirname) === path.basename(path.dirname(__filename)));`,
+    `console.log(${JSON.stringify(text)}); // ${text}`,
     "setImmediate(() => console.log('later', typeof require('node:os').tmpdir, require.resolve('./helper.js') === path.join(__dirname, 'helper.js')));",
   ].join('\n');
 }
@@ -49,6 +51,7 @@ test('the second run of a bundle uses the code cache the first wrote, with the s
     }
     assert.match(one, /^first helped cliMain\.js true$/m);
     assert.match(one, /^later function true$/m);
+    assert.match(one, /^ascii$/m);
     assert.match(one, /^HOW compiled$/m);
     const files = readdirSync(dir);
     assert.equal(files.length, 1);
@@ -59,9 +62,11 @@ test('the second run of a bundle uses the code cache the first wrote, with the s
     assert.deepEqual(readdirSync(dir), files);
 
     // A rebuilt bundle of the same length never meets the old code: a new file, and the old one goes.
-    writeFileSync(bundle, bundleText('later'));
+    writeFileSync(bundle, bundleText('later', 'naïve → “UTF-8”'));
     const three = runBoth(bundle, dir);
     assert.match(three, /^later helped cliMain\.js true$/m);
+    assert.match(three, /^naïve → “UTF-8”$/m);
+    assert.match(runBoth(bundle, dir), /^HOW cached$/m);
     assert.match(three, /^HOW compiled$/m);
     const after = readdirSync(dir);
     assert.equal(after.length, 1);
