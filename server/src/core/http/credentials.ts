@@ -43,6 +43,8 @@ export class CredentialSources {
 export interface ScopableHttp {
   fetch(url: string, options: FetchOptions): Promise<FetchResult>;
   invalidate?(url: string, options?: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry' | 'authorization'>): Promise<void>;
+  /** Requests sent to the network so far (RegistryHttp counts them). */
+  readonly stats?: { readonly requests: number };
 }
 
 /** The same client with every request (and cache lookup) carrying one scope's authorization. */
@@ -51,5 +53,9 @@ export function scopedHttp(http: ScopableHttp, authorization: Authorization): Sc
   return {
     fetch: (url, options) => http.fetch(url, { ...options, authorization }),
     invalidate: invalidate && ((url, options) => invalidate(url, { ...options, authorization })),
+    // The counters of the client it wraps, read live.
+    get stats() {
+      return http.stats;
+    },
   };
 }

@@ -20,6 +20,8 @@ export interface PypiHttp {
   fetch(url: string, options: FetchOptions): Promise<FetchResult>;
   /** Drops a cached answer (RegistryHttp has it; a stand-in may not). */
   invalidate?(url: string, options?: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry'>): Promise<void>;
+  /** Requests sent to the network so far (RegistryHttp counts them; a stand-in may not). */
+  readonly stats?: { readonly requests: number };
 }
 
 export interface PypiVersion {
@@ -292,6 +294,11 @@ export class PypiClient {
       if (index.userinfo && url.startsWith(`${index.origin}/`)) return index.origin.replace('://', `://${index.userinfo}`) + url.slice(index.origin.length);
     }
     return url;
+  }
+
+  /** Requests this client's HTTP stack has sent to the network so far; undefined when it does not count them. */
+  requestsSent(): number | undefined {
+    return this.http.stats?.requests;
   }
 
   /** The entry of one version (equal spellings match); throws RegistryError when the index lists none. */

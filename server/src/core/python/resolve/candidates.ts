@@ -149,11 +149,19 @@ export function lowerBound(set: SpecifierSet): { version: Version; inclusive: bo
 /** The candidate facts of a project: versions with files, their pre-release, yanked and Python status. */
 export function packageFacts(project: PypiProject, python: Version | undefined, installer: Installer = 'pip'): PackageFacts {
   const versions: VersionFacts[] = [];
+  // A project's files share a few Requires-Python values (pydantic-core: 60 wheels a release, one
+  // value): each is judged once, not once per file.
+  const admitted = new Map<string | undefined, boolean>();
+  const admits = (requiresPython: string | undefined): boolean => {
+    let ok = admitted.get(requiresPython);
+    if (ok === undefined) admitted.set(requiresPython, (ok = pythonAdmits(requiresPython, python, installer)));
+    return ok;
+  };
   for (const [version, entry] of project.versions) {
     const parsed = parseVersion(version);
     if (!parsed || entry.files.length === 0) continue;
     // pip judges each file on its own: a version is usable if one of its files is.
-    const usable = entry.files.filter((f) => pythonAdmits(f.requiresPython, python, installer));
+    const usable = entry.files.filter((f) => admits(f.requiresPython));
     const facts: VersionFacts = {
       version,
       parsed,

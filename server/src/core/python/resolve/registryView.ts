@@ -16,6 +16,8 @@ export interface PypiSource {
   /** `deadline`: clock ms by which the reads must be done (PypiClient passes it to RegistryHttp). */
   getProject(name: string, signal?: AbortSignal, deadline?: number): Promise<PypiProject>;
   getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number): Promise<PypiMetadata>;
+  /** Requests sent to the network so far, when the source counts them (warm.ts reads ahead only once one has gone out). */
+  requestsSent?(): number | undefined;
 }
 
 /** A read that failed: the registry lacks it ('missing') or did not answer usably ('error'; `late` when the deadline ended it). */
@@ -83,7 +85,21 @@ export class RegistryView {
   readonly failures = new Map<string, ReadFailure>();
   private readonly requirements = new Map<string, ParsedRequirement[] | { invalid: string; message: string }>();
 
-  constructor(private readonly pypi: PypiSource) {}
+  private readonly sentAtStart: number | undefined;
+
+  constructor(private readonly pypi: PypiSource) {
+    this.sentAtStart = pypi.requestsSent?.();
+  }
+
+  /**
+   * Whether this view's reads have needed the network: reading ahead (warm.ts) pays only when they
+   * have. Answered from the caches alone, a read ahead is a read and a parse the solve may never
+   * ask for (about 40 entries of a warm seed run). A source that does not count says true.
+   */
+  readsWentOut(): boolean {
+    if (this.sentAtStart === undefined) return true;
+    return (this.pypi.requestsSent?.() ?? 0) > this.sentAtStart;
+  }
 
   /** The first caller's deadline bounds the read that every later caller shares. */
   project(name: string, deadline?: CheckDeadline): Promise<ProjectOutcome> {

@@ -7,6 +7,7 @@
 // once per RegistryView (shared by every re-solve), a bound caps what one view may warm, and every
 // request goes through the same client, so the per-host limit holds. Warming never records
 // anything a solve reports (notes, facts the checks read): only the view's promise caches fill.
+// A view whose reads have all been answered from the caches reads nothing ahead (readsWentOut).
 
 import type { CheckDeadline } from '../../ecosystem';
 import type { PypiProject } from '../index/pypi';
@@ -44,6 +45,8 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
   const view = host.view;
   const key = warmKey(project.normalized, version, extras);
   // A version the page does not list (a lock's spelling) is left to the solve to report.
+  // Nothing has needed the network: every answer is in the caches, where reading ahead gains nothing.
+  if (!view.readsWentOut()) return;
   if (!project.versions.has(version) || view.warmed.has(key) || view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
   view.warmed.add(key);
   void view.metadataOf(project, version, host.deadline).then((md) => {
@@ -60,7 +63,7 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
  * its dependencies can wait until warmRelease or the solve asks (never throws, never rejects).
  */
 export function warmMetadata(host: WarmHost, project: PypiProject, version: string): void {
-  if (!project.versions.has(version) || host.view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
+  if (!host.view.readsWentOut() || !project.versions.has(version) || host.view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
   void host.view.metadataOf(project, version, host.deadline);
 }
 
