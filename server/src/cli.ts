@@ -89,6 +89,8 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
     cacheDir: options.noCache || options.registrySnapshot ? undefined : resolve(options.cacheDir ?? defaultCacheDir(process.env)),
     // One run, nothing else on the loop: blocking reads of small entries beat the thread pool's hops.
     blockingCacheReads: true,
+    // Nor does a response wait for its disk write: registries.close() waits for them before the exit.
+    writeBehindCache: true,
     offline: options.offline,
     snapshot: options.registrySnapshot ? resolve(options.registrySnapshot) : undefined,
     env: options.isolated ? {} : process.env,

@@ -363,7 +363,7 @@ class Provider implements PythonProvider {
     const { base } = splitPackage(pkg);
     // Outcomes are cached, never thrown: nothing here can become an unhandled rejection.
     const deadline = this.options.deadline;
-    void this.view.project(base, deadline).then((o) => {
+    void this.view.project(base, deadline, true).then((o) => {
       if (o.kind !== 'ok') return;
       for (const v of versions.slice(0, 8)) if (o.project.versions.has(v)) warmRelease(this.warmHost, o.project, v);
     });
@@ -371,7 +371,7 @@ class Provider implements PythonProvider {
 
   prefetchShallow(pkg: PackageName, versions: string[]): void {
     if (pkg === ROOT) return;
-    void this.view.project(splitPackage(pkg).base, this.options.deadline).then((o) => {
+    void this.view.project(splitPackage(pkg).base, this.options.deadline, true).then((o) => {
       if (o.kind === 'ok') for (const v of versions.slice(0, 8)) warmMetadata(this.warmHost, o.project, v);
     });
   }

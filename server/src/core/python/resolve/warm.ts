@@ -5,7 +5,8 @@
 // metadata of the release each one will likely pick are requested at once, and so on down the tree
 // as those arrive: the reads a solve will make are in flight before it asks. Each release is warmed
 // once per RegistryView (shared by every re-solve), a bound caps what one view may warm, and every
-// request goes through the same client, so the per-host limit holds. Warming never records
+// request goes through the same client, so the per-host limit holds; at that limit, a read a solve
+// awaits goes before reads ahead (RegistryView's `ahead`, FetchOptions.priority). Warming never records
 // anything a solve reports (notes, facts the checks read): only the view's promise caches fill.
 
 import type { CheckDeadline } from '../../ecosystem';
@@ -31,7 +32,7 @@ export interface WarmHost {
 export function warmRequirements(host: WarmHost, requirements: ReadonlyArray<{ name: string; specifier: string; extras?: readonly string[]; url?: string }>): void {
   for (const r of requirements) {
     if (r.url !== undefined) continue;
-    void host.view.project(r.name, host.deadline).then((outcome) => {
+    void host.view.project(r.name, host.deadline, true).then((outcome) => {
       if (outcome.kind !== 'ok') return;
       const version = host.likelyPick(r.name, r.specifier, outcome.project);
       if (version !== undefined) warmRelease(host, outcome.project, version, r.extras);
@@ -46,7 +47,7 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
   // A version the page does not list (a lock's spelling) is left to the solve to report.
   if (!project.versions.has(version) || view.warmed.has(key) || view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
   view.warmed.add(key);
-  void view.metadataOf(project, version, host.deadline).then((md) => {
+  void view.metadataOf(project, version, host.deadline, true).then((md) => {
     if (md.kind !== 'ok' || md.metadata.kind === 'unknown' || !host.admitsPython(md.metadata.requiresPython)) return;
     const parsed = view.requirementsOf(project.normalized, version, md.metadata.requiresDist);
     if ('invalid' in parsed) return;
@@ -61,7 +62,7 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
  */
 export function warmMetadata(host: WarmHost, project: PypiProject, version: string): void {
   if (!project.versions.has(version) || host.view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
-  void host.view.metadataOf(project, version, host.deadline);
+  void host.view.metadataOf(project, version, host.deadline, true);
 }
 
 // A release with extras requested is another set of dependencies: `pyjwt[crypto]` adds cryptography.
