@@ -98,3 +98,13 @@ test('text: no conflict, nothing staged: the findings and the summary as before'
   assert.match(r.stdout, /^1 file checked: 0 errors, 0 warnings\.\n/);
   assert.doesNotMatch(r.stdout, /fixes for this/);
 });
+
+test('text with --outdated: the hints (what-if re-solves, staged after the verdict) are printed with their fixes, as in JSON', { timeout: 60_000 }, async () => {
+  writeFileSync(join(dir, 'requirements-old.txt'), 'supabase==2.15.3\nwebsockets==14.2\n');
+  const text = await runProcess(process.execPath, [cli, ...args(), '--outdated', 'requirements-old.txt'], { cwd: dir, env: isolatedEnv() });
+  const json = await runProcess(process.execPath, [cli, ...args(), '--outdated', '--format', 'json', 'requirements-old.txt'], { cwd: dir, env: isolatedEnv() });
+  assert.equal(text.code, 0, text.stderr);
+  const [hint] = JSON.parse(json.stdout).files[0].findings.filter((f) => f.code === 'outdated');
+  assert.ok(text.stdout.includes(`requirements-old.txt:1:9: hint [outdated] ${hint.message}\n    fix: ${hint.fixes[0].title}\n`), text.stdout);
+  assert.match(text.stdout, /^1 file checked: 0 errors, 0 warnings, 1 note\.$/m);
+});
