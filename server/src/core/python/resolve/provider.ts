@@ -306,7 +306,8 @@ class Provider implements PythonProvider {
   private exactRootPins(): Map<string, Version> {
     const pins = new Map<string, Version>();
     for (const { dependency: d } of this.roots) {
-      if (d.ecosystem !== 'pypi' || d.source !== 'registry' || d.extras.length > 0 || this.markerState(d.marker, []) === false) continue;
+      // An override replaces the dependency's own requirement (uv), so it dooms nothing: left out.
+      if (d.ecosystem !== 'pypi' || d.source !== 'registry' || d.override || d.extras.length > 0 || this.markerState(d.marker, []) === false) continue;
       const m = /^\s*==\s*([^\s,*]+)\s*$/.exec(d.specifier);
       const v = m ? parseVersion(m[1]!) : null;
       if (v) pins.set(d.normalizedName, v);
