@@ -17,18 +17,26 @@ import { isolatedEnv } from '../test/support/isolatedEnv.mjs';
 
 const LATENCY_MS = 50;
 const EDITS = 30;
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// PINSIGHT_CLI: another build's dist/cli.js (a copy of main), to compare in the same run.
+const CLI = process.env.PINSIGHT_CLI ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const VSIX = fileURLToPath(new URL('../dist/pinsight.vsix', import.meta.url));
 const SEED = 'fastapi==0.115.12\nuvicorn==0.34.2\nsupabase==2.15.3\nwebsockets==15.0.1\n';
 
-function timed(command, args, env) {
+/** Runs a process to its end; with `first` (a RegExp and a probe), also when stdout first matched it and what the probe said then. */
+function timed(command, args, env, first) {
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(command, args, { env });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    let stdout = '';
+    let seen;
+    child.stdout.on('data', (d) => {
+      out += d;
+      stdout += d;
+      if (first && !seen && first.re.test(stdout)) seen = { ms: performance.now() - start, probe: first.probe() };
+    });
     child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out, ms: performance.now() - start }));
+    child.on('close', (code) => resolve({ code, out, ms: performance.now() - start, first: seen }));
   });
 }
 
@@ -48,9 +56,15 @@ export async function cliAndPip(fake, dir) {
   const file = join(dir, 'requirements.txt');
   writeFileSync(file, SEED);
   const cache = join(dir, 'cli-cache');
-  const args = [CLI, 'check', '--isolated', '--index-url', fake.indexUrl, '--python-version', '3.11', '--platform', 'linux', '--cache-dir', cache, '--format', 'json', file];
+  const common = [CLI, 'check', '--isolated', '--index-url', fake.indexUrl, '--python-version', '3.11', '--platform', 'linux'];
+  const args = [...common, '--cache-dir', cache, '--format', 'json', file];
   const count = () => fake.requests.length;
+  // Cold, text format (its own empty cache): when the verdict line reaches stdout, and the whole process.
   let before = count();
+  const textArgs = [...common, '--cache-dir', join(dir, 'cli-cache-text'), '--format', 'text', file];
+  const text = await timed(process.execPath, textArgs, isolatedEnv(), { re: /: error \[conflict\] /, probe: () => count() - before });
+  const textRequests = count() - before;
+  before = count();
   const cold = await timed(process.execPath, args, isolatedEnv());
   const coldRequests = count() - before;
   const warm = [];
@@ -65,6 +79,7 @@ export async function cliAndPip(fake, dir) {
   for (let i = 0; i < 3; i++) pipWarm.push((await timed('python3', pipArgs(join(dir, 'pip-cache')), isolatedEnv())).ms);
   return {
     cold: { ms: cold.ms, code: cold.code, requests: coldRequests },
+    coldText: { verdictMs: text.first?.ms, verdictRequests: text.first?.probe, ms: text.ms, code: text.code, requests: textRequests },
     warm: { ms: pct(warm, 50), requests: warmRequests },
     pip: { cold: pipCold.ms, coldRequests: pipColdRequests, warm: pct(pipWarm, 50), conflict: /conflict|ResolutionImpossible/i.test(pipCold.out) },
   };

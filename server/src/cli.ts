@@ -3,9 +3,10 @@ import { redact } from './core/redact';
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { analyzeManifest, type Analysis } from './core/project/analyze';
-import { runLaterStage, runStages } from './core/project/stages';
-import { formatCheckJson, formatCheckText, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
+import { runFixStage, runLaterStage, runStages } from './core/project/stages';
+import { checkSummaryLines, formatCheckJson, formatListJson, formatListText, mergeFindings, type ListedFile } from './core/insight/report';
 import { detectManifestKind } from './core/project/detect';
+import { TextProgress } from './core/insight/textProgress';
 import { findInconsistentPins, findManifests } from './core/project/workspace';
 import { isRuleFile, ruleFileFindings } from './core/project/teamRules';
 import type { ManifestKind } from './core/model';
@@ -87,6 +88,8 @@ function makeRegistries(options: CliOptions, runtime: Runtime): HostRegistries {
     cacheDir: cacheDirOf(options, process.env),
     // One run, nothing else on the loop: blocking reads of small entries beat the thread pool's hops.
     blockingCacheReads: true,
+    // Nor does a response wait for its disk write: registries.close() waits for them before the exit.
+    writeBehindCache: true,
     offline: options.offline,
     snapshot: options.registrySnapshot ? resolve(options.registrySnapshot) : undefined,
     env: options.isolated ? {} : process.env,
@@ -105,14 +108,24 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
   if (options.noRegistry) skipped.push('registry checks and resolution (--no-registry)');
   // One limit for the whole run: a hanging index must not hold a CI job for minutes per request.
   const deadline = checkDeadline(options.timeoutSeconds, '--timeout');
+  // Text goes out as it becomes known: each manifest's verdict first, its fixes when the search ends.
+  // JSON is one document, written when everything is known.
+  const progress = options.format === 'json' ? undefined : new TextProgress((text) => process.stdout.write(text), displayPath);
   try {
     const host = hostFor(options);
     for (const analysis of analyses) {
-      let result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated });
+      let result = await runStages(analysis, runtime, registries?.project, { host, allowPrereleases: options.pre || undefined, deadline, outdated: options.outdated, stageFixes: progress !== undefined });
+      const show = () => progress?.show([{ ...analysis, findings: [...analysis.findings, ...result.findings] }]);
+      show();
+      if (result.fixes) {
+        result = await runFixStage(result);
+        show();
+      }
       if (result.later) {
         if (process.stderr.isTTY) process.stderr.write(`pinsight: checking the imports of ${displayPath(analysis.root)}'s resolution from the wheels on the index…\n`);
         result = await runLaterStage(result);
         if (result.laterSummary && process.stderr.isTTY) process.stderr.write(`pinsight: ${result.laterSummary}\n`);
+        show();
       }
       analysis.findings.push(...result.findings);
       failed ||= result.failures.length > 0;
@@ -141,7 +154,8 @@ async function runCheck(options: CliOptions, analyses: Analysis[], runtime: Runt
     if (options.explain) doc.explanations = explanations;
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
-    process.stdout.write(formatCheckText(files, incomplete) + '\n');
+    progress?.show(analyses);
+    process.stdout.write(checkSummaryLines(files, incomplete).join('\n') + '\n');
     for (const s of unique) process.stdout.write(`not checked: ${s}\n`);
     if (options.explain) for (const e of explanations) process.stdout.write(`\n${e.path}: why it cannot be installed\n${e.lines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n`);
   }

@@ -307,7 +307,7 @@ export async function startFakePypi({ projects = 'all', extra = [], faults = {},
 
   const handler = (req, res) => {
     const path = req.url ?? '/';
-    requests.push({ method: req.method, path, headers: { ...req.headers } });
+    requests.push({ method: req.method, path, headers: { ...req.headers }, at: performance.now() });
     if (required !== undefined && req.headers.authorization !== required) {
       res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="fakePypi"' });
       res.end('credentials required\n');

@@ -19,7 +19,8 @@
 //     oversized?: true | { bytes?, path? },    // a chunked 200 body of `bytes` (default 300 MB), no length
 //     redirectLoop?: true | { path? },         // 302 back to the same URL, forever
 //     redirectToFile?: true | { path? },       // 302 to file:///etc/passwd
-//     hang?: true | { path? } }                // accept the request and never answer
+//     hang?: true | { path? },                 // accept the request and never answer
+//     hold?: { until: Promise, path? } }       // answer only once `until` settles (a test's gate)
 
 const normalize = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
@@ -46,6 +47,7 @@ function compile(spec = {}) {
     redirectLoop: rule(spec.redirectLoop, flag),
     redirectToFile: rule(spec.redirectToFile, flag),
     hang: rule(spec.hang, flag),
+    hold: rule(spec.hold, (v) => v),
   };
 }
 
@@ -177,8 +179,9 @@ export function createFaults(initial) {
         }
         send(req, res, produce(), active, path);
       };
-      if (matches(active.latency, path)) setTimeout(go, active.latency.ms);
-      else go();
+      const answer = () => (matches(active.latency, path) ? setTimeout(go, active.latency.ms) : go());
+      if (matches(active.hold, path)) void Promise.resolve(active.hold.until).finally(answer);
+      else answer();
     },
   };
 }

@@ -86,6 +86,11 @@ export interface StageOptions {
   whatIf?: boolean;
   /** Report exact pins older than their highest compatible version (opt-in: a re-solve per pin). */
   outdated?: boolean;
+  /**
+   * Answer the verdict without waiting for the what-if re-solves (a conflict's fixes and unlocking
+   * upgrade, outdated pins): they follow through `EcosystemCheck.fixes`. Wings that do not stage ignore it.
+   */
+  stageFixes?: boolean;
   /** Pre-releases allowed for every requirement (the CLI's --pre). */
   allowPrereleases?: boolean;
   /** The team rules that apply to the manifest (pinsight.toml, [tool.pinsight]); each wing applies its own. */
@@ -127,6 +132,11 @@ export interface EcosystemCheck {
   incomplete?: string[];
   /** Registry and resolver facts for one dependency's hover (answered from this result). */
   hoverFacts(dep: Dependency, signal?: AbortSignal): Promise<HoverFacts>;
+  /**
+   * With `StageOptions.stageFixes`, when what-if answers are still to come: the check's findings with
+   * them (a conflict's fixes and unlocking upgrade, outdated pins), the whole list, replacing `findings`.
+   */
+  fixes?(): Promise<Finding[]>;
   /**
    * Checks that read more than the verdict needs (import checks of the resolution from the wheels
    * on the index), run after the verdict is published; absent when there are none.

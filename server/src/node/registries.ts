@@ -23,6 +23,8 @@ export interface HostRegistryOptions {
   cacheDir?: string;
   /** Read the disk cache with blocking reads (FileCacheStoreOptions.blockingReads): the CLI's choice. */
   blockingCacheReads?: boolean;
+  /** Answer from memory and write the disk cache after (RegistryHttpOptions.writeBehind): the CLI's choice; close() waits for the writes. */
+  writeBehindCache?: boolean;
   offline?: boolean;
   /** A recorded registry snapshot to answer from instead of the network. */
   snapshot?: string;
@@ -62,6 +64,7 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     userAgent: 'pinsight/0.1.0',
     // zlib.crc32 (Node 20.15+) checks a warm run's cache entries natively.
     checksum: hostCrc32(),
+    writeBehind: options.writeBehindCache,
   });
   const project = new Project({
     http,
@@ -73,5 +76,7 @@ export function createHostRegistries(options: HostRegistryOptions): HostRegistri
     readFile: options.readFile,
     npmGlobalPrefix: dirname(dirname(process.execPath)),
   });
-  return { project, http, close };
+  // Answers still on their way to the disk cache are written before the transport closes.
+  const closeTransport = close;
+  return { project, http, close: () => http.flush().then(closeTransport) };
 }

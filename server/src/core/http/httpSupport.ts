@@ -118,10 +118,13 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
 
 interface HostSlots {
   active: number;
-  queue: Array<() => void>;
+  queue: Array<{ grant: () => void; urgent?: () => boolean }>;
 }
 
-/** Caps concurrent requests per host; waiters are served first come, first served. */
+/**
+ * Caps concurrent requests per host; waiters are served first come, first served, except that a
+ * waiter whose `urgent` answers true (asked when a slot frees) goes before those whose answers false.
+ */
 export class HostLimiter {
   private readonly hosts = new Map<string, HostSlots>();
   /** Highest concurrency seen per host, for tests and benchmarks. */
@@ -130,7 +133,7 @@ export class HostLimiter {
   constructor(private readonly limit: number) {}
 
   /** Resolves when a slot is free; rejects with the signal's reason if it aborts while queued. */
-  acquire(host: string, signal: AbortSignal): Promise<void> {
+  acquire(host: string, signal: AbortSignal, urgent?: () => boolean): Promise<void> {
     if (signal.aborted) return Promise.reject(signal.reason);
     let slots = this.hosts.get(host);
     if (!slots) {
@@ -149,13 +152,13 @@ export class HostLimiter {
         resolve();
       };
       const onAbort = () => {
-        const index = queued.queue.indexOf(grant);
+        const index = queued.queue.findIndex((w) => w.grant === grant);
         if (index >= 0) queued.queue.splice(index, 1);
         this.forgetIfIdle(host, queued);
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      queued.queue.push(grant);
+      queued.queue.push({ grant, urgent });
     });
   }
 
@@ -163,9 +166,10 @@ export class HostLimiter {
     const slots = this.hosts.get(host);
     if (!slots) return;
     slots.active--;
-    const next = slots.queue.shift();
-    if (next) next();
-    else this.forgetIfIdle(host, slots);
+    if (slots.queue.length === 0) return this.forgetIfIdle(host, slots);
+    const first = slots.queue.findIndex((w) => w.urgent === undefined || w.urgent());
+    const [next] = slots.queue.splice(first >= 0 ? first : 0, 1);
+    next!.grant();
   }
 
   private take(host: string, slots: HostSlots): void {

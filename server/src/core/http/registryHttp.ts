@@ -53,6 +53,17 @@ export interface FetchOptions {
    * place of RegistryHttpOptions.authorization; applied per hop like it.
    */
   authorization?: (url: URL) => string | undefined;
+  /** How much the caller needs it now (read-ahead); absent: a caller awaits it. */
+  priority?: ReadPriority;
+}
+
+/**
+ * A read's urgency, which its owner may raise while the read waits: read-ahead starts one with
+ * `urgent: false` and sets it when a caller comes to await the read. At the per-host limit, a
+ * queued urgent read takes the next free slot before reads ahead.
+ */
+export interface ReadPriority {
+  urgent: boolean;
 }
 
 export interface FetchResult {
@@ -96,6 +107,12 @@ export interface RegistryHttpOptions {
   retryBaseDelayMs?: number;
   /** Default 10 s. */
   retryMaxDelayMs?: number;
+  /**
+   * Answer a fetch once its entry is in memory, and write the store after (flush() waits for those
+   * writes). For a one-shot process (the CLI), whose every response otherwise waits for a few
+   * thread-pool hops to the disk; the language server keeps writing through.
+   */
+  writeBehind?: boolean;
 }
 
 export interface RegistryHttpStats {
@@ -132,7 +149,11 @@ interface LoadRequest {
   connection?: Connection;
   /** FetchOptions.authorization. */
   authorization?: (url: URL) => string | undefined;
+  /** The priorities of the callers sharing it; undefined once one has none (it is urgent). */
+  priorities?: ReadPriority[];
 }
+
+const isUrgent = (request: LoadRequest) => request.priorities === undefined || request.priorities.some((p) => p.urgent);
 
 interface Flight {
   request: LoadRequest;
@@ -153,9 +174,11 @@ export class RegistryHttp {
   private readonly cache: EntryCache;
   private readonly limiter: HostLimiter;
   private readonly flights = new Map<string, Flight>();
+  /** Answers still being written to the store: a response is served from memory without waiting for the disk. */
+  private readonly writes = new Set<Promise<void>>();
   private readonly transport: Transport;
   private readonly clock: Clock;
-  private readonly settings: Required<Omit<RegistryHttpOptions, 'transport' | 'clock' | 'store' | 'authorization' | 'userAgent' | 'checksum'>>;
+  private readonly settings: Required<Omit<RegistryHttpOptions, 'transport' | 'clock' | 'store' | 'authorization' | 'userAgent' | 'checksum' | 'writeBehind'>>;
 
   constructor(private readonly options: RegistryHttpOptions) {
     this.transport = options.transport;
@@ -208,6 +231,21 @@ export class RegistryHttp {
    * Forgets a cached answer, for a caller that found its body unusable (a metadata file that does
    * not parse): the next fetch goes to the registry instead of serving the broken body again.
    */
+  /** Resolves once every answer fetched so far is in the store (with writeBehind; a one-shot process awaits it before it exits). */
+  async flush(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes]);
+  }
+
+  // The memory cache holds the entry at once (later callers find it there); the store's write, a
+  // few thread-pool hops and a checksum, goes on after the caller has the answer. Never rejects.
+  private writeBehind(entry: CacheEntry): void {
+    const write: Promise<void> = this.cache
+      .put(entry)
+      .catch(noop)
+      .finally(() => this.writes.delete(write));
+    this.writes.add(write);
+  }
+
   /** The registry clock's time (ms), the clock FetchOptions.deadline is on. */
   now(): number {
     return this.clock.now();
@@ -242,8 +280,11 @@ export class RegistryHttp {
       const before = flight.request.deadline;
       // A shared request waits for whoever needs it longest.
       flight.request.deadline = before === undefined || options.deadline === undefined ? undefined : Math.max(before, options.deadline);
+      // A caller that awaits it makes it urgent, even when read-ahead asked first.
+      if (!options.priority) flight.request.priorities = undefined;
+      else flight.request.priorities?.push(options.priority);
     } else {
-      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline, connection: options.connection, authorization: options.authorization };
+      const request: LoadRequest = { url: clean, basic, registry, key, policy: options.cache, headers, maxBytes, deadline: options.deadline, connection: options.connection, authorization: options.authorization, priorities: options.priority ? [options.priority] : undefined };
       flight = this.startFlight(flightKey, request);
     }
     return this.join(flightKey, flight, options.signal, registry);
@@ -329,7 +370,9 @@ export class RegistryHttp {
     // project the index lacks is still reported as unknown rather than "nothing is cached".
     const notFound = request.policy === 'ttl' && (status === 404 || status === 410);
     if (request.policy !== 'none' && (status === 200 || status === 206 || notFound)) {
-      await this.cache.put({ key: request.key, url, status, headers: storable(headers), storedAt: this.clock.now(), body });
+      const entry: CacheEntry = { key: request.key, url, status, headers: storable(headers), storedAt: this.clock.now(), body };
+      if (this.options.writeBehind) this.writeBehind(entry);
+      else await this.cache.put(entry);
     }
     return { status, headers, body, url, fromCache: false, stale: false };
   }
@@ -422,7 +465,7 @@ export class RegistryHttp {
 
   private async sendOnce(url: URL, headers: Record<string, string>, request: LoadRequest, totalTimeoutMs: number, signal: AbortSignal): Promise<HttpResponse> {
     const { maxBytes, connection } = request;
-    await this.limiter.acquire(url.host, signal);
+    await this.limiter.acquire(url.host, signal, () => isUrgent(request));
     try {
       this.stats.requests++;
       const response = await this.transport({

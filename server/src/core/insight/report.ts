@@ -65,15 +65,37 @@ export function formatCheckJson(files: FileReport[], incomplete: string[] = []):
 /** Compiler-style lines (`path:line:col: severity [code] message`) and a summary that says when the verdict is incomplete. */
 export function formatCheckText(files: FileReport[], incomplete: string[] = []): string {
   const out: string[] = [];
+  for (const file of files) for (const f of file.findings) out.push(...findingLines(file.path, f));
+  out.push(...checkSummaryLines(files, incomplete));
+  return out.join('\n');
+}
+
+/** One finding's lines in the text report: the finding, then its related locations and fixes, indented. */
+export function findingLines(path: string, f: Finding): string[] {
+  const out = [`${path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.code}] ${f.message}`];
+  for (const r of f.related) out.push(`    ${r.path}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`);
+  for (const fix of f.fixes) out.push(`    fix: ${fix.title}`);
+  return out;
+}
+
+/**
+ * What a later stage added to a finding already printed (`before`): the sentences appended to its
+ * message and the new fixes, under a line that names the finding's place; none when it added nothing.
+ */
+export function addedFixLines(path: string, before: Finding, after: Finding): string[] {
+  const sentence = after.message.startsWith(before.message) ? after.message.slice(before.message.length).trim() : '';
+  const had = new Set(before.fixes.map((x) => x.title));
+  const fixes = after.fixes.filter((x) => !had.has(x.title));
+  if (!sentence && fixes.length === 0) return [];
+  const head = `${path}:${after.range.start.line + 1}:${after.range.start.character + 1}: fixes for this [${after.code}]:${sentence ? ` ${sentence}` : ''}`;
+  return [head, ...fixes.map((x) => `    fix: ${x.title}`)];
+}
+
+/** The text report's last lines: the counts, and why the verdict is incomplete when it is. */
+export function checkSummaryLines(files: FileReport[], incomplete: string[] = []): string[] {
+  const out: string[] = [];
   const counts = { error: 0, warning: 0, information: 0, hint: 0 };
-  for (const file of files) {
-    for (const f of file.findings) {
-      counts[f.severity]++;
-      out.push(`${file.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.code}] ${f.message}`);
-      for (const r of f.related) out.push(`    ${r.path}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`);
-      for (const fix of f.fixes) out.push(`    fix: ${fix.title}`);
-    }
-  }
+  for (const file of files) for (const f of file.findings) counts[f.severity]++;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const parts = [plural(counts.error, 'error'), plural(counts.warning, 'warning')];
   if (counts.information + counts.hint > 0) parts.push(plural(counts.information + counts.hint, 'note'));
@@ -83,7 +105,7 @@ export function formatCheckText(files: FileReport[], incomplete: string[] = []):
     out.push(`The verdict is incomplete: ${plural(incomplete.length, 'problem')} left requirements unchecked or unresolved:`);
     for (const reason of incomplete) out.push(`  - ${reason}`);
   }
-  return out.join('\n');
+  return out;
 }
 
 export interface ListedFile {

@@ -48,6 +48,16 @@ export async function runStages(analysis: Analysis, runtime: Runtime, project: P
 }
 
 /**
+ * The what-if answers of a result staged with `stageFixes` (a conflict's fixes and unlocking
+ * upgrade, outdated pins), joined into a new result; the same result when there are none.
+ */
+export async function runFixStage(result: StagesResult): Promise<StagesResult> {
+  if (!result.fixes) return result;
+  const online = await result.fixes();
+  return { ...result, fixes: undefined, findings: [...(result.state?.findings ?? []), ...online] };
+}
+
+/**
  * The later checks of a result (import checks of the resolution from the index), joined into a new
  * result: the verdict is published before this is called, so these never hold it up. The same
  * result when there are none; never throws (a failure becomes an incomplete reason).

@@ -10,7 +10,7 @@ import { createEnvironmentCache } from './environment/installed';
 import { createImportCache } from './imports/check';
 import { nameCompletions, pythonCompletionContext, pythonCompletions } from './checks/completion';
 import { outdatedFindings } from './checks/outdated';
-import type { Dependency, ManifestKind, ParsedManifest } from '../model';
+import type { Dependency, Finding, ManifestKind, ParsedManifest } from '../model';
 import type { Runtime } from '../runtime';
 import { findDuplicates } from './checks/duplicates';
 import { parsePythonRuleRequirement } from './checks/ruleRequirement';
@@ -106,6 +106,7 @@ class PythonChecker implements EcosystemChecker {
       allowPrereleases: options.allowPrereleases ?? manifests.some((m) => m.options.some((o) => o.name === 'pre')),
       signal: options.signal,
       whatIf: options.whatIf,
+      stageFixes: options.stageFixes,
       latestOf: (name: string) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
       rules: pythonRules(options.rules, options.host.displayPath),
@@ -156,9 +157,21 @@ class PythonChecker implements EcosystemChecker {
           }),
         );
     }
-    if (options.outdated && options.whatIf !== false && python.result.kind === 'solution') {
-      out.findings.push(...(await outdatedFindings(manifests, unbound, (name) => checked.facts.get(name)?.latest, options.signal)));
+    const outdated = options.outdated && options.whatIf !== false && python.result.kind === 'solution';
+    const askOutdated = async () => (outdated ? outdatedFindings(manifests, unbound, (name) => checked.facts.get(name)?.latest, options.signal) : []);
+    const staged = runs.filter((r) => r.fixes);
+    if (options.stageFixes && (outdated || staged.length > 0)) {
+      const verdict = out.findings;
+      out.fixes = async () => {
+        // Each staged run answers its findings again, in the same order, with the fixes: swap them in.
+        const completed = new Map<Finding, Finding>();
+        const answers = await Promise.all(staged.map(async (r) => [r.findings, await r.fixes!()] as const));
+        for (const [before, after] of answers) before.forEach((f, i) => completed.set(f, after[i] ?? f));
+        return [...verdict.map((f) => completed.get(f) ?? f), ...(await askOutdated())];
+      };
+      return out;
     }
+    out.findings.push(...(await askOutdated()));
     return out;
   }
 }

@@ -24,6 +24,11 @@ export interface PythonResolutionResult {
   notes: PythonNote[];
   /** Why there is no verdict, when resolution could not finish (a registry failed, the deadline passed). */
   incomplete?: string;
+  /**
+   * With `stageFixes`, when a conflict has fixes to look for: `findings` is the verdict (no fixes, no
+   * unlocking upgrade), and this answers the same findings in the same order, fixes included.
+   */
+  fixes?: () => Promise<Finding[]>;
 }
 
 export interface ResolveOptions {
@@ -33,6 +38,8 @@ export interface ResolveOptions {
   signal?: AbortSignal;
   /** Answer "highest compatible" and "what would unlock" for the conflict's roots (re-solves). */
   whatIf?: boolean;
+  /** Return the verdict without waiting for those answers: they follow through `fixes` (the CLI's text output prints the verdict first). */
+  stageFixes?: boolean;
   /** Latest final release per normalised name, from the registry checks (for the unlock question). */
   latestOf?: (name: string) => string | undefined;
   /** The check's time limit for registry reads. */
@@ -234,33 +241,43 @@ export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: P
   const when = possible ? ` This applies only when ${conditions.join(' and ')}; Pinsight could not tell whether that holds for ${options.target.description}.` : '';
   // A root that fails only because its matches are pre-releases is better told by that note.
   const preOnly = (at: { manifest: ParsedManifest; dep: Dependency }) => findings.find((f) => f.code === 'prerelease-only' && f.path === at.manifest.path && f.range.start.line === at.dep.range.start.line);
+  const asks = (at: { manifest: ParsedManifest; dep: Dependency }) => options.whatIf !== false && !at.dep.constraint && !preOnly(at);
+  const noFixes = { fixes: [] as Fix[], unlockText: undefined as string | undefined };
   // Each root's what-if questions are independent re-solves over the shared registry view: asked
   // together, their reads overlap instead of waiting one root after another.
-  const extras = await Promise.all(
-    located.map(({ at }) => (options.whatIf !== false && !at.dep.constraint && !preOnly(at) ? fixesFor(resolution.provider, manifests, at, explanation.chain, options) : { fixes: [] as Fix[], unlockText: undefined })),
-  );
-  for (const [i, { at }] of located.entries()) {
-    const pre = preOnly(at);
-    if (pre) {
-      pre.severity = 'error';
-      continue;
+  const askAll = () => Promise.all(located.map(({ at }) => (asks(at) ? fixesFor(resolution.provider, manifests, at, explanation.chain, options) : noFixes)));
+  const conflictFindings = (extras: Array<{ fixes: Fix[]; unlockText?: string }>): Finding[] => {
+    const out: Finding[] = [];
+    for (const [i, { at }] of located.entries()) {
+      const pre = preOnly(at);
+      if (pre) {
+        pre.severity = 'error';
+        continue;
+      }
+      const related: RelatedInformation[] = located
+        .filter((o) => o.at !== at)
+        .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` } as RelatedInformation))
+        .concat(ruleRelated(rules));
+      const extra = extras[i]!;
+      const unlock = extra.unlockText ? ` ${extra.unlockText}` : '';
+      out.push({
+        code: possible ? 'possible-conflict' : 'conflict',
+        severity: possible ? 'warning' : 'error',
+        package: at.dep.normalizedName,
+        path: at.manifest.path,
+        range: at.dep.range,
+        message: `${explanation.summary}${when}${unlock}`,
+        related,
+        fixes: extra.fixes,
+      });
     }
-    const related: RelatedInformation[] = located
-      .filter((o) => o.at !== at)
-      .map((o) => ({ path: o.at.manifest.path, range: o.at.dep.range, message: `${o.at.dep.raw} is part of this conflict.` } as RelatedInformation))
-      .concat(ruleRelated(rules));
-    const extra = extras[i]!;
-    const unlock = extra.unlockText ? ` ${extra.unlockText}` : '';
-    findings.push({
-      code: possible ? 'possible-conflict' : 'conflict',
-      severity: possible ? 'warning' : 'error',
-      package: at.dep.normalizedName,
-      path: at.manifest.path,
-      range: at.dep.range,
-      message: `${explanation.summary}${when}${unlock}`,
-      related,
-      fixes: extra.fixes,
-    });
+    return out;
+  };
+  const base = { provider: resolution.provider, result, explanation, notes };
+  if (options.stageFixes && located.some(({ at }) => asks(at))) {
+    const verdict = conflictFindings(located.map(() => noFixes));
+    return { ...base, findings: [...findings, ...verdict], fixes: async () => [...findings, ...conflictFindings(await askAll())] };
   }
-  return { findings, provider: resolution.provider, result, explanation, notes };
+  findings.push(...conflictFindings(await askAll()));
+  return { ...base, findings };
 }

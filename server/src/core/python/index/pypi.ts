@@ -8,7 +8,7 @@ import { normalizeName } from '../versions/pep508';
 import { formatVersion, parseVersion } from '../versions/pep440';
 import { extrasFromRequirements, parseCoreMetadata } from './coreMetadata';
 import { parseHtmlPage, parseJsonPage, SimpleIndexError, type PypiFile, type SimplePage } from './simpleIndex';
-import type { CachePolicy, FetchOptions, FetchResult } from '../../http/registryHttp';
+import type { CachePolicy, FetchOptions, FetchResult, ReadPriority } from '../../http/registryHttp';
 import { redactUrl } from '../../http/httpSupport';
 import { RegistryError } from '../../http/types';
 import { readWheelMetadata, WheelError, type ByteRange, type RangeChunk } from './wheelZip';
@@ -125,7 +125,7 @@ export function canonicalVersion(text: string): string | undefined {
 }
 
 type Fetcher = (url: string, options: Omit<FetchOptions, 'cache'>) => Promise<FetchResult>;
-type ReadOptions = Pick<FetchOptions, 'signal' | 'deadline'>;
+type ReadOptions = Pick<FetchOptions, 'signal' | 'deadline' | 'priority'>;
 
 // Pinsight reads one wheel's metadata; a pure-Python wheel is the one every platform would agree on.
 function wheelRank(file: PypiFile): number {
@@ -182,11 +182,12 @@ export class PypiClient {
 
   /**
    * The project's versions and files on all indexes; throws RegistryError ('not-found' when no index
-   * has it). `deadline` (clock ms) bounds the requests' attempts and retries (FetchOptions.deadline).
+   * has it). `deadline` (clock ms) bounds the requests' attempts and retries (FetchOptions.deadline);
+   * `priority` is FetchOptions.priority (read-ahead).
    */
-  async getProject(name: string, signal?: AbortSignal, deadline?: number): Promise<PypiProject> {
+  async getProject(name: string, signal?: AbortSignal, deadline?: number, priority?: ReadPriority): Promise<PypiProject> {
     const normalized = normalizeName(name);
-    const settled = await Promise.allSettled(this.indexes.map((index) => this.cachedRead('ttl', (fetch) => this.readPage(fetch, index, name, normalized, { signal, deadline }))));
+    const settled = await Promise.allSettled(this.indexes.map((index) => this.cachedRead('ttl', (fetch) => this.readPage(fetch, index, name, normalized, { signal, deadline, priority }))));
     const found: Array<{ index: Index; page: SimplePage; stale: boolean }> = [];
     const errors: RegistryError[] = [];
     for (const [i, result] of settled.entries()) {
@@ -248,14 +249,14 @@ export class PypiClient {
   }
 
   /** Dependency metadata of one version, with one request on the usual path; 'unknown' when only sdists exist. */
-  async getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number): Promise<PypiMetadata> {
+  async getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number, priority?: ReadPriority): Promise<PypiMetadata> {
     const entry = this.findVersion(project, version);
     const wheels = preferredWheels(entry.files);
     if (wheels.length === 0) {
       const reason = entry.files.length > 0 ? 'only an sdist is published; Pinsight does not build sdists' : 'no files are published for this version';
       return { kind: 'unknown', reason };
     }
-    const read: ReadOptions = { signal, deadline };
+    const read: ReadOptions = { signal, deadline, priority };
     const described = wheels.find((f) => f.metadata);
     if (described) {
       const found = await this.cachedRead('immutable', (fetch) => this.fromMetadataFile(fetch, project, version, described, read));

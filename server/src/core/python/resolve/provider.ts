@@ -137,6 +137,7 @@ class Provider implements PythonProvider {
   private readonly overrides = new Map<string, Override[]>();
   /** Per solver package: the first-party specifier sets that shape its policy (candidates.ts). */
   private readonly rootSets = new Map<string, SpecifierSet[]>();
+  private rootPins?: Map<string, Version>;
   private readonly policies = new Map<string, PackagePolicy>();
   private readonly allowedCache = new Map<string, AllowedSet>();
   private readonly names = new Map<string, string>();
@@ -288,7 +289,51 @@ class Provider implements PythonProvider {
         !r.markerTree || (extras.length <= 1 ? this.markerOf(r.markerTree, extras[0] ?? null) : evaluateMarker(r.markerTree, { ...this.options.target.environment, extra: [...extras] })) !== false,
       admitsPython: (requiresPython) => !requiresPython || !this.python || this.pythonAdmitsText(requiresPython),
       likelyPick: (name, specifier, project) => this.likelyPick(name, specifier, project),
+      nextPicks: (name, specifier, project, after, count) => this.nextPicks(name, specifier, project, after, count),
+      excludesRootPin: (r) => this.excludesRootPin(r),
     });
+  }
+
+  // Whether a requirement excludes the version a root requirement pins exactly (`websockets<15`
+  // against `websockets==15.0.1`): a release that carries it cannot be part of a solution.
+  private excludesRootPin(r: ParsedRequirement): boolean {
+    const pinned = (this.rootPins ??= this.exactRootPins()).get(r.name);
+    if (!pinned) return false;
+    const set = specifierSet(r.specifier);
+    return set !== null && !set.contains(pinned, { prereleases: true });
+  }
+
+  private exactRootPins(): Map<string, Version> {
+    const pins = new Map<string, Version>();
+    for (const { dependency: d } of this.roots) {
+      // An override replaces the dependency's own requirement (uv), so it dooms nothing: left out.
+      if (d.ecosystem !== 'pypi' || d.source !== 'registry' || d.override || d.extras.length > 0 || this.markerState(d.marker, []) === false) continue;
+      const m = /^\s*==\s*([^\s,*]+)\s*$/.exec(d.specifier);
+      const v = m ? parseVersion(m[1]!) : null;
+      if (v) pins.set(d.normalizedName, v);
+    }
+    return pins;
+  }
+
+  // The releases a solve would try after `after` for the same requirement, in likelyPick's order.
+  private nextPicks(name: string, specifier: string, project: PypiProject, after: string, count: number): string[] {
+    if (this.options.restrictTo) return [];
+    const facts = this.warmFactsOf(name, project);
+    const choice = this.replaced(name, specifier)[0]?.specifier;
+    const set = choice === undefined ? null : specifierSet(choice);
+    if (!set) return [];
+    const allowed = this.allowedQuietly(name, choice!, set, facts);
+    const roots = this.rootSets.get(name) ?? [];
+    const lowest = this.options.preferLowest?.has(name) === true;
+    const out: string[] = [];
+    let passed = false;
+    const n = facts.versions.length;
+    for (let k = 0; k < n && out.length < count; k++) {
+      const v = facts.versions[lowest ? k : n - 1 - k];
+      if (v.version === after) passed = true;
+      else if (passed && v.compatible && allowed.has(v.version) && roots.every((r) => r.contains(v.parsed, { prereleases: true }))) out.push(v.version);
+    }
+    return out;
   }
 
   // The release a solve would try first for a requirement: the preferred end of what it allows,
@@ -363,7 +408,7 @@ class Provider implements PythonProvider {
     const { base } = splitPackage(pkg);
     // Outcomes are cached, never thrown: nothing here can become an unhandled rejection.
     const deadline = this.options.deadline;
-    void this.view.project(base, deadline).then((o) => {
+    void this.view.project(base, deadline, true).then((o) => {
       if (o.kind !== 'ok') return;
       for (const v of versions.slice(0, 8)) if (o.project.versions.has(v)) warmRelease(this.warmHost, o.project, v);
     });
@@ -371,7 +416,7 @@ class Provider implements PythonProvider {
 
   prefetchShallow(pkg: PackageName, versions: string[]): void {
     if (pkg === ROOT) return;
-    void this.view.project(splitPackage(pkg).base, this.options.deadline).then((o) => {
+    void this.view.project(splitPackage(pkg).base, this.options.deadline, true).then((o) => {
       if (o.kind === 'ok') for (const v of versions.slice(0, 8)) warmMetadata(this.warmHost, o.project, v);
     });
   }

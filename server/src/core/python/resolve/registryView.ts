@@ -7,6 +7,7 @@
 import type { CheckDeadline } from '../../ecosystem';
 import type { PypiMetadata, PypiProject } from '../index/pypi';
 import { RegistryError } from '../../http/types';
+import type { ReadPriority } from '../../http/registryHttp';
 import type { Marker } from '../versions/markers';
 import { normalizeName, parsePep508 } from '../versions/pep508';
 import type { PackageFacts } from './candidates';
@@ -14,8 +15,9 @@ import type { PackageFacts } from './candidates';
 /** The part of PypiClient the provider uses. */
 export interface PypiSource {
   /** `deadline`: clock ms by which the reads must be done (PypiClient passes it to RegistryHttp). */
-  getProject(name: string, signal?: AbortSignal, deadline?: number): Promise<PypiProject>;
-  getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number): Promise<PypiMetadata>;
+  /** `priority`: FetchOptions.priority, for reads ahead of the solve (a source may ignore it). */
+  getProject(name: string, signal?: AbortSignal, deadline?: number, priority?: ReadPriority): Promise<PypiProject>;
+  getMetadata(project: PypiProject, version: string, signal?: AbortSignal, deadline?: number, priority?: ReadPriority): Promise<PypiMetadata>;
   /** Requests sent to the network so far, when the source counts them (warm.ts reads ahead only once one has gone out). */
   requestsSent?(): number | undefined;
 }
@@ -84,6 +86,8 @@ export class RegistryView {
   /** Why a project could not be read, once its read has failed. */
   readonly failures = new Map<string, ReadFailure>();
   private readonly requirements = new Map<string, ParsedRequirement[] | { invalid: string; message: string }>();
+  /** The priority of each read still in flight: a read ahead becomes urgent when a solve asks for it. */
+  private readonly pending = new Map<string, ReadPriority>();
 
   private readonly sentAtStart: number | undefined;
 
@@ -101,11 +105,15 @@ export class RegistryView {
     return (this.pypi.requestsSent?.() ?? 0) > this.sentAtStart;
   }
 
-  /** The first caller's deadline bounds the read that every later caller shares. */
-  project(name: string, deadline?: CheckDeadline): Promise<ProjectOutcome> {
+  /**
+   * The first caller's deadline bounds the read that every later caller shares. `ahead`: read ahead
+   * of the solve (warm.ts), which yields its place at the per-host limit until a solve asks for it.
+   */
+  project(name: string, deadline?: CheckDeadline, ahead = false): Promise<ProjectOutcome> {
     let p = this.projects.get(name);
     if (!p) {
-      p = this.pypi.getProject(name, deadline?.signal, deadline?.at).then(
+      const priority = this.track(`p\u0000${name}`, ahead);
+      p = this.pypi.getProject(name, deadline?.signal, deadline?.at, priority).then(
         (project): ProjectOutcome => ({ kind: 'ok', project }),
         (error: unknown): ProjectOutcome => {
           const failure = readFailure(error, deadline);
@@ -114,8 +122,22 @@ export class RegistryView {
         },
       );
       this.projects.set(name, p);
+      void p.then(() => this.pending.delete(`p\u0000${name}`));
+    } else if (!ahead) {
+      this.urgent(`p\u0000${name}`);
     }
     return p;
+  }
+
+  private track(key: string, ahead: boolean): ReadPriority {
+    const priority = { urgent: !ahead };
+    this.pending.set(key, priority);
+    return priority;
+  }
+
+  private urgent(key: string): void {
+    const priority = this.pending.get(key);
+    if (priority) priority.urgent = true;
   }
 
   /** A version's Requires-Dist, parsed once; the first line pip could not read makes the version unusable. */
@@ -141,11 +163,12 @@ export class RegistryView {
     return parsed;
   }
 
-  metadataOf(project: PypiProject, version: string, deadline?: CheckDeadline): Promise<MetadataOutcome> {
+  /** One release's metadata, read once; `ahead` as for project(). */
+  metadataOf(project: PypiProject, version: string, deadline?: CheckDeadline, ahead = false): Promise<MetadataOutcome> {
     const key = `${project.normalized}\u0000${version}`;
     let p = this.metadata.get(key);
     if (!p) {
-      p = this.pypi.getMetadata(project, version, deadline?.signal, deadline?.at).then(
+      p = this.pypi.getMetadata(project, version, deadline?.signal, deadline?.at, this.track(`m\u0000${key}`, ahead)).then(
         (metadata): MetadataOutcome => ({ kind: 'ok', metadata }),
         (error: unknown): MetadataOutcome => {
           const failure = readFailure(error, deadline);
@@ -154,6 +177,9 @@ export class RegistryView {
         },
       );
       this.metadata.set(key, p);
+      void p.then(() => this.pending.delete(`m\u0000${key}`));
+    } else if (!ahead) {
+      this.urgent(`m\u0000${key}`);
     }
     return p;
   }

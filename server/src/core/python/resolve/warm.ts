@@ -5,7 +5,8 @@
 // metadata of the release each one will likely pick are requested at once, and so on down the tree
 // as those arrive: the reads a solve will make are in flight before it asks. Each release is warmed
 // once per RegistryView (shared by every re-solve), a bound caps what one view may warm, and every
-// request goes through the same client, so the per-host limit holds. Warming never records
+// request goes through the same client, so the per-host limit holds; at that limit, a read a solve
+// awaits goes before reads ahead (RegistryView's `ahead`, FetchOptions.priority). Warming never records
 // anything a solve reports (notes, facts the checks read): only the view's promise caches fill.
 // A view whose reads have all been answered from the caches reads nothing ahead (readsWentOut).
 
@@ -26,22 +27,36 @@ export interface WarmHost {
   likelyPick(name: string, specifier: string, project: PypiProject): string | undefined;
   /** Whether a release's Requires-Python admits the target. */
   admitsPython(requiresPython: string | undefined): boolean;
+  /** The next `count` releases a solve would try for the requirement once `after` fails, best first. */
+  nextPicks?(name: string, specifier: string, project: PypiProject, after: string, count: number): string[];
+  /** Whether a dependency excludes what a root requirement pins exactly (the release that has it cannot be picked). */
+  excludesRootPin?(requirement: ParsedRequirement): boolean;
 }
+
+/** Releases read at once after a likely pick that cannot be picked (see warmRelease). */
+const NEXT_AFTER_DOOMED = 3;
 
 /** Warms each requirement's page and likely release, then theirs as they arrive (never throws, never rejects). */
 export function warmRequirements(host: WarmHost, requirements: ReadonlyArray<{ name: string; specifier: string; extras?: readonly string[]; url?: string }>): void {
   for (const r of requirements) {
     if (r.url !== undefined) continue;
-    void host.view.project(r.name, host.deadline).then((outcome) => {
+    void host.view.project(r.name, host.deadline, true).then((outcome) => {
       if (outcome.kind !== 'ok') return;
-      const version = host.likelyPick(r.name, r.specifier, outcome.project);
-      if (version !== undefined) warmRelease(host, outcome.project, version, r.extras);
+      const project = outcome.project;
+      const version = host.likelyPick(r.name, r.specifier, project);
+      if (version !== undefined) warmRelease(host, project, version, r.extras, () => host.nextPicks?.(r.name, r.specifier, project, version, NEXT_AFTER_DOOMED) ?? []);
     });
   }
 }
 
-/** Warms one release's metadata and, once it arrives, its dependencies (never throws, never rejects). */
-export function warmRelease(host: WarmHost, project: PypiProject, version: string, extras: readonly string[] = []): void {
+/**
+ * Warms one release's metadata and, once it arrives, its dependencies (never throws, never rejects).
+ * A likely pick with a dependency that excludes a root's exact pin cannot be picked: the releases
+ * a solve will try next (`next`) are warmed too, at once, rather than when the solve comes back to
+ * the package (on the seed, realtime 2.4.3 needs websockets<15: 2.4.2 to 2.4.0 are read a round
+ * earlier and the verdict comes in 5 round trips instead of 6).
+ */
+export function warmRelease(host: WarmHost, project: PypiProject, version: string, extras: readonly string[] = [], next?: () => string[]): void {
   const view = host.view;
   const key = warmKey(project.normalized, version, extras);
   // A version the page does not list (a lock's spelling) is left to the solve to report.
@@ -49,11 +64,13 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
   if (!view.readsWentOut()) return;
   if (!project.versions.has(version) || view.warmed.has(key) || view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
   view.warmed.add(key);
-  void view.metadataOf(project, version, host.deadline).then((md) => {
+  void view.metadataOf(project, version, host.deadline, true).then((md) => {
     if (md.kind !== 'ok' || md.metadata.kind === 'unknown' || !host.admitsPython(md.metadata.requiresPython)) return;
     const parsed = view.requirementsOf(project.normalized, version, md.metadata.requiresDist);
     if ('invalid' in parsed) return;
-    warmRequirements(host, parsed.filter((r) => host.applies(r, extras)));
+    const applying = parsed.filter((r) => host.applies(r, extras));
+    if (next && host.excludesRootPin && applying.some((r) => host.excludesRootPin!(r))) for (const v of next()) warmRelease(host, project, v, extras);
+    warmRequirements(host, applying);
   });
 }
 
@@ -64,7 +81,7 @@ export function warmRelease(host: WarmHost, project: PypiProject, version: strin
  */
 export function warmMetadata(host: WarmHost, project: PypiProject, version: string): void {
   if (!host.view.readsWentOut() || !project.versions.has(version) || host.view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
-  void host.view.metadataOf(project, version, host.deadline);
+  void host.view.metadataOf(project, version, host.deadline, true);
 }
 
 // A release with extras requested is another set of dependencies: `pyjwt[crypto]` adds cryptography.
