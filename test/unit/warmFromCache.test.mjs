@@ -48,3 +48,51 @@ test('a check answered wholly from the cache reads nothing ahead: fewer reads, n
     await fake.close();
   }
 });
+
+test('reads ahead count from the check\'s start: root pages read by the registry checks just before still start them', async () => {
+  const fake = await startFakePypi({ projects: 'all' });
+  try {
+    const clock = { now: () => Date.now(), sleep: () => Promise.resolve(), random: () => 0.5 };
+    // Counts the rounds the check needs: each round answers every request waiting at the transport.
+    const run = async (passStart) => {
+      const held = [];
+      let outstanding = 0;
+      const transport = (request) => new Promise((resolve, reject) => {
+        held.push(() => {
+          outstanding++;
+          fetchTransport(request).then(resolve, reject).finally(() => outstanding--);
+        });
+      });
+      const http = new RegistryHttp({ transport, clock, retries: 0, maxConcurrentPerHost: 16 });
+      const client = new PypiClient(http, [{ url: fake.indexUrl }]);
+      const start = client.requestsSent();
+      let done = false;
+      const pending = (async () => {
+        // What the registry checks do first: every root's page, from the network.
+        await Promise.all(SEED.map((line) => client.getProject(line.split('==')[0])));
+        return resolvePythonFindings([manifest(SEED)], client, { target, installer: 'pip', ...(passStart ? { requestsAtCheckStart: start } : {}) });
+      })().finally(() => (done = true));
+      let rounds = 0;
+      const deadline = Date.now() + 30_000;
+      while (!done && Date.now() < deadline) {
+        for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
+        if (outstanding > 0) {
+          await new Promise((r) => setTimeout(r, 1));
+          continue;
+        }
+        if (held.length === 0) continue;
+        rounds++;
+        for (const go of held.splice(0)) go();
+      }
+      const result = await pending;
+      return { rounds, findings: result.findings.map((f) => [f.code, f.message]) };
+    };
+    const fromCheck = await run(true);
+    const fromView = await run(false);
+    assert.deepEqual(fromCheck.findings, fromView.findings);
+    // Counted from the view, the roots' likely picks wait for the solve to ask (their pages came from memory).
+    assert.ok(fromCheck.rounds < fromView.rounds, `rounds counted from the check's start ${fromCheck.rounds}, from the view's ${fromView.rounds}`);
+  } finally {
+    await fake.close();
+  }
+});

@@ -84,6 +84,8 @@ class PythonChecker implements EcosystemChecker {
       out.incomplete = ['No package index is configured (--no-index), so versions were not checked and nothing was resolved.'];
       return out;
     }
+    // Reading ahead of the resolution depends on whether this check has needed the network yet.
+    const requestsAtCheckStart = client.requestsSent();
     const checked = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, installer: installerFor(kind) });
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
@@ -110,6 +112,7 @@ class PythonChecker implements EcosystemChecker {
       latestOf: (name: string) => checked.facts.get(name)?.latest,
       deadline: options.deadline,
       rules: pythonRules(options.rules, options.host.displayPath),
+      requestsAtCheckStart,
     };
     // Extras or groups declared mutually exclusive ([tool.uv] conflicts) are resolved apart, as uv forks them.
     const forks = conflictForks(manifests) ?? [{ excluded: new Set<Dependency>(), keeps: [] }];

@@ -48,6 +48,8 @@ export interface ResolveOptions {
   exclude?: ReadonlySet<Dependency>;
   /** Team rules as solver incompatibilities (teamRules.ts). */
   rules?: ProvidedRule[];
+  /** PythonProviderOptions.requestsAtCheckStart. */
+  requestsAtCheckStart?: number;
 }
 
 /** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
@@ -215,7 +217,7 @@ function stoppedReason(result: SolveResult): string | undefined {
 export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
   const roots = rootsFromManifests(manifests, (d) => resolvable(d) && !options.exclude?.has(d));
   const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
-  const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline, rules: options.rules });
+  const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline, rules: options.rules, requestsAtCheckStart: options.requestsAtCheckStart });
   const resolution = await resolvePython(provider, { signal: options.signal });
   const result = resolution.result;
   const findings: Finding[] = [];

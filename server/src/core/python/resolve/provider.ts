@@ -57,6 +57,11 @@ export interface PythonProviderOptions {
   deadline?: CheckDeadline;
   /** Team rules: incompatibilities known from the start (project names normalised). */
   rules?: readonly ProvidedRule[];
+  /**
+   * The source's request count (PypiSource.requestsSent) when the check began: reads ahead start
+   * once a request has gone out since (RegistryView.readsWentOut). Default: when the provider is made.
+   */
+  requestsAtCheckStart?: number;
 }
 
 export interface PythonProvider extends DependencyProvider {
@@ -120,7 +125,7 @@ function sharedPackageFacts(key: string, project: PypiProject, python: Version |
 
 /** Creates the provider for one manifest tree and target. */
 export function createPythonProvider(options: PythonProviderOptions): PythonProvider {
-  return new Provider(options, new RegistryView(options.pypi));
+  return new Provider(options, new RegistryView(options.pypi, options.requestsAtCheckStart));
 }
 
 /** Every PyPI requirement of a manifest tree with its origin; `include` narrows the sections. */

@@ -91,14 +91,19 @@ export class RegistryView {
 
   private readonly sentAtStart: number | undefined;
 
-  constructor(private readonly pypi: PypiSource) {
-    this.sentAtStart = pypi.requestsSent?.();
+  constructor(
+    private readonly pypi: PypiSource,
+    sentAtStart?: number,
+  ) {
+    this.sentAtStart = sentAtStart ?? pypi.requestsSent?.();
   }
 
   /**
-   * Whether this view's reads have needed the network: reading ahead (warm.ts) pays only when they
+   * Whether the check's reads have needed the network: reading ahead (warm.ts) pays only when they
    * have. Answered from the caches alone, a read ahead is a read and a parse the solve may never
-   * ask for (about 40 entries of a warm seed run). A source that does not count says true.
+   * ask for (about 40 entries of a warm seed run). Counted from the check's start, not the view's:
+   * a cold check's registry checks read the root pages before the resolution begins, and the
+   * resolution must still read ahead from them. A source that does not count says true.
    */
   readsWentOut(): boolean {
     if (this.sentAtStart === undefined) return true;
