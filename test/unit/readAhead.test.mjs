@@ -11,7 +11,7 @@ import { LINUX_311, roots } from '../support/memoryPypi.mjs';
 import { memoryProvider } from '../support/memoryProvider.mjs';
 import { roundIndex } from '../support/roundIndex.mjs';
 import { startFakePypi } from '../support/fakePypi.mjs';
-import { fetchTransport } from '../support/fetchTransport.mjs';
+import { heldTransport } from '../support/heldTransport.mjs';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { PypiClient } from '../../dist/core/python/index/pypi.js';
 import { resolvePythonFindings } from '../../dist/core/python/checks/resolutionFindings.js';
@@ -53,37 +53,14 @@ test('on the seed at the fake PyPI, shallow hints save a round trip of the verdi
   const shallow = proto.prefetchShallow;
   try {
     const run = async () => {
-      // Each round answers every request waiting at the transport (at most the per-host limit).
-      const held = [];
-      let outstanding = 0;
-      let requests = 0;
-      const transport = (request) => new Promise((resolve, reject) => {
-        requests++;
-        held.push(() => {
-          outstanding++;
-          fetchTransport(request).then(resolve, reject).finally(() => outstanding--);
-        });
-      });
+      const { transport, stats, rounds: inRounds } = heldTransport();
       const clock = { now: () => Date.now(), sleep: () => Promise.resolve(), random: () => 0.5 };
       const client = new PypiClient(new RegistryHttp({ transport, clock, retries: 0, maxConcurrentPerHost: 16 }), [{ url: fake.indexUrl }]);
       const seed = ['fastapi==0.115.12', 'uvicorn==0.34.2', 'supabase==2.15.3', 'websockets==15.0.1'];
       const manifest = { path: 'requirements.txt', kind: 'requirements', options: [], problems: [], includes: [], dependencies: roots(seed).map((r) => r.dependency) };
       const target = { environment: LINUX_311, pythonVersion: '3.11', description: 'Python 3.11 on Linux' };
-      let done = false;
-      const pending = resolvePythonFindings([manifest], client, { target, installer: 'pip' }).finally(() => (done = true));
-      let rounds = 0;
-      const deadline = Date.now() + 30_000;
-      while (!done && Date.now() < deadline) {
-        for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
-        if (outstanding > 0) {
-          await new Promise((r) => setTimeout(r, 1));
-          continue;
-        }
-        if (held.length === 0) continue;
-        rounds++;
-        for (const go of held.splice(0)) go();
-      }
-      const result = await pending;
+      const { value: result, rounds } = await inRounds(resolvePythonFindings([manifest], client, { target, installer: 'pip' }));
+      const requests = stats.requests;
       return { rounds, requests, fixes: result.findings.map((f) => f.fixes.map((x) => x.title)) };
     };
     proto.prefetchShallow = undefined;

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakePypi } from '../support/fakePypi.mjs';
 import { fetchTransport } from '../support/fetchTransport.mjs';
+import { heldTransport } from '../support/heldTransport.mjs';
 import { RegistryHttp } from '../../dist/core/http/registryHttp.js';
 import { PypiClient } from '../../dist/core/python/index/pypi.js';
 import { resolvePythonFindings } from '../../dist/core/python/checks/resolutionFindings.js';
@@ -53,39 +54,19 @@ test('reads ahead count from the check\'s start: root pages read by the registry
   const fake = await startFakePypi({ projects: 'all' });
   try {
     const clock = { now: () => Date.now(), sleep: () => Promise.resolve(), random: () => 0.5 };
-    // Counts the rounds the check needs: each round answers every request waiting at the transport.
+    // Counts the rounds the check needs (each round answers every request waiting at the transport).
     const run = async (passStart) => {
-      const held = [];
-      let outstanding = 0;
-      const transport = (request) => new Promise((resolve, reject) => {
-        held.push(() => {
-          outstanding++;
-          fetchTransport(request).then(resolve, reject).finally(() => outstanding--);
-        });
-      });
+      const { transport, rounds } = heldTransport();
       const http = new RegistryHttp({ transport, clock, retries: 0, maxConcurrentPerHost: 16 });
       const client = new PypiClient(http, [{ url: fake.indexUrl }]);
       const start = client.requestsSent();
-      let done = false;
-      const pending = (async () => {
+      const check = (async () => {
         // What the registry checks do first: every root's page, from the network.
         await Promise.all(SEED.map((line) => client.getProject(line.split('==')[0])));
         return resolvePythonFindings([manifest(SEED)], client, { target, installer: 'pip', ...(passStart ? { requestsAtCheckStart: start } : {}) });
-      })().finally(() => (done = true));
-      let rounds = 0;
-      const deadline = Date.now() + 30_000;
-      while (!done && Date.now() < deadline) {
-        for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));
-        if (outstanding > 0) {
-          await new Promise((r) => setTimeout(r, 1));
-          continue;
-        }
-        if (held.length === 0) continue;
-        rounds++;
-        for (const go of held.splice(0)) go();
-      }
-      const result = await pending;
-      return { rounds, findings: result.findings.map((f) => [f.code, f.message]) };
+      })();
+      const { value: result, rounds: count } = await rounds(check);
+      return { rounds: count, findings: result.findings.map((f) => [f.code, f.message]) };
     };
     const fromCheck = await run(true);
     const fromView = await run(false);
