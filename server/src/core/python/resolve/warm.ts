@@ -41,7 +41,8 @@ export function warmRequirements(host: WarmHost, requirements: ReadonlyArray<{ n
   for (const r of requirements) {
     if (r.url !== undefined) continue;
     void host.view.project(r.name, host.deadline, true).then((outcome) => {
-      if (outcome.kind !== 'ok') return;
+      // Picking is work too (the package's facts, its allowed versions): only for a release to read ahead.
+      if (outcome.kind !== 'ok' || !host.view.readsWentOut()) return;
       const project = outcome.project;
       const version = host.likelyPick(r.name, r.specifier, project);
       if (version !== undefined) warmRelease(host, project, version, r.extras, () => host.nextPicks?.(r.name, r.specifier, project, version, NEXT_AFTER_DOOMED) ?? []);
