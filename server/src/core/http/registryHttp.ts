@@ -227,10 +227,6 @@ export class RegistryHttp {
     return this.limiter.peak.get(host) ?? 0;
   }
 
-  /**
-   * Forgets a cached answer, for a caller that found its body unusable (a metadata file that does
-   * not parse): the next fetch goes to the registry instead of serving the broken body again.
-   */
   /** Resolves once every answer fetched so far is in the store (with writeBehind; a one-shot process awaits it before it exits). */
   async flush(): Promise<void> {
     while (this.writes.size > 0) await Promise.all([...this.writes]);
@@ -251,6 +247,10 @@ export class RegistryHttp {
     return this.clock.now();
   }
 
+  /**
+   * Forgets a cached answer, for a caller that found its body unusable (a metadata file that does
+   * not parse): the next fetch goes to the registry instead of serving the broken body again.
+   */
   async invalidate(url: string, options: Pick<FetchOptions, 'accept' | 'range' | 'headers' | 'registry' | 'authorization'> = {}): Promise<void> {
     const registry = options.registry ?? registryOf(url);
     const { url: clean, basic } = stripCredentials(url, registry);
