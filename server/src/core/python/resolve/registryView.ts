@@ -74,10 +74,16 @@ function parseRequiresDistLine(text: string): ParsedRequirement | { invalid: str
   return parsed;
 }
 
+/** A read the view shares, with the urgency it was made with: a read ahead becomes urgent when a solve asks for it. */
+interface SharedRead<T> {
+  outcome: Promise<T>;
+  priority: ReadPriority;
+}
+
 /** Registry reads shared by providers: promises that never reject, made without a signal so an aborted solve leaves a usable cache. */
 export class RegistryView {
-  private readonly projects = new Map<string, Promise<ProjectOutcome>>();
-  private readonly metadata = new Map<string, Promise<MetadataOutcome>>();
+  private readonly projects = new Map<string, SharedRead<ProjectOutcome>>();
+  private readonly metadata = new Map<string, SharedRead<MetadataOutcome>>();
   readonly facts = new Map<string, PackageFacts>();
   /** Facts computed while warming (warm.ts), kept apart until a solve reads the package: \`facts\` tells what the resolution reached. */
   readonly warmFacts = new Map<string, PackageFacts>();
@@ -86,8 +92,6 @@ export class RegistryView {
   /** Why a project could not be read, once its read has failed. */
   readonly failures = new Map<string, ReadFailure>();
   private readonly requirements = new Map<string, ParsedRequirement[] | { invalid: string; message: string }>();
-  /** The priority of each read still in flight: a read ahead becomes urgent when a solve asks for it. */
-  private readonly pending = new Map<string, ReadPriority>();
 
   private readonly sentAtStart: number | undefined;
 
@@ -115,34 +119,21 @@ export class RegistryView {
    * of the solve (warm.ts), which yields its place at the per-host limit until a solve asks for it.
    */
   project(name: string, deadline?: CheckDeadline, ahead = false): Promise<ProjectOutcome> {
-    let p = this.projects.get(name);
-    if (!p) {
-      const priority = this.track(`p\u0000${name}`, ahead);
-      p = this.pypi.getProject(name, deadline?.signal, deadline?.at, priority).then(
-        (project): ProjectOutcome => ({ kind: 'ok', project }),
-        (error: unknown): ProjectOutcome => {
-          const failure = readFailure(error, deadline);
-          this.failures.set(name, failure);
-          return failure;
-        },
+    const read =
+      this.projects.get(name) ??
+      share(this.projects, name, ahead, (priority) =>
+        this.pypi.getProject(name, deadline?.signal, deadline?.at, priority).then(
+          (project): ProjectOutcome => ({ kind: 'ok', project }),
+          (error: unknown): ProjectOutcome => {
+            const failure = readFailure(error, deadline);
+            this.failures.set(name, failure);
+            return failure;
+          },
+        ),
       );
-      this.projects.set(name, p);
-      void p.then(() => this.pending.delete(`p\u0000${name}`));
-    } else if (!ahead) {
-      this.urgent(`p\u0000${name}`);
-    }
-    return p;
-  }
-
-  private track(key: string, ahead: boolean): ReadPriority {
-    const priority = { urgent: !ahead };
-    this.pending.set(key, priority);
-    return priority;
-  }
-
-  private urgent(key: string): void {
-    const priority = this.pending.get(key);
-    if (priority) priority.urgent = true;
+    // Raising a settled read's urgency changes nothing: only a queued request consults it.
+    if (!ahead) read.priority.urgent = true;
+    return read.outcome;
   }
 
   /** A version's Requires-Dist, parsed once; the first line pip could not read makes the version unusable. */
@@ -171,23 +162,29 @@ export class RegistryView {
   /** One release's metadata, read once; `ahead` as for project(). */
   metadataOf(project: PypiProject, version: string, deadline?: CheckDeadline, ahead = false): Promise<MetadataOutcome> {
     const key = `${project.normalized}\u0000${version}`;
-    let p = this.metadata.get(key);
-    if (!p) {
-      p = this.pypi.getMetadata(project, version, deadline?.signal, deadline?.at, this.track(`m\u0000${key}`, ahead)).then(
-        (metadata): MetadataOutcome => ({ kind: 'ok', metadata }),
-        (error: unknown): MetadataOutcome => {
-          const failure = readFailure(error, deadline);
-          // A metadata file that is not there, once the project page listed it, is the index's fault too.
-          return failure.kind === 'missing' ? { kind: 'error', message: failure.message } : failure;
-        },
+    const read =
+      this.metadata.get(key) ??
+      share(this.metadata, key, ahead, (priority) =>
+        this.pypi.getMetadata(project, version, deadline?.signal, deadline?.at, priority).then(
+          (metadata): MetadataOutcome => ({ kind: 'ok', metadata }),
+          (error: unknown): MetadataOutcome => {
+            const failure = readFailure(error, deadline);
+            // A metadata file that is not there, once the project page listed it, is the index's fault too.
+            return failure.kind === 'missing' ? { kind: 'error', message: failure.message } : failure;
+          },
+        ),
       );
-      this.metadata.set(key, p);
-      void p.then(() => this.pending.delete(`m\u0000${key}`));
-    } else if (!ahead) {
-      this.urgent(`m\u0000${key}`);
-    }
-    return p;
+    if (!ahead) read.priority.urgent = true;
+    return read.outcome;
   }
+}
+
+/** Starts a read with the urgency its first caller gives it and records it under `key`. */
+function share<T>(reads: Map<string, SharedRead<T>>, key: string, ahead: boolean, start: (priority: ReadPriority) => Promise<T>): SharedRead<T> {
+  const priority: ReadPriority = { urgent: !ahead };
+  const read = { outcome: start(priority), priority };
+  reads.set(key, read);
+  return read;
 }
 
 function messageOf(error: unknown): string {
