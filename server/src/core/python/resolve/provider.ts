@@ -323,20 +323,12 @@ class Provider implements PythonProvider {
   // The releases a solve would try after `after` for the same requirement, in likelyPick's order.
   private nextPicks(name: string, specifier: string, project: PypiProject, after: string, count: number): string[] {
     if (this.options.restrictTo) return [];
-    const facts = this.warmFactsOf(name, project);
-    const choice = this.replaced(name, specifier)[0]?.specifier;
-    const set = choice === undefined ? null : specifierSet(choice);
-    if (!set) return [];
-    const allowed = this.allowedQuietly(name, choice!, set, facts);
-    const roots = this.rootSets.get(name) ?? [];
-    const lowest = this.options.preferLowest?.has(name) === true;
     const out: string[] = [];
     let passed = false;
-    const n = facts.versions.length;
-    for (let k = 0; k < n && out.length < count; k++) {
-      const v = facts.versions[lowest ? k : n - 1 - k];
-      if (v.version === after) passed = true;
-      else if (passed && v.compatible && allowed.has(v.version) && roots.every((r) => r.contains(v.parsed, { prereleases: true }))) out.push(v.version);
+    for (const r of this.preferredReleases(name, specifier, project)) {
+      if (out.length >= count) break;
+      if (r.version === after) passed = true;
+      else if (passed && r.agrees()) out.push(r.version);
     }
     return out;
   }
@@ -346,22 +338,29 @@ class Provider implements PythonProvider {
   private likelyPick(name: string, specifier: string, project: PypiProject): string | undefined {
     const only = this.options.restrictTo;
     if (only) return only.get(name);
+    let fallback: string | undefined;
+    for (const r of this.preferredReleases(name, specifier, project)) {
+      fallback ??= r.version;
+      if (r.agrees()) return r.version;
+    }
+    return fallback;
+  }
+
+  // The releases a requirement allows that the target can install, in the order a solve tries
+  // them, each with whether the root requirements on the package agree with it.
+  private *preferredReleases(name: string, specifier: string, project: PypiProject): Generator<{ version: string; agrees: () => boolean }> {
     const facts = this.warmFactsOf(name, project);
     const choice = this.replaced(name, specifier)[0]?.specifier;
     const set = choice === undefined ? null : specifierSet(choice);
-    if (!set) return undefined;
+    if (!set) return;
     const allowed = this.allowedQuietly(name, choice!, set, facts);
     const roots = this.rootSets.get(name) ?? [];
     const lowest = this.options.preferLowest?.has(name) === true;
     const n = facts.versions.length;
-    let fallback: string | undefined;
     for (let k = 0; k < n; k++) {
       const v = facts.versions[lowest ? k : n - 1 - k];
-      if (!v.compatible || !allowed.has(v.version)) continue;
-      fallback ??= v.version;
-      if (roots.every((r) => r.contains(v.parsed, { prereleases: true }))) return v.version;
+      if (v.compatible && allowed.has(v.version)) yield { version: v.version, agrees: () => roots.every((r) => r.contains(v.parsed, { prereleases: true })) };
     }
-    return fallback;
   }
 
   // The solver's allowed set for a requirement, shared with allowedSet's cache but logging nothing.
