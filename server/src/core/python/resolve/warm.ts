@@ -60,9 +60,9 @@ export function warmRequirements(host: WarmHost, requirements: ReadonlyArray<{ n
 export function warmRelease(host: WarmHost, project: PypiProject, version: string, extras: readonly string[] = [], next?: () => string[]): void {
   const view = host.view;
   const key = warmKey(project.normalized, version, extras);
-  // A version the page does not list (a lock's spelling) is left to the solve to report.
   // Nothing has needed the network: every answer is in the caches, where reading ahead gains nothing.
   if (!view.readsWentOut()) return;
+  // A version the page does not list (a lock's spelling) is left to the solve to report.
   if (!project.versions.has(version) || view.warmed.has(key) || view.warmed.size >= WARM_LIMIT || host.deadline?.signal.aborted) return;
   view.warmed.add(key);
   void view.metadataOf(project, version, host.deadline, true).then((md) => {
