@@ -109,19 +109,20 @@ export function displayIndex(url: string): string {
 const N = '(?:0|[1-9][0-9]{0,15})';
 // A version already in PEP 440's normal form, without epoch or local part: release, then optionally
 // a pre-release, a post-release and a dev-release, spelled as normalisation spells them.
-const NORMAL_FORM = new RegExp(`^(${N}(?:\\.${N})*)((?:(?:a|b|rc)${N})?(?:\\.post${N})?(?:\\.dev${N})?)$`);
+const NORMAL_FORM = new RegExp(`^${N}(?:\\.${N})*(?:(?:a|b|rc)${N})?(?:\\.post${N})?(?:\\.dev${N})?$`);
 
 /** Equal versions get equal keys: normalised, and trailing `.0`s dropped (1.0 == 1.0.0 in PEP 440). */
 export function canonicalVersion(text: string): string | undefined {
-  // Most listed versions are already in normal form ("2.15.3", "2.0.0b3"): their canonical form is
-  // the text without the release's trailing zeros, with no parse (the warm profile's largest
-  // version cost). Anything else is parsed and normalised.
-  const normal = NORMAL_FORM.exec(text);
-  if (normal) return normal[1].replace(/(\.0+)+$/, '') + normal[2];
-  const v = parseVersion(text);
-  if (!v) return undefined;
-  const m = /^(\d+!)?(\d+(?:\.\d+)*)(.*)$/s.exec(formatVersion(v));
-  return m ? `${m[1] ?? ''}${m[2].replace(/(\.0+)+$/, '')}${m[3]}` : formatVersion(v);
+  // Most listed versions are already in normal form ("2.15.3", "2.0.0b3") and need no parse (the
+  // warm profile's largest version cost); anything else is parsed and normalised.
+  let normal = text;
+  if (!NORMAL_FORM.test(text)) {
+    const v = parseVersion(text);
+    if (!v) return undefined;
+    normal = formatVersion(v);
+  }
+  const m = /^(\d+!)?(\d+(?:\.\d+)*)(.*)$/s.exec(normal);
+  return m ? `${m[1] ?? ''}${m[2].replace(/(\.0+)+$/, '')}${m[3]}` : normal;
 }
 
 type Fetcher = (url: string, options: Omit<FetchOptions, 'cache'>) => Promise<FetchResult>;
