@@ -52,19 +52,20 @@ const languageClientApart = {
 
 // Modules whose own start-up code a run may never need: semver is the npm wing's (about 10 ms even
 // when no package.json is read), fflate builds its inflate tables (about 3 ms) for the rare wheel
-// read by ranges, jsonc-parser its whitespace tables for package.json files. The server and CLI bundles get stand-ins that load the real module on the first
-// call. Only the names listed exist in the stand-in; a new one fails the build ("No matching export").
+// read by ranges, jsonc-parser its whitespace tables (about 4 ms) for package.json files only. The
+// server and CLI bundles get stand-ins that load the real module on the first call. Only the names
+// listed exist in the stand-in; a new one fails the build ("No matching export").
 const LAZY_MODULES = {
   semver: ['eq', 'gt', 'gte', 'intersects', 'major', 'prerelease', 'rcompare', 'satisfies', 'valid', 'validRange'],
   'fflate/browser': ['inflateSync'],
-  // jsonc-parser fills its whitespace tables when loaded (about 4 ms), for package.json files only.
   'jsonc-parser': ['parseTree', 'printParseErrorCode'],
 };
 const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
+    const names = Object.keys(LAZY_MODULES).map((name) => name.replace(/[/.-]/g, '\\$&'));
     // Only Pinsight's own imports: a dependency that requires one of these gets the real module.
-    build.onResolve({ filter: /^(semver|fflate\/browser|jsonc-parser)$/ }, (args) => (args.importer.includes('/server/src/') ? { path: args.path, namespace: 'lazy-module' } : undefined));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => (args.importer.includes('/server/src/') ? { path: args.path, namespace: 'lazy-module' } : undefined));
     build.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => ({
       resolveDir: '.',
       contents: [
