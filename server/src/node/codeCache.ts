@@ -37,7 +37,8 @@ export function codeCacheFile(dir: string, bundle: string, bytes: Uint8Array, ch
 
 /**
  * Runs `bundle` as the main program, with V8's code cache kept in `dir` (none when undefined).
- * Returns how the code was compiled, for tests: 'cached', 'compiled' (and written at exit), or 'plain'.
+ * Returns how the code was compiled, for tests: 'cached', 'compiled' (and written at exit), 'plain'
+ * (no folder), or 'node' (Node's own compile cache).
  */
 export function runBundle(bundle: string, dir: string | undefined, checksum: (bytes: Uint8Array) => number): 'cached' | 'compiled' | 'plain' | 'node' {
   const internals = Module as unknown as NodeModuleInternals;
