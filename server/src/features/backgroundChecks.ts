@@ -3,7 +3,7 @@ import type { HostEnvironment } from '../core/ecosystem';
 import type { Analysis } from '../core/project/analyze';
 import { runLaterStage, runStages } from '../core/project/stages';
 import { checkDeadline } from '../node/clock';
-import { hostPlatform } from '../node/registries';
+import { hostPlatform } from '../node/host';
 import { machineEngines } from '../node/engines';
 import type { RegistryHttp } from '../core/http/registryHttp';
 import type { ServerContext } from '../context';

@@ -15,8 +15,6 @@ import { createSnapshotTransport } from './snapshotTransport';
 import { createNodeTransport } from './transport';
 import { hostCrc32, hostPlatform } from './host';
 
-export { defaultCacheDir, hostPlatform } from './host';
-
 export interface HostRegistryOptions {
   settings: RegistrySettings;
   /** Disk cache folder; undefined keeps the cache in memory only. */
