@@ -30,9 +30,9 @@ const nodeFiles = readdirSync('server/src/node', { recursive: true })
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('server/src/node', f));
 
-// undici is half of the server and CLI bundles and is needed only once a request goes out: it is
-// bundled on its own (dist/undici.js), and node/transport.ts requires it on the first request, so a
-// run answered from the disk cache neither parses nor runs it.
+// undici is half of the server and CLI bundles and is needed only for proxies (direct requests use
+// node:http, node/directPool.ts): it is bundled on its own (dist/undici.js), and node/transport.ts
+// requires it on the first proxied request, so a run without a proxy neither parses nor runs it.
 const undiciApart = {
   name: 'undici-apart',
   setup(build) {
@@ -90,7 +90,8 @@ const builds = [
   { ...common, bundle: true, entryPoints: { server: 'server/src/main.ts', cliMain: 'server/src/cli.ts' }, outdir: 'dist', plugins: [undiciApart, lazyModules] },
   // dist/cli.js, the `pinsight` command: a small loader that runs dist/cliMain.js with V8's code cache (node/codeCache.ts).
   { ...common, bundle: true, entryPoints: { cli: 'server/src/cliStart.ts' }, outdir: 'dist' },
-  // Only what node/transport.ts uses (Agent, ProxyAgent, buildConnector, Dispatcher#request): undici's
+  // Only what node/transport.ts uses (ProxyAgent and Dispatcher#request; Agent and buildConnector are what
+  // ProxyAgent is built on, and the bundle's test drives them): undici's
   // index also loads fetch, WebSocket, the cache and mock layers, which doubled the time to require it
   // on a cold run's first request.
   {

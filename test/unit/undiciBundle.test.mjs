@@ -1,5 +1,6 @@
-// dist/undici.js holds only the part of undici that node/transport.ts uses (esbuild.mjs): Agent,
-// ProxyAgent, buildConnector and Dispatcher#request, which must work as the full library's do.
+// dist/undici.js holds only the part of undici that node/transport.ts uses for proxies (esbuild.mjs):
+// ProxyAgent and Dispatcher#request, with the Agent and buildConnector it is built on, which must
+// work as the full library's do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

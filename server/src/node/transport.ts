@@ -1,6 +1,7 @@
-// The Node transport behind RegistryHttp: undici with keep-alive pools, proxies chosen per URL by
-// the pure proxyFor rules, bodies read under a byte cap and decoded with node:zlib, one deadline
-// for the whole exchange, and every failure mapped to a TransportError kind the core can act on.
+// The Node transport behind RegistryHttp: keep-alive pools (node:http for direct requests,
+// directPool.ts; undici for proxies chosen per URL by the pure proxyFor rules), bodies read under a
+// byte cap and decoded with node:zlib, one deadline for the whole exchange, and every failure mapped
+// to a TransportError kind the core can act on.
 // A request's Connection (the asking wing's pip.conf or .npmrc trust, client certificate and proxy)
 // picks its own pool; without one, Node's default trust store applies, which NODE_EXTRA_CA_CERTS
 // extends when this process starts.
@@ -8,9 +9,10 @@
 import { brotliDecompress, gunzip, inflate, inflateRaw, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import type * as Undici from 'undici';
-import type { Dispatcher, buildConnector } from 'undici';
+import type { Dispatcher } from 'undici';
 import { verifiesCertificate, type Connection } from '../core/http/connection';
 import { proxyFor, proxySettingsFromEnv, type ProxySettings } from '../core/http/proxy';
+import { DirectPool, type DirectTls, type OpenedResponse } from './directPool';
 import { TransportError, type HttpRequest, type HttpResponse, type TlsProblem, type Transport, type TransportErrorKind } from '../core/http/types';
 
 export interface NodeTransportOptions {
@@ -36,14 +38,14 @@ const DECODERS: Record<string, (data: Buffer, maxOutputLength: number) => Promis
 };
 
 let undiciModule: typeof Undici | undefined;
-// undici is loaded on the first request (it is a sixth of the CLI's start-up): a run answered
-// from the disk cache never pays for it.
+// undici is loaded on the first proxied request: a run that reaches its registries directly, or is
+// answered from the disk cache, never pays for it (40-50 ms).
 function undici(): typeof Undici {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (undiciModule ??= require('undici') as typeof Undici);
 }
 
-/** Keep-alive undici transport with proxy support, decompression, a byte cap and a total deadline. */
+/** Keep-alive transport with proxy support, decompression, a byte cap and a total deadline. */
 export function createNodeTransport(options: NodeTransportOptions): NodeTransport {
   const fromEnv = proxySettingsFromEnv(options.env);
   const settingsFor = (connection: Connection | undefined): ProxySettings => {
@@ -51,42 +53,67 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
     return { ...base, proxy: options.proxy ?? base.proxy, noProxy: options.noProxy ?? base.noProxy };
   };
   const connections = options.maxSockets ?? 16;
-  // One pool per (proxy, connect timeout, connection): undici fixes the connect timeout and TLS
-  // options when a pool is built.
-  const dispatchers = new Map<string, Dispatcher>();
-  const alerts = new TlsAlerts();
+  const direct = new DirectPool(connections);
+  // One undici pool per (proxy, connect timeout, connection): undici fixes the connect timeout and
+  // TLS options when a pool is built.
+  const proxied = new Map<string, Dispatcher>();
 
-  const dispatcherFor = (url: string, connectTimeoutMs: number, connection: Connection | undefined): Dispatcher => {
+  const openerFor = (url: string, connectTimeoutMs: number, connection: Connection | undefined): Opener => {
     const proxy = proxyFor(url, settingsFor(connection));
     const verify = connection ? verifiesCertificate(connection, new URL(url)) : true;
-    const key = `${proxy ?? 'direct'}\u0000${connectTimeoutMs}\u0000${connection?.id ?? ''}\u0000${verify}`;
-    let dispatcher = dispatchers.get(key);
+    if (!proxy) {
+      const key = `${connection?.id ?? ''}\u0000${verify}`;
+      const tls = connection ? trustOptions(connection, verify) : undefined;
+      return (request, target, signal) => direct.request(request, target, signal, key, tls);
+    }
+    const key = `${proxy}\u0000${connectTimeoutMs}\u0000${connection?.id ?? ''}\u0000${verify}`;
+    let dispatcher = proxied.get(key);
     if (!dispatcher) {
       const tls = tlsOptions(connectTimeoutMs, connection, verify);
-      dispatcher = proxy
-        ? // proxyTunnel false: plain-http targets go as absolute-form requests, which every HTTP proxy
-          // supports; https targets are always tunnelled with CONNECT. An https proxy is verified with
-          // the same trust, but the client certificate is for the registry only.
-          new (undici().ProxyAgent)({ uri: proxy, proxyTunnel: false, connections, connect: tls, proxyTls: { ...tls, cert: undefined, key: undefined }, requestTls: tls })
-        : new (undici().Agent)({ connections, connect: alerts.connector(tls) });
-      dispatchers.set(key, dispatcher);
+      // proxyTunnel false: plain-http targets go as absolute-form requests, which every HTTP proxy
+      // supports; https targets are always tunnelled with CONNECT. An https proxy is verified with
+      // the same trust, but the client certificate is for the registry only.
+      dispatcher = new (undici().ProxyAgent)({ uri: proxy, proxyTunnel: false, connections, connect: tls, proxyTls: { ...tls, cert: undefined, key: undefined }, requestTls: tls });
+      proxied.set(key, dispatcher);
     }
-    return dispatcher;
+    return viaUndici(dispatcher);
   };
 
-  const transport = async (request: HttpRequest) => send(request, dispatcherFor(request.url, request.connectTimeoutMs, request.connection), alerts);
+  const transport = async (request: HttpRequest) => send(request, openerFor(request.url, request.connectTimeoutMs, request.connection));
   const close = async () => {
-    const all = [...dispatchers.values()];
-    dispatchers.clear();
-    await Promise.all(all.map((dispatcher) => dispatcher.close()));
+    const directClosed = direct.close();
+    const all = [...proxied.values()];
+    proxied.clear();
+    await Promise.all([directClosed, ...all.map((dispatcher) => dispatcher.close())]);
   };
   return Object.assign(transport, { close });
 }
 
+/** Starts one exchange and resolves with its status and headers; the body is read by send(). */
+type Opener = (request: HttpRequest, url: URL, signal: AbortSignal) => Promise<OpenedResponse>;
+
+function viaUndici(dispatcher: Dispatcher): Opener {
+  return async (request, url, signal) => {
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: request.method,
+      headers: request.headers,
+      signal,
+      // Our deadline covers the whole exchange; undici's own (coarse) timers only back it up.
+      headersTimeout: request.totalTimeoutMs,
+      bodyTimeout: request.totalTimeoutMs,
+    });
+    return { statusCode: response.statusCode, headers: response.headers, body: response.body as unknown as OpenedResponse['body'] };
+  };
+}
+
 function tlsOptions(timeout: number, connection: Connection | undefined, verify: boolean) {
-  if (!connection) return { timeout };
+  return connection ? { timeout, ...trustOptions(connection, verify) } : { timeout };
+}
+
+function trustOptions(connection: Connection, verify: boolean): DirectTls {
   return {
-    timeout,
     // An explicit `ca` replaces Node's roots and NODE_EXTRA_CA_CERTS, as it does for pip's cert and npm's cafile.
     ...(connection.ca ? { ca: connection.ca } : {}),
     ...(connection.clientCert ? { cert: connection.clientCert.cert, key: connection.clientCert.key } : {}),
@@ -94,43 +121,7 @@ function tlsOptions(timeout: number, connection: Connection | undefined, verify:
   };
 }
 
-// undici reports a connection that the server closed after a TLS alert as "other side closed" and
-// drops the alert; TLS 1.3 servers send "certificate required" only after the handshake, so that is
-// how a missing client certificate shows. Each socket's TLS error is kept by its local address
-// (a few at most) for the failure to name it.
-class TlsAlerts {
-  private readonly bySocket = new Map<string, Error>();
-
-  connector(options: buildConnector.BuildOptions): buildConnector.connector {
-    const base = undici().buildConnector(options);
-    return (opts, callback) =>
-      base(opts, (...args) => {
-        const socket = args[1];
-        socket?.prependListener('error', (error: Error) => {
-          const code = errorCode(error);
-          if (code !== undefined && isTlsCode(code)) this.remember(`${socket.localAddress}:${socket.localPort}`, error);
-        });
-        callback(...args);
-      });
-  }
-
-  private remember(key: string, error: Error): void {
-    this.bySocket.set(key, error);
-    if (this.bySocket.size > 32) this.bySocket.delete(this.bySocket.keys().next().value as string);
-  }
-
-  /** The TLS error behind an undici socket error, if its socket had one. */
-  take(error: unknown): unknown {
-    const info = (error as { socket?: { localAddress?: string; localPort?: number } } | undefined)?.socket;
-    if (!info || typeof info !== 'object') return error;
-    const key = `${info.localAddress}:${info.localPort}`;
-    const alert = this.bySocket.get(key);
-    this.bySocket.delete(key);
-    return alert ?? error;
-  }
-}
-
-async function send(request: HttpRequest, dispatcher: Dispatcher, alerts: TlsAlerts): Promise<HttpResponse> {
+async function send(request: HttpRequest, open: Opener): Promise<HttpResponse> {
   if (request.signal?.aborted) throw new TransportError('aborted', 'the request was cancelled');
   const url = new URL(request.url);
   // One controller ends the exchange for either reason; `timedOut` says which, for the error kind.
@@ -142,25 +133,16 @@ async function send(request: HttpRequest, dispatcher: Dispatcher, alerts: TlsAle
   }, request.totalTimeoutMs);
   const onCallerAbort = () => controller.abort();
   request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  let response: Dispatcher.ResponseData | undefined;
+  let response: OpenedResponse | undefined;
   try {
-    response = await dispatcher.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: request.method,
-      headers: requestHeaders(request.headers),
-      signal: controller.signal,
-      // Our deadline covers the whole exchange; undici's own (coarse) timers only back it up.
-      headersTimeout: request.totalTimeoutMs,
-      bodyTimeout: request.totalTimeoutMs,
-    });
+    response = await open({ ...request, headers: requestHeaders(request.headers) }, url, controller.signal);
     const headers = flattenHeaders(response.headers);
-    const body = await readBody(response, headers, request.maxBytes);
+    const body = await readBody(response.body, headers, request.maxBytes);
     return { status: response.statusCode, headers, body };
   } catch (error) {
     // Destroying an unread body frees the socket instead of leaving it half-read in the pool.
     response?.body.destroy();
-    throw toTransportError(alerts.take(error), timedOut, request.signal?.aborted === true, request.totalTimeoutMs);
+    throw toTransportError(error, timedOut, request.signal?.aborted === true, request.totalTimeoutMs);
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCallerAbort);
@@ -174,7 +156,7 @@ function requestHeaders(headers: Record<string, string>): Record<string, string>
   return out;
 }
 
-async function readBody(response: Dispatcher.ResponseData, headers: Record<string, string>, maxBytes: number): Promise<Uint8Array> {
+async function readBody(body: AsyncIterable<Buffer>, headers: Record<string, string>, maxBytes: number): Promise<Uint8Array> {
   const encodings = (headers['content-encoding'] ?? '')
     .split(',')
     .map((e) => e.trim().toLowerCase())
@@ -189,7 +171,7 @@ async function readBody(response: Dispatcher.ResponseData, headers: Record<strin
   if (Number.isFinite(declared) && declared > rawCap) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     size += chunk.length;
     if (size > rawCap) throw tooLarge(maxBytes);
     chunks.push(chunk);
