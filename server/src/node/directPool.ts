@@ -3,10 +3,18 @@
 // (transport.ts): loading it costs 40-50 ms before a process's first request, which is on the path
 // of every cold verdict, and a direct request needs nothing from it.
 
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import type { Socket } from 'node:net';
 import { TransportError, type HttpRequest } from '../core/http/types';
+
+// node:http and node:https are required on the first request (about 9 ms): a run answered from the
+// disk cache never loads them.
+let httpModules: { http: typeof Http; https: typeof Https } | undefined;
+function httpModule(): { http: typeof Http; https: typeof Https } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (httpModules ??= { http: require('node:http') as typeof Http, https: require('node:https') as typeof Https });
+}
 
 /** What an exchange answers before its body is read: the transport reads and decodes the body. */
 export interface OpenedResponse {
@@ -30,7 +38,7 @@ export interface DirectTls {
  * fails as 'aborted', which RegistryHttp does not retry.
  */
 export class DirectPool {
-  private readonly agents = new Map<string, http.Agent>();
+  private readonly agents = new Map<string, Http.Agent>();
   /** The exchanges still open (request sent, body not yet ended), each settling when it ends either way. */
   private readonly open = new Set<Promise<void>>();
   private closed = false;
@@ -42,12 +50,13 @@ export class DirectPool {
     if (this.closed) return Promise.reject(closedError());
     const secure = url.protocol === 'https:';
     const agent = this.agentFor(secure, key, tls);
+    const { http, https } = httpModule();
     const send = secure ? https.request : http.request;
     let settled!: () => void;
     const exchange = new Promise<void>((resolve) => (settled = resolve));
     this.open.add(exchange);
     return new Promise((resolve, reject) => {
-      let response: http.IncomingMessage | undefined;
+      let response: Http.IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
       const req = send({ agent, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, method: request.method, headers: request.headers });
       // Once the exchange is over its socket may serve another request: nothing here touches it again.
@@ -88,7 +97,8 @@ export class DirectPool {
     });
   }
 
-  private agentFor(secure: boolean, key: string, tls: DirectTls | undefined): http.Agent {
+  private agentFor(secure: boolean, key: string, tls: DirectTls | undefined): Http.Agent {
+    const { http, https } = httpModule();
     const id = `${secure ? 'https' : 'http'}\u0000${key}`;
     let agent = this.agents.get(id);
     if (!agent) {
