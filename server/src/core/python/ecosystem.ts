@@ -19,7 +19,7 @@ import { unknownRulePackages } from '../rules/unknownPackages';
 import { pep440SpecifiersAgree } from './checks/pinAgreement';
 import { pythonHoverFacts, type PythonCheckState } from './checks/hoverFacts';
 import { checkPypiDependencies, exactPin, unreadFindings } from './checks/registryChecks';
-import { resolvePythonFindings, type PythonResolutionResult } from './checks/resolutionFindings';
+import { resolvePythonFindings, startResolutionReads, type PythonResolutionResult, type ResolveOptions } from './checks/resolutionFindings';
 import { leftOutOfResolution } from './checks/leftOut';
 import { PythonIndexServices } from './index/services';
 import { parsePyproject } from './pyproject/pyproject';
@@ -86,7 +86,22 @@ class PythonChecker implements EcosystemChecker {
     }
     // Reading ahead of the resolution depends on whether this check has needed the network yet.
     const requestsAtCheckStart = client.requestsSent();
-    const checked = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, installer: installerFor(kind) });
+    let checked: Awaited<ReturnType<typeof checkPypiDependencies>> | undefined;
+    const resolveOptions: ResolveOptions = {
+      target,
+      installer: installerFor(kind),
+      allowPrereleases: options.allowPrereleases ?? manifests.some((m) => m.options.some((o) => o.name === 'pre')),
+      signal: options.signal,
+      whatIf: options.whatIf,
+      stageFixes: options.stageFixes,
+      latestOf: (name: string) => checked?.facts.get(name)?.latest,
+      deadline: options.deadline,
+      rules: pythonRules(options.rules, options.host.displayPath),
+      requestsAtCheckStart,
+    };
+    // The resolution's first reads go out with the checks' (the same pages), not after them.
+    resolveOptions.early = startResolutionReads(manifests, client, resolveOptions);
+    checked = await checkPypiDependencies(manifests, client, { signal: options.signal, deadline: options.deadline, installer: installerFor(kind) });
     out.findings.push(...checked.findings);
     out.failures.push(...checked.failures);
     out.stale = state.stale = checked.stale;
@@ -102,18 +117,6 @@ class PythonChecker implements EcosystemChecker {
     // One requirement the resolver cannot use must not hide a conflict between two others: resolve the rest and say what was left out.
     const leftOut = leftOutOfResolution(manifests, checked, options.host.displayPath ?? ((p) => basename(p)));
     if (leftOut.sentence) out.incomplete.push(leftOut.sentence);
-    const resolveOptions = {
-      target,
-      installer: installerFor(kind),
-      allowPrereleases: options.allowPrereleases ?? manifests.some((m) => m.options.some((o) => o.name === 'pre')),
-      signal: options.signal,
-      whatIf: options.whatIf,
-      stageFixes: options.stageFixes,
-      latestOf: (name: string) => checked.facts.get(name)?.latest,
-      deadline: options.deadline,
-      rules: pythonRules(options.rules, options.host.displayPath),
-      requestsAtCheckStart,
-    };
     // Extras or groups declared mutually exclusive ([tool.uv] conflicts) are resolved apart, as uv forks them.
     const forks = conflictForks(manifests) ?? [{ excluded: new Set<Dependency>(), keeps: [] }];
     const runs: PythonResolutionResult[] = [];

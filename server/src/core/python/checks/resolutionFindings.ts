@@ -50,6 +50,8 @@ export interface ResolveOptions {
   rules?: ProvidedRule[];
   /** PythonProviderOptions.requestsAtCheckStart. */
   requestsAtCheckStart?: number;
+  /** A provider made by startResolutionReads with these options: the resolution shares its registry view and the reads it started. */
+  early?: PythonProvider;
 }
 
 /** Requirements a resolver should see: everything but build requirements, which live in their own environment. */
@@ -213,11 +215,27 @@ function stoppedReason(result: SolveResult): string | undefined {
   return undefined;
 }
 
+function providerFor(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions, roots = rootsFromManifests(manifests, resolvable)): PythonProvider {
+  const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
+  return createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline, rules: options.rules, requestsAtCheckStart: options.requestsAtCheckStart });
+}
+
+/**
+ * Starts a resolution's registry reads before the checks that come first have finished: the roots'
+ * pages, and each root's likely release as its page arrives. The checks read the same pages, so
+ * nothing is read twice; what this saves is the time between a page's arrival and the end of the
+ * checks (on the seed, about 20 ms of the first round). Pass the provider as ResolveOptions.early.
+ */
+export function startResolutionReads(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): PythonProvider {
+  const provider = providerFor(manifests, pypi, options);
+  provider.warmRoots();
+  return provider;
+}
+
 /** Resolves a manifest tree's Python requirements and explains a conflict on the lines that cause it. */
 export async function resolvePythonFindings(manifests: ParsedManifest[], pypi: PypiSource, options: ResolveOptions): Promise<PythonResolutionResult> {
   const roots = rootsFromManifests(manifests, (d) => resolvable(d) && !options.exclude?.has(d));
-  const target = { environment: options.target.environment, pythonVersion: options.target.pythonVersion };
-  const provider = createPythonProvider({ pypi, roots, target, installer: options.installer, allowPrereleases: options.allowPrereleases, deadline: options.deadline, rules: options.rules, requestsAtCheckStart: options.requestsAtCheckStart });
+  const provider = options.early?.withRoots(roots) ?? providerFor(manifests, pypi, options, roots);
   const resolution = await resolvePython(provider, { signal: options.signal });
   const result = resolution.result;
   const findings: Finding[] = [];

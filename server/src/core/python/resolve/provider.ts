@@ -92,6 +92,8 @@ export interface PythonProvider extends DependencyProvider {
   extrasOf(pkg: PackageName, version: string, signal?: AbortSignal): Promise<string[]>;
   /** Why a package's project could not be read (not found, or the registry failed), once that has happened. */
   readFailure(pkg: PackageName): ReadFailure | undefined;
+  /** Starts reading ahead for the roots (their pages, then each one's likely release as its page arrives), as the solve's first step does. */
+  warmRoots(): void;
 }
 
 /** Splits `name[extra]` into its project and extra. */
@@ -433,17 +435,19 @@ class Provider implements PythonProvider {
     return md.kind === 'error' || md.metadata.kind === 'unknown' ? [] : md.metadata.providesExtra;
   }
 
-  async dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult> {
-    if (pkg === ROOT) {
-      if (!this.rootEdges) {
-        this.rootEdges = this.buildRootEdges();
-        warmRequirements(this.warmHost, this.rootEdges.filter((d) => !d.constraintOnly).map((d) => {
-          const { base, extra } = splitPackage(d.package);
-          return { name: base, specifier: d.specifier, extras: extra === undefined ? [] : [extra] };
-        }));
-      }
-      return { kind: 'ok', dependencies: this.rootEdges };
+  warmRoots(): ProvidedDependency[] {
+    if (!this.rootEdges) {
+      this.rootEdges = this.buildRootEdges();
+      warmRequirements(this.warmHost, this.rootEdges.filter((d) => !d.constraintOnly).map((d) => {
+        const { base, extra } = splitPackage(d.package);
+        return { name: base, specifier: d.specifier, extras: extra === undefined ? [] : [extra] };
+      }));
     }
+    return this.rootEdges;
+  }
+
+  async dependencies(pkg: PackageName, version: string, signal?: AbortSignal): Promise<DependenciesResult> {
+    if (pkg === ROOT) return { kind: 'ok', dependencies: this.warmRoots() };
     const { base, extra } = splitPackage(pkg);
     const outcome = await withSignal(this.view.project(base, this.options.deadline), signal);
     if (outcome.kind !== 'ok') return { kind: 'unavailable', reason: outcome.message, incomplete: true };
