@@ -166,6 +166,13 @@ test('close() lets the exchanges still open finish, then ends its sockets; a req
   assert.deepEqual(seen, ['/held'], 'nothing was sent after close(), and nothing retried');
 });
 
+test('a request Node refuses to send (a header with a line break) fails as other, and leaves nothing open for close() to wait on', { timeout: 10_000 }, async () => {
+  const transport = createNodeTransport({ env: {} });
+  const error = await expectKind(transport(request(origin + '/echo', { headers: { 'x-bad': 'a\r\nInjected: yes' } })), 'other');
+  assert.match(error.message, /ERR_INVALID_CHAR|Invalid character/);
+  await transport.close();
+});
+
 test('a server that accepts but never answers times out within totalTimeoutMs', async () => {
   const sockets = [];
   const silent = net.createServer((socket) => sockets.push(socket));

@@ -52,13 +52,14 @@ export class DirectPool {
     const agent = this.agentFor(secure, key, tls);
     const { http, https } = httpModule();
     const send = secure ? https.request : http.request;
-    let settled!: () => void;
-    const exchange = new Promise<void>((resolve) => (settled = resolve));
-    this.open.add(exchange);
     return new Promise((resolve, reject) => {
       let response: Http.IncomingMessage | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
+      // Throws at once on what Node refuses to send (a header value with a line break): nothing is open then.
       const req = send({ agent, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, method: request.method, headers: request.headers });
+      let settled!: () => void;
+      const exchange = new Promise<void>((done) => (settled = done));
+      this.open.add(exchange);
       // Once the exchange is over its socket may serve another request: nothing here touches it again.
       const settle = () => {
         this.open.delete(exchange);
