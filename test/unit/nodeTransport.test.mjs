@@ -126,6 +126,30 @@ test('keep-alive: 20 sequential requests reuse their connections', async () => {
   assert.deepEqual(openedAt, [0], `connections opened at requests ${openedAt}`);
 });
 
+test('a kept-alive connection left unused past idleSocketMs is closed by the client; a request in progress past it is not cut', async () => {
+  const closed = [];
+  const server = http.createServer((req, res) => {
+    if (req.url === '/slow') {
+      res.writeHead(200);
+      res.write('a');
+      // The body ends only once the idle timeout has passed at least twice on this socket.
+      const started = Date.now();
+      const finish = () => (Date.now() - started > 400 ? res.end('b') : setTimeout(finish, 20));
+      return finish();
+    }
+    res.end('ok');
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (socket) => socket.on('close', () => closed.push(socket.remotePort)));
+  const base = await listen(server);
+  const transport = transportFor({ idleSocketMs: 150 });
+  assert.equal(Buffer.from((await transport(request(base + '/slow'))).body).toString(), 'ab');
+  assert.equal((await transport(request(base + '/x'))).status, 200);
+  const deadline = Date.now() + 5000;
+  while (closed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(closed.length, 1, 'the idle connection was closed (the server keeps it for 60 s)');
+});
+
 test('a server that accepts TCP but never completes the TLS handshake fails on the connect timeout', async () => {
   const sockets = [];
   const silent = net.createServer((socket) => sockets.push(socket));

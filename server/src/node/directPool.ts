@@ -43,7 +43,14 @@ export class DirectPool {
   private readonly open = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(private readonly maxSockets: number) {}
+  /**
+   * `idleMs`: a connection left unused that long is closed, as undici's pools do (4 s by default),
+   * so a request after a pause rarely meets one the server has just closed (that fails as a reset).
+   */
+  constructor(
+    private readonly maxSockets: number,
+    private readonly idleMs: number,
+  ) {}
 
   /** Sends the request and resolves once the status line and headers arrived; `signal` ends it at any point. */
   request(request: HttpRequest, url: URL, signal: AbortSignal, key: string, tls: DirectTls | undefined): Promise<OpenedResponse> {
@@ -103,7 +110,9 @@ export class DirectPool {
     const id = `${secure ? 'https' : 'http'}\u0000${key}`;
     let agent = this.agents.get(id);
     if (!agent) {
-      const base = { keepAlive: true, maxSockets: this.maxSockets };
+      // `timeout` is the agent's idle timeout: it closes a free socket that long unused (an exchange in
+      // progress only hears a 'timeout' event, which nothing here acts on: send() keeps the deadline).
+      const base = { keepAlive: true, maxSockets: this.maxSockets, timeout: this.idleMs };
       agent = secure ? new https.Agent({ ...base, ...(tls ?? {}) }) : new http.Agent(base);
       this.agents.set(id, agent);
     }

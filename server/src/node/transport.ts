@@ -22,6 +22,8 @@ export interface NodeTransportOptions {
   noProxy?: string;
   /** Connections per origin (default 16, matching RegistryHttp's per-host cap). */
   maxSockets?: number;
+  /** How long a kept-alive connection may sit unused before it is closed (default 4,000 ms, undici's). */
+  idleSocketMs?: number;
   /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from (usually process.env; {} in tests). */
   env: Record<string, string | undefined>;
 }
@@ -53,7 +55,7 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
     return { ...base, proxy: options.proxy ?? base.proxy, noProxy: options.noProxy ?? base.noProxy };
   };
   const connections = options.maxSockets ?? 16;
-  const direct = new DirectPool(connections);
+  const direct = new DirectPool(connections, options.idleSocketMs ?? 4_000);
   // One undici pool per (proxy, connect timeout, connection): undici fixes the connect timeout and
   // TLS options when a pool is built.
   const proxied = new Map<string, Dispatcher>();
