@@ -11,8 +11,8 @@ import { ROOT, type ProvidedRule } from '../../pubgrub/types';
 import { describeRule } from '../../pubgrub/explainText';
 import { splitPackage } from '../resolve/provider';
 import { highestCompatible, whatWouldUnlock, whyIsThisHere } from '../resolve/whatIf';
-import { compareVersions, isPrerelease, parseSpecifierSet, parseVersion, type Version } from '../versions/pep440';
-import { exactPin, type PypiFacts } from './registryChecks';
+import { compareVersions, exactPin, isPrerelease, parseSpecifierSet, parseVersion, type Version } from '../versions/pep440';
+import type { PypiFacts } from './registryChecks';
 import type { PythonResolutionResult } from './resolutionFindings';
 
 export interface PythonCheckState {

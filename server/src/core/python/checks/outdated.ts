@@ -4,7 +4,7 @@
 import type { Finding, ParsedManifest } from '../../model';
 import type { PythonProvider } from '../resolve/provider';
 import { highestCompatible } from '../resolve/whatIf';
-import { exactPin } from './registryChecks';
+import { exactPin } from '../versions/pep440';
 import { isNewer, pinEdit } from './resolutionFindings';
 
 /** A hint with its fix on each exact pin (root files, not constraints) that a newer compatible version exists for. */

@@ -1,4 +1,4 @@
-import { compareVersions, isPrerelease, parseSpecifierSet, parseVersion, type Version } from '../versions/pep440';
+import { compareVersions, exactPin, isPrerelease, parseSpecifierSet, parseVersion, type Version } from '../versions/pep440';
 import type { Dependency, Finding, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
 import { RegistryError } from '../../http/types';
@@ -55,15 +55,6 @@ function sortVersions(project: PypiProject): Parsed[] {
     if (version) out.push({ version, text, yanked: info.yanked, yankedReason: info.yankedReason });
   }
   return out.sort((a, b) => compareVersions(a.version, b.version));
-}
-
-/** The version an exact pin (`==1.0`, `===1.0`) names, or null for anything else. */
-export function exactPin(specifier: string): { operator: '==' | '==='; version: string } | null {
-  const check = parseSpecifierSet(specifier);
-  if (!check.ok || check.set.specifiers.length !== 1) return null;
-  const [spec] = check.set.specifiers;
-  if ((spec.operator === '==' && !spec.version.endsWith('.*')) || spec.operator === '===') return { operator: spec.operator, version: spec.version };
-  return null;
 }
 
 function finding(manifest: ParsedManifest, dep: Dependency, code: Finding['code'], severity: Finding['severity'], message: string, onSpecifier = true): Finding {

@@ -13,8 +13,7 @@ import type { Target } from '../resolve/target';
 import { ROOT, type DependencyOrigin, type ProvidedRule, type RuleNote } from '../../pubgrub/types';
 import { ruleRelated } from './teamRules';
 import { highestCompatible, whatWouldUnlock } from '../resolve/whatIf';
-import { compareVersions, parseVersion } from '../versions/pep440';
-import { exactPin } from './registryChecks';
+import { compareVersions, exactPin, parseVersion } from '../versions/pep440';
 
 export interface PythonResolutionResult {
   findings: Finding[];

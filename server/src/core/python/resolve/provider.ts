@@ -12,7 +12,7 @@ import type { CheckDeadline } from '../../ecosystem';
 import type { Dependency, ParsedManifest } from '../../model';
 import type { PypiProject } from '../index/pypi';
 import { evaluateMarker, parseMarker, type Marker, type MarkerEnvironment, type Tristate } from '../versions/markers';
-import { compareVersions, parseVersion, SpecifierSet, type Version } from '../versions/pep440';
+import { compareVersions, exactPin, parseVersion, SpecifierSet, type Version } from '../versions/pep440';
 import { normalizeName } from '../versions/pep508';
 import {
   allowedVersions, cachedSpecifierSet as specifierSet, pythonAdmits, exactPinMatches, namesPrereleasePip, namesPrereleaseUv, packageFacts, pinAdmitsYanked,
@@ -315,8 +315,8 @@ class Provider implements PythonProvider {
     for (const { dependency: d } of this.roots) {
       // An override replaces the dependency's own requirement (uv), so it dooms nothing: left out.
       if (d.ecosystem !== 'pypi' || d.source !== 'registry' || d.override || d.extras.length > 0 || this.markerState(d.marker, []) === false) continue;
-      const m = /^\s*==\s*([^\s,*]+)\s*$/.exec(d.specifier);
-      const v = m ? parseVersion(m[1]!) : null;
+      const pin = exactPin(d.specifier);
+      const v = pin?.operator === '==' ? parseVersion(pin.version) : null;
       if (v) pins.set(d.normalizedName, v);
     }
     return pins;

@@ -232,5 +232,5 @@ export function publicVersion(v: Version): Version {
   return toVersion(p, formatParts(p));
 }
 
-export { SpecifierSet, parseSpecifierSet, specifierContains, specifierSetProblem } from './specifiers';
+export { SpecifierSet, exactPin, parseSpecifierSet, specifierContains, specifierSetProblem } from './specifiers';
 export type { FilterOptions, Specifier, SpecifierProblem, SpecifierSetResult } from './specifiers';

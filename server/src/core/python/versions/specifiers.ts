@@ -231,6 +231,15 @@ export function parseSpecifierSet(text: string): SpecifierSetResult {
   return readClauses(text, specs) ?? { ok: true, set: new SpecifierSet(specs) };
 }
 
+/** The version an exact pin (`==1.0`, `===1.0`) names, or null for anything else. */
+export function exactPin(specifier: string): { operator: '==' | '==='; version: string } | null {
+  const check = parseSpecifierSet(specifier);
+  if (!check.ok || check.set.specifiers.length !== 1) return null;
+  const [spec] = check.set.specifiers;
+  if ((spec.operator === '==' && !spec.version.endsWith('.*')) || spec.operator === '===') return { operator: spec.operator, version: spec.version };
+  return null;
+}
+
 /** What parseSpecifierSet would report for text it rejects, or null when it accepts it; builds no set. */
 export function specifierSetProblem(text: string): SpecifierProblem | null {
   return readClauses(text, null);
