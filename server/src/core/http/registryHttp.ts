@@ -232,9 +232,11 @@ export class RegistryHttp {
     while (this.writes.size > 0) await Promise.all([...this.writes]);
   }
 
-  // The memory cache holds the entry at once (later callers find it there); the store's write, a
-  // few thread-pool hops and a checksum, goes on after the caller has the answer. Never rejects.
-  private writeBehind(entry: CacheEntry): void {
+  // Every answer is kept here. The memory cache holds the entry at once (later callers find it
+  // there); with writeBehind, the store's write (a few thread-pool hops and a checksum) goes on after
+  // the caller has the answer and never rejects; without it, the caller waits for the write.
+  private async store(entry: CacheEntry): Promise<void> {
+    if (!this.options.writeBehind) return this.cache.put(entry);
     const write: Promise<void> = this.cache
       .put(entry)
       .catch(noop)
@@ -362,7 +364,7 @@ export class RegistryHttp {
     if (response.status === 304 && cached && Object.keys(conditional).length > 0) {
       this.stats.revalidated++;
       const refreshed: CacheEntry = { ...cached, storedAt: this.clock.now(), headers: { ...cached.headers, ...storable(response.headers) } };
-      await this.cache.put(refreshed);
+      await this.store(refreshed);
       return resultOf(refreshed, true, false);
     }
     const { status, headers, body, url } = response;
@@ -370,9 +372,7 @@ export class RegistryHttp {
     // project the index lacks is still reported as unknown rather than "nothing is cached".
     const notFound = request.policy === 'ttl' && (status === 404 || status === 410);
     if (request.policy !== 'none' && (status === 200 || status === 206 || notFound)) {
-      const entry: CacheEntry = { key: request.key, url, status, headers: storable(headers), storedAt: this.clock.now(), body };
-      if (this.options.writeBehind) this.writeBehind(entry);
-      else await this.cache.put(entry);
+      await this.store({ key: request.key, url, status, headers: storable(headers), storedAt: this.clock.now(), body });
     }
     return { status, headers, body, url, fromCache: false, stale: false };
   }
