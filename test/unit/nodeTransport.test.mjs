@@ -31,6 +31,14 @@ async function listen(server) {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
+/** A loopback server that accepts connections and never says a byte; its sockets end after the file. */
+async function listenSilent() {
+  const sockets = [];
+  const base = await listen(net.createServer((socket) => sockets.push(socket)));
+  cleanups.push(() => sockets.forEach((s) => s.destroy()));
+  return { base, sockets };
+}
+
 function transportFor(options = {}) {
   const transport = createNodeTransport({ env: {}, ...options });
   cleanups.push(() => transport.close());
@@ -151,10 +159,9 @@ test('a kept-alive connection left unused past idleSocketMs is closed by the cli
 });
 
 test('a server that accepts TCP but never completes the TLS handshake fails on the connect timeout', async () => {
-  const sockets = [];
-  const silent = net.createServer((socket) => sockets.push(socket));
-  const base = (await listen(silent)).replace('http:', 'https:');
-  cleanups.push(() => sockets.forEach((s) => s.destroy()));
+  const silent = await listenSilent();
+  const base = silent.base.replace('http:', 'https:');
+  const sockets = silent.sockets;
   const transport = transportFor();
   const started = performance.now();
   const error = await expectKind(transport(request(base + '/x', { connectTimeoutMs: 200, totalTimeoutMs: 10_000 })), 'timeout');
@@ -198,10 +205,7 @@ test('a request Node refuses to send (a header with a line break) fails as other
 });
 
 test('a server that accepts but never answers times out within totalTimeoutMs', async () => {
-  const sockets = [];
-  const silent = net.createServer((socket) => sockets.push(socket));
-  const base = await listen(silent);
-  cleanups.push(() => sockets.forEach((s) => s.destroy()));
+  const { base } = await listenSilent();
   const transport = transportFor();
   const started = performance.now();
   await expectKind(transport(request(base + '/x', { totalTimeoutMs: 300 })), 'timeout');
@@ -210,10 +214,7 @@ test('a server that accepts but never answers times out within totalTimeoutMs', 
 });
 
 test('no timers are left running after requests succeed or fail', async () => {
-  const sockets = [];
-  const silent = net.createServer((socket) => sockets.push(socket));
-  const base = await listen(silent);
-  cleanups.push(() => sockets.forEach((s) => s.destroy()));
+  const { base } = await listenSilent();
   const transport = transportFor();
   await transport(request(origin + '/echo'));
   const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

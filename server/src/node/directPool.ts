@@ -85,6 +85,7 @@ export class DirectPool {
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       req.on('socket', (socket: Socket) => {
+        // As undici's connector does: a request is written at once, never held back by Nagle's algorithm.
         socket.setNoDelay(true);
         // The connect timeout covers TCP and, for https, the TLS handshake; a reused socket is already up.
         if (!socket.connecting) return;
